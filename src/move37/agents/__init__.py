@@ -1,0 +1,39 @@
+"""Agent registry: `make("alphabeta:depth=8", game)` builds any player from its spec.
+
+Each entry is "module:factory"; the factory takes `game=` plus the spec's options
+as typed keyword arguments (see move37.spec), so options are checked by name and
+type. Adding a player is one module plus one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from move37.agents.base import Agent, Analysis
+from move37.errors import UnknownNameError
+from move37.games.base import Game
+from move37.spec import call_with_spec, parse_spec
+
+_REGISTRY: dict[str, str] = {
+    "random": "move37.agents.random:RandomAgent",
+    "human": "move37.agents.human:HumanAgent",
+}
+
+
+def names() -> list[str]:
+    """Registered agent names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def make(spec: str, game: Game) -> Agent:
+    """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs."""
+    parsed = parse_spec(spec)
+    if parsed.name not in _REGISTRY:
+        raise UnknownNameError(f"unknown agent {parsed.name!r} (known: {', '.join(names())})")
+    module, _, attr = _REGISTRY[parsed.name].partition(":")
+    agent = call_with_spec(getattr(importlib.import_module(module), attr), parsed, "agent", game=game)
+    agent.spec = spec
+    return agent
+
+
+__all__ = ["Agent", "Analysis", "make", "names"]

@@ -1,0 +1,43 @@
+"""The `move37` command line: one entry point, one module per subcommand.
+
+Each module in `_COMMANDS` exposes `register(subparsers)` which adds its parser and
+sets `func(args) -> int`. User errors (Move37Error, unreadable files) become one
+line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from move37.errors import Move37Error
+
+_COMMANDS = [
+    "move37.cli.games",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="move37", description="Agents that learn from their own experience.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in _COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except Move37Error as e:
+        print(f"move37: error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"move37: error: {e.strerror or e}: {e.filename}" if e.filename else f"move37: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("move37: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

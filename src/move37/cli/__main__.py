@@ -1,0 +1,5 @@
+import sys
+
+from move37.cli import main
+
+sys.exit(main())

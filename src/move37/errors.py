@@ -1,0 +1,37 @@
+"""Exceptions of the public API.
+
+Every error a user can cause by bad input is a subclass of `Move37Error`, so the
+command line can turn it into a one-line message and exit status 2 without a
+traceback, while genuine bugs still surface as ordinary exceptions.
+"""
+
+
+class Move37Error(Exception):
+    """Base class: an error caused by the user's input, reported in one line."""
+
+
+class UnknownNameError(Move37Error, KeyError):
+    """A game, agent, task or other registered name that does not exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotationError(Move37Error, ValueError):
+    """Text that does not parse in the game's notation (a malformed move or position)."""
+
+
+class IllegalMoveError(Move37Error, ValueError):
+    """A well-formed move that the rules forbid in the current position."""
+
+
+class SpecError(Move37Error, ValueError):
+    """A malformed agent spec or a bad option value (`alphabeta:depth=x`)."""
+
+
+class ConfigError(Move37Error, ValueError):
+    """A configuration with unknown keys, wrong types or impossible values."""
+
+
+class RunFolderError(Move37Error):
+    """A run folder that cannot be resumed: another game, corrupted or truncated files."""
