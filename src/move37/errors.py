@@ -35,3 +35,7 @@ class ConfigError(Move37Error, ValueError):
 
 class RunFolderError(Move37Error):
     """A run folder that cannot be resumed: another game, corrupted or truncated files."""
+
+
+class SolverLimitError(Move37Error):
+    """A position too large for an exact solver's limits (e.g. too many empty squares)."""
