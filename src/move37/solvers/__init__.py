@@ -1,0 +1,75 @@
+"""Exact solvers: the ground truth that search and learned agents are scored against.
+
+A solver answers, for a live position, its exact score for the player to move and
+every optimal action. Each game with a solver has one registry line here,
+"module:factory"; the factory takes the game (`factory(game)`) and returns an object
+with the `Solver` methods, imported lazily so a solver's compile cost is paid only
+when it is used.
+
+Scores are game-specific (Connect Four: Pascal Pons's convention, positive = the
+mover wins with that many moves to spare; Othello: final disc difference;
+tic-tac-toe: +1/0/-1); `value` is always the sign of the score.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Protocol
+
+from move37.errors import UnknownNameError
+from move37.games.base import Game, State
+
+_REGISTRY: dict[str, str] = {
+    "tictactoe": "move37.solvers.negamax:NegamaxSolver",
+    "connect4": "move37.solvers.connect4:Connect4Solver",
+    "othello": "move37.solvers.othello:OthelloSolver",
+}
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The exact solution of one position.
+
+    score: the game's exact score for the player to move.
+    value: +1 win, 0 draw, -1 loss for the player to move (the sign of score).
+    best_actions: every optimal action, sorted ascending.
+    nodes: positions searched to find them.
+    """
+
+    score: int
+    value: int
+    best_actions: tuple[int, ...]
+    nodes: int
+
+
+class Solver(Protocol):
+    """What every exact solver offers. Both raise SolverLimitError beyond the solver's limits."""
+
+    def solve(self, state: State) -> SolveResult:
+        """The score of a live state and all its optimal actions."""
+
+    def score(self, state: State) -> int:
+        """The score alone (cheaper: no per-move verification)."""
+
+
+def names() -> list[str]:
+    """Games that have an exact solver, sorted."""
+    return sorted(_REGISTRY)
+
+
+def for_game(game: Game) -> Solver:
+    """The exact solver of `game`; UnknownNameError when the game has none."""
+    name = game.info.name
+    if name not in _REGISTRY:
+        raise UnknownNameError(f"no exact solver for {name!r} (games with one: {', '.join(names())})")
+    module, _, attr = _REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module), attr)(game)
+
+
+def sign(score: int) -> int:
+    """+1, 0 or -1: the value of a score for the player to move."""
+    return (score > 0) - (score < 0)
+
+
+__all__ = ["SolveResult", "Solver", "for_game", "names", "sign"]
