@@ -100,7 +100,8 @@ def call_with_spec(factory: Callable[..., Any], spec: Spec, what: str, **fixed: 
     `fixed` are keyword arguments supplied by the caller (e.g. the game), never by the user.
     """
     sig = inspect.signature(factory)
-    hints = typing.get_type_hints(factory)
+    # A class's own annotations are its fields; its options are those of __init__.
+    hints = typing.get_type_hints(factory.__init__ if inspect.isclass(factory) else factory)
     params = {n: p for n, p in sig.parameters.items() if n not in fixed and p.kind is not p.VAR_KEYWORD}
     keywords = {n for n, p in params.items() if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
     positional = [n for n, p in params.items() if p.kind is p.POSITIONAL_ONLY]
