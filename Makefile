@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test venv clean
+.PHONY: run test venv clean bench-env
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,16 @@ run: $(STAMP)
 # The whole suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# A separate venv with the benchmark's peers (Pgx + mctx on JAX CPU, OpenSpiel) beside
+# move37 itself, so `bench/selfplay.py` can run everything in one process run.
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q torch==2.13.0 jax pgx mctx open_spiel -e '.[test]'
+	touch $@
+
+bench-env: $(BENCH_VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
