@@ -1,0 +1,28 @@
+"""The UCT player: `mcts:sims=1000` (plain UCT with random rollouts; see move37.search.mcts)."""
+
+from __future__ import annotations
+
+from move37.agents.base import Agent, Analysis
+from move37.games.base import Game, State
+from move37.search.mcts import UCT
+
+
+class MCTSAgent(Agent):
+    """UCT with random rollouts.
+
+    sims: simulations per move (1000 by default; None with ms = as many as time allows);
+    c: UCB1 exploration constant; ms: time per move in milliseconds; seed: rollout randomness.
+    """
+
+    def __init__(self, *, game: Game, sims: int | None = None, c: float = 1.4, ms: int | None = None, seed: int = 0):
+        self._seed = seed
+        if sims is None and ms is None:
+            sims = 1000
+        self.search = UCT(game, sims=sims, c=c, ms=ms, seed=seed)
+
+    def reset(self, seed: int | None = None) -> None:
+        self.search.reset(self._seed if seed is None else seed)
+
+    def analyse(self, state: State) -> Analysis:
+        r = self.search.search(state)
+        return Analysis(action=r.action, value=r.value, policy=r.policy, pv=r.pv, nodes=r.simulations)

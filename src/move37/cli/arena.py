@@ -1,0 +1,57 @@
+"""`move37 arena GAME SPEC SPEC... --games N`: a round-robin tournament and its Elo table."""
+
+from __future__ import annotations
+
+import json
+
+from move37 import arena, games
+from move37.errors import ConfigError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("arena", help="round-robin tournament between agents; prints the Elo table",
+                       description="Every pair of agents plays N games, colours alternated, from balanced "
+                                   "openings (solver-vetted where the game has a solver). Ratings are "
+                                   "maximum-likelihood Elo with random anchored at 0 and 95%% intervals.")
+    p.add_argument("game", help="game spec, e.g. connect4")
+    p.add_argument("agents", nargs="+", metavar="SPEC", help="agent specs, e.g. random mcts:sims=200 alphabeta:depth=4")
+    p.add_argument("--games", type=int, default=10, metavar="N", help="games per pair of agents (default 10)")
+    p.add_argument("--opening-plies", type=int, default=2, metavar="P", help="length of the openings (default 2; 0 = none)")
+    p.add_argument("--records", metavar="FILE", help="append the game records (JSON Lines) to FILE")
+    p.add_argument("--seed", type=int, default=0, help="seed for openings and agents (default 0)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    game = games.make(args.game)
+    if args.opening_plies < 0:
+        raise ConfigError(f"--opening-plies must be non-negative, got {args.opening_plies}")
+    openings = arena.balanced_openings(game, plies=args.opening_plies)
+    records = arena.round_robin(game, args.agents, args.games, openings.moves, seed=args.seed, records=args.records)
+    ratings = arena.fit_elo(arena.results_from_records(records))
+    if args.json:
+        print(json.dumps({
+            "game": args.game, "games_per_pair": args.games, "games": len(records), "seed": args.seed,
+            "openings": list(openings.moves), "openings_vetted_by_solver": openings.filtered,
+            "ratings": [{"rank": k + 1, "agent": r.name, "elo": round(r.elo, 1), "low": round(r.low, 1),
+                         "high": round(r.high, 1), "wins": r.wins, "draws": r.draws, "losses": r.losses,
+                         "games": r.games} for k, r in enumerate(ratings)],
+        }))
+        return 0
+    vetted = "vetted by the solver" if openings.filtered else "not vetted (no solver)"
+    print(f"{args.game}: {len(records)} games, {args.games} per pair; "
+          f"{len(openings.moves)} opening(s) of {args.opening_plies} plies, {vetted}")
+    print(format_table(ratings))
+    return 0
+
+
+def format_table(ratings: list[arena.Rating]) -> str:
+    """The Elo table as aligned text."""
+    width = max(len("agent"), *(len(r.name) for r in ratings))
+    lines = [f"{'rank':>4}  {'agent':<{width}}  {'Elo':>6}  {'95% interval':>16}  {'W':>4} {'D':>4} {'L':>4}  {'games':>5}"]
+    for k, r in enumerate(ratings):
+        interval = f"[{r.low:.0f}, {r.high:.0f}]"
+        lines.append(f"{k + 1:>4}  {r.name:<{width}}  {r.elo:>6.0f}  {interval:>16}  "
+                     f"{r.wins:>4} {r.draws:>4} {r.losses:>4}  {r.games:>5}")
+    return "\n".join(lines)
