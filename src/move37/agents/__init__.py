@@ -17,6 +17,8 @@ from move37.spec import call_with_spec, parse_spec
 _REGISTRY: dict[str, str] = {
     "random": "move37.agents.random:RandomAgent",
     "human": "move37.agents.human:HumanAgent",
+    "gtp": "move37.agents.gtp:GtpAgent",
+    "uci": "move37.agents.uci:UciAgent",
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
 }
