@@ -1,0 +1,83 @@
+"""Saving and loading networks: weights as safetensors, shape facts as JSON beside them.
+
+`NAME.safetensors` holds the tensors; `NAME.json` holds the game name, observation
+shape, action count and `NetConfig`. Loading checks every tensor's shape against a
+freshly built network, so a truncated, corrupted or mismatched file is a one-line
+RunFolderError instead of a crash (safetensors never runs code while loading).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save
+
+from move37.errors import ConfigError, RunFolderError
+from move37.nets.policy_value import NetConfig, PolicyValueNet
+from move37.train.atomic import write_bytes
+
+
+def net_meta(net: PolicyValueNet, game_name: str) -> dict:
+    """The JSON facts that rebuild `net`'s architecture."""
+    cfg = asdict(net.config)
+    cfg["hidden"] = list(cfg["hidden"])
+    return {"game": game_name, "observation_shape": list(net.observation_shape), "num_actions": net.num_actions, "net": cfg}
+
+
+def save_net(net: PolicyValueNet, path: Path, game_name: str) -> None:
+    """Atomically write `path` (.safetensors) and its `.json` config."""
+    path = Path(path)
+    state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    write_bytes(path, save(state))
+    write_bytes(path.with_suffix(".json"), json.dumps(net_meta(net, game_name), indent=2).encode())
+
+
+def read_meta(path: Path) -> dict:
+    """The `.json` beside a weights file; RunFolderError when missing or malformed."""
+    meta_path = Path(path).with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text())
+        meta["net"] = NetConfig(**{**meta["net"], "hidden": tuple(meta["net"]["hidden"])})
+        meta["observation_shape"] = tuple(int(d) for d in meta["observation_shape"])
+        meta["num_actions"] = int(meta["num_actions"])
+        str(meta["game"])
+    except FileNotFoundError:
+        raise RunFolderError(f"{meta_path}: missing (a network needs its .json config beside the weights)") from None
+    except (ValueError, KeyError, TypeError, ConfigError) as e:
+        raise RunFolderError(f"{meta_path}: not a valid network config ({e})") from None
+    return meta
+
+
+def load_state_into(net: torch.nn.Module, path: Path) -> None:
+    """Load safetensors weights into `net`, checking names and shapes; RunFolderError otherwise."""
+    try:
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise RunFolderError(f"{path}: corrupted or truncated weights ({str(e).splitlines()[0][:120]})") from None
+    expected = net.state_dict()
+    if set(tensors) != set(expected):
+        raise RunFolderError(f"{path}: weights do not match the network (tensor names differ)")
+    for name, t in tensors.items():
+        if t.shape != expected[name].shape:
+            raise RunFolderError(f"{path}: tensor {name} has shape {tuple(t.shape)}, expected {tuple(expected[name].shape)}")
+    net.load_state_dict(tensors)
+
+
+def load_net(path: Path, game_name: str | None = None) -> PolicyValueNet:
+    """Rebuild and load a network saved by `save_net`; checks it belongs to `game_name` if given."""
+    path = Path(path)
+    if not path.is_file():
+        raise RunFolderError(f"{path}: no such network file")
+    meta = read_meta(path)
+    if game_name is not None and meta["game"] != game_name:
+        raise RunFolderError(f"{path}: a {meta['game']} network, not {game_name}")
+    net = PolicyValueNet(meta["observation_shape"], meta["num_actions"], meta["net"])
+    load_state_into(net, path)
+    net.eval()
+    return net

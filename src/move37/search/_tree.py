@@ -1,0 +1,209 @@
+"""Search trees for B games at once, held in preallocated arrays (no node objects, no recursion).
+
+Node 0 of every game is its root; a node is created when search first reaches it
+and its index never changes until `compact` moves a reused subtree to the front.
+Values are for two-player zero-sum games and are stored from a stated point of view:
+
+    visits      int32   (B, M)     N: visits through the node
+    value_sum   float32 (B, M)     W: sum of backed-up values, from the view of the player who
+                                    moved INTO the node (the parent's mover); at the root, the root's mover
+    raw_value   float32 (B, M)     the evaluation's value for the node's own mover
+    prior       float32 (B, M, A)  P: the evaluation's policy over actions (0 on illegal ones)
+    legal       bool    (B, M, A)
+    children    int32   (B, M, A)  child node index, -1 when not created
+    parent      int32   (B, M)     -1 at the root
+    action      int32   (B, M)     the action that leads from the parent here
+    player      int8    (B, M)     the node's mover
+    terminal    bool    (B, M)
+    final_value float32 (B, M)     player 0's return at terminal nodes
+    num_nodes   int32   (B,)
+
+Kernels here are shared by PUCT and Gumbel search; the selection rules live in
+`puct.py` and `gumbel.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+class Tree:
+    """The arrays above for `batch` games, `capacity` nodes each, `num_actions` actions."""
+
+    def __init__(self, batch: int, capacity: int, num_actions: int):
+        B, M, A = batch, capacity, num_actions
+        self.batch, self.capacity, self.num_actions = B, M, A
+        self.visits = np.zeros((B, M), np.int32)
+        self.value_sum = np.zeros((B, M), np.float32)
+        self.raw_value = np.zeros((B, M), np.float32)
+        self.prior = np.zeros((B, M, A), np.float32)
+        self.legal = np.zeros((B, M, A), np.bool_)
+        self.children = np.full((B, M, A), -1, np.int32)
+        self.parent = np.full((B, M), -1, np.int32)
+        self.action = np.full((B, M), -1, np.int32)
+        self.player = np.zeros((B, M), np.int8)
+        self.terminal = np.zeros((B, M), np.bool_)
+        self.final_value = np.zeros((B, M), np.float32)
+        self.num_nodes = np.zeros(B, np.int32)
+
+    def arrays(self) -> tuple:
+        """The arrays in the order every kernel takes them."""
+        return (self.visits, self.value_sum, self.raw_value, self.prior, self.legal, self.children,
+                self.parent, self.action, self.player, self.terminal, self.final_value, self.num_nodes)
+
+    def clear(self, b: int) -> None:
+        """Empty game b's tree: only an unexpanded root remains (node 0)."""
+        n = max(int(self.num_nodes[b]), 1)
+        self.visits[b, :n] = 0
+        self.value_sum[b, :n] = 0
+        self.children[b, :n] = -1
+        self.parent[b, :n] = -1
+        self.action[b, :n] = -1
+        self.terminal[b, :n] = False
+        self.num_nodes[b] = 1
+
+    def root_visits(self) -> np.ndarray:
+        """int32 (B, A): visit counts of the root's children (0 where not created)."""
+        kids = self.children[:, 0, :]
+        b = np.arange(self.batch)[:, None]
+        return np.where(kids >= 0, self.visits[b, np.maximum(kids, 0)], 0)
+
+    def root_q(self) -> np.ndarray:
+        """float32 (B, A): mean value of each root child for the root's mover (0 where unvisited)."""
+        kids = self.children[:, 0, :]
+        b = np.arange(self.batch)[:, None]
+        n = np.where(kids >= 0, self.visits[b, np.maximum(kids, 0)], 0)
+        w = np.where(kids >= 0, self.value_sum[b, np.maximum(kids, 0)], 0.0)
+        return np.where(n > 0, w / np.maximum(n, 1), 0.0).astype(np.float32)
+
+    def root_value(self) -> np.ndarray:
+        """float32 (B,): the root's mean backed-up value for its mover."""
+        return self.value_sum[:, 0] / np.maximum(self.visits[:, 0], 1)
+
+
+@njit(cache=True)
+def new_child(children, visits, value_sum, parent, action, terminal, num_nodes, b, node, a):
+    """Create the child of `node` reached by action a; returns its index."""
+    c = num_nodes[b]
+    num_nodes[b] = c + 1
+    children[b, c, :] = -1
+    visits[b, c] = 0
+    value_sum[b, c] = 0.0
+    parent[b, c] = node
+    action[b, c] = a
+    terminal[b, c] = False
+    children[b, node, a] = c
+    return c
+
+
+@njit(cache=True)
+def backup(visits, value_sum, parent, player, games, leaves, values0):
+    """Add one visit and the leaf value along the path from each leaf to its root.
+
+    games, leaves: int (K,) the game and leaf node of each evaluated path.
+    values0: float32 (K,) the leaf value for player 0.
+    """
+    for k in range(games.shape[0]):
+        b = games[k]
+        node = leaves[k]
+        v0 = values0[k]
+        while node >= 0:
+            visits[b, node] += 1
+            p = parent[b, node]
+            mover = player[b, p] if p >= 0 else player[b, node]
+            value_sum[b, node] += v0 if mover == 0 else -v0
+            node = p
+
+
+@njit(cache=True)
+def completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, out):
+    """Gumbel AlphaZero's sigma(completed Q) for every action of `node`, into out (A,).
+
+    Visited children keep their mean value; unvisited ones get the mixed value
+    v_mix = (v + sum_N * sum_visited(P q) / sum_visited(P)) / (1 + sum_N); the result is
+    min-max rescaled over legal actions and multiplied by (c_visit + max_N) * c_scale
+    (Danihelka et al. 2022, as in mctx's qtransform_completed_by_mix_value).
+    """
+    A = out.shape[0]
+    sum_n = 0
+    max_n = 0
+    sum_p = 0.0
+    sum_pq = 0.0
+    for a in range(A):
+        c = children[b, node, a]
+        if legal[b, node, a] and c >= 0 and visits[b, c] > 0:
+            n = visits[b, c]
+            q = value_sum[b, c] / n
+            sum_n += n
+            max_n = max(max_n, n)
+            p = max(prior[b, node, a], 1e-30)
+            sum_p += p
+            sum_pq += p * q
+    weighted = sum_pq / sum_p if sum_p > 0 else 0.0
+    v_mix = (raw_value[b, node] + sum_n * weighted) / (sum_n + 1)
+    lo = np.inf
+    hi = -np.inf
+    for a in range(A):
+        if not legal[b, node, a]:
+            out[a] = 0.0
+            continue
+        c = children[b, node, a]
+        q = value_sum[b, c] / visits[b, c] if c >= 0 and visits[b, c] > 0 else v_mix
+        out[a] = q
+        lo = min(lo, q)
+        hi = max(hi, q)
+    scale = (c_visit + max_n) * c_scale
+    span = max(hi - lo, 1e-8)
+    for a in range(A):
+        if legal[b, node, a]:
+            out[a] = scale * (out[a] - lo) / span
+
+
+@njit(cache=True)
+def compact(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+            final_value, num_nodes, b, new_root):
+    """Make node `new_root` of game b the root, keeping its subtree and dropping the rest.
+
+    Returns int32 (M,): the new index of each old node, -1 for dropped ones (so a
+    per-node store outside the arrays can follow the move).
+    """
+    M = visits.shape[1]
+    old_parent_player = player[b, parent[b, new_root]]
+    remap = np.full(M, -1, np.int32)
+    order = np.empty(M, np.int32)
+    order[0] = new_root
+    remap[new_root] = 0
+    head, tail = 0, 1
+    while head < tail:  # breadth-first: order[k] is the old index of new node k
+        old = order[head]
+        head += 1
+        for a in range(children.shape[2]):
+            c = children[b, old, a]
+            if c >= 0:
+                remap[c] = tail
+                order[tail] = c
+                tail += 1
+    n = tail
+    v, w, rv = visits[b, order[:n]].copy(), value_sum[b, order[:n]].copy(), raw_value[b, order[:n]].copy()
+    pr, lg, ch = prior[b, order[:n]].copy(), legal[b, order[:n]].copy(), children[b, order[:n]].copy()
+    pa, ac, pl = parent[b, order[:n]].copy(), action[b, order[:n]].copy(), player[b, order[:n]].copy()
+    te, fv = terminal[b, order[:n]].copy(), final_value[b, order[:n]].copy()
+    for k in range(n):
+        visits[b, k] = v[k]
+        value_sum[b, k] = w[k]
+        raw_value[b, k] = rv[k]
+        prior[b, k] = pr[k]
+        legal[b, k] = lg[k]
+        for a in range(ch.shape[1]):
+            children[b, k, a] = remap[ch[k, a]] if ch[k, a] >= 0 else -1
+        parent[b, k] = remap[pa[k]] if k > 0 else -1
+        action[b, k] = ac[k] if k > 0 else -1
+        player[b, k] = pl[k]
+        terminal[b, k] = te[k]
+        final_value[b, k] = fv[k]
+    # The new root's value sum was from its parent's mover's view; the root keeps its own mover's.
+    if player[b, 0] != old_parent_player:
+        value_sum[b, 0] = -value_sum[b, 0]
+    num_nodes[b] = n
+    return remap

@@ -1,0 +1,202 @@
+"""Batched tree search: B games searched together, one evaluation call per simulation step.
+
+Each step descends every game's tree once (a compiled kernel), steps the game to the
+new leaves (the `StateStore` seam), evaluates all of them in ONE call of
+`evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
+and backs the values up (compiled). Search never sees PyTorch: `evaluate` may be a
+network, random rollouts or a learned model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from move37.errors import ConfigError
+from move37.games.base import Game, State
+from move37.search import gumbel, puct
+from move37.search._tree import Tree, backup, compact
+from move37.search._tree_states import Leaves, StateStore
+
+Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Search settings.
+
+    algorithm: "gumbel" (Gumbel AlphaZero root) or "puct" (AlphaZero).
+    c_puct: PUCT exploration constant.
+    dirichlet_alpha, dirichlet_fraction: PUCT root noise (only when exploring).
+    gumbel_k: Gumbel: most root actions considered by sequential halving.
+    c_visit, c_scale: Gumbel: sigma(q) = (c_visit + max N) * c_scale * q.
+    reuse: keep the subtree of the played move (PUCT only; see gumbel.py).
+    """
+
+    algorithm: str = "gumbel"
+    c_puct: float = 1.5
+    dirichlet_alpha: float = 0.5
+    dirichlet_fraction: float = 0.25
+    gumbel_k: int = 16
+    c_visit: float = 50.0
+    c_scale: float = 0.1
+    reuse: bool = True
+
+    def __post_init__(self):
+        if self.algorithm not in ("gumbel", "puct"):
+            raise ConfigError(f"search.algorithm must be 'gumbel' or 'puct', not {self.algorithm!r}")
+        if self.gumbel_k < 1 or self.c_puct <= 0 or not 0 <= self.dirichlet_fraction <= 1:
+            raise ConfigError("search: gumbel_k >= 1, c_puct > 0 and 0 <= dirichlet_fraction <= 1 required")
+
+
+@dataclass
+class SearchOutput:
+    """Results for every game of the batch (rows of inactive games are zeros / -1).
+
+    visits: int32 (B, A) root child visit counts; policy: float32 (B, A) the training target
+    (visit shares for PUCT, the completed-Q improved policy for Gumbel); action: int32 (B,)
+    the search's move (most visited for PUCT; sequential-halving winner for Gumbel);
+    value: float32 (B,) root value for its mover; q: float32 (B, A) root child mean values.
+    """
+
+    visits: np.ndarray
+    policy: np.ndarray
+    action: np.ndarray
+    value: np.ndarray
+    q: np.ndarray
+
+
+class BatchedSearch:
+    """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse)."""
+
+    def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int):
+        self.game, self.evaluate, self.config = game, evaluate, config
+        self.batch, self.max_sims = batch, max_sims
+        self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
+        self.store = StateStore(game, batch, self.tree.capacity)
+        self._tables: dict[tuple[int, ...], tuple[np.ndarray, dict[int, int]]] = {}
+        self.evaluations = 0  # leaves evaluated so far (for speed reports)
+
+    # Roots and moves.
+
+    def set_root(self, b: int, state: State | None) -> None:
+        """Start game b's tree afresh at `state` (None makes the slot inactive)."""
+        self.tree.clear(b)
+        self.store.set_root(b, state)
+
+    def root_state(self, b: int) -> State | None:
+        return self.store.root(b)
+
+    def advance(self, b: int, action: int) -> State:
+        """Play `action` in game b; keeps the subtree below it when reuse applies. Returns the new state."""
+        state = self.store.root(b).play(action)
+        child = int(self.tree.children[b, 0, action])
+        room = child >= 0 and self.tree.visits[b, child] + self.max_sims + 1 < self.tree.capacity
+        if self.config.reuse and self.config.algorithm == "puct" and room and not state.is_terminal():
+            self.store.remap(b, compact(*self.tree.arrays(), b, child))
+        else:
+            self.set_root(b, state)
+        return state
+
+    # Search.
+
+    def run(self, sims: np.ndarray | int, rng: np.random.Generator | None = None, explore: bool = False) -> SearchOutput:
+        """Run `sims[b]` simulations in every active game; `explore` adds root noise (self-play)."""
+        B, A = self.batch, self.game.info.num_actions
+        sims = np.broadcast_to(np.asarray(sims, np.int32), (B,)).copy()
+        if sims.max(initial=0) > self.max_sims:
+            raise ConfigError(f"search asked for {sims.max()} simulations, built for at most {self.max_sims}")
+        roots = [self.store.root(b) for b in range(B)]
+        live = np.array([r is not None and not r.is_terminal() for r in roots], bool)
+        sims[~live] = 0
+        t = self.tree
+        self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
+        is_gumbel = self.config.algorithm == "gumbel"
+        noise = np.zeros((B, A), np.float32)
+        if explore and rng is not None:
+            if is_gumbel:
+                noise = rng.gumbel(size=(B, A)).astype(np.float32)
+            else:
+                for b in np.flatnonzero(live):
+                    t.prior[b, 0] = puct.add_dirichlet(t.prior[b, 0], t.legal[b, 0], self.config.dirichlet_alpha,
+                                                       self.config.dirichlet_fraction, rng)
+        if is_gumbel:
+            table, table_id = self._table(sims)
+        leaf = np.empty(B, np.int32)
+        step = np.zeros(B, np.int32)
+        for s in range(int(sims.max(initial=0))):
+            active = sims > s
+            step[:] = s
+            if is_gumbel:
+                fresh = gumbel.select(*t.arrays(), active, noise, table, table_id, step, self.config.gumbel_k,
+                                      self.config.c_visit, self.config.c_scale, leaf)
+            else:
+                fresh = puct.select(*t.arrays(), active, self.config.c_puct, leaf)
+            self._evaluate_and_backup(np.flatnonzero(active), leaf, fresh)
+        return self._output(live, noise)
+
+    def _expand_roots(self, games: np.ndarray) -> None:
+        if len(games) == 0:
+            return
+        leaves = self.store.roots(games)
+        values0 = self._fill(games, np.zeros(len(games), np.int32), leaves)
+        backup(self.tree.visits, self.tree.value_sum, self.tree.parent, self.tree.player, games,
+               np.zeros(len(games), np.int32), values0)
+
+    def _fill(self, games: np.ndarray, nodes: np.ndarray, leaves: Leaves) -> np.ndarray:
+        """Write K new nodes into the tree, evaluating the non-terminal ones in one call; their values for player 0."""
+        t = self.tree
+        t.player[games, nodes] = leaves.player
+        t.terminal[games, nodes] = leaves.terminal
+        t.final_value[games, nodes] = leaves.final_value
+        values0 = leaves.final_value.copy()
+        open_ = np.flatnonzero(~leaves.terminal)
+        if len(open_):
+            priors, values = self.evaluate(leaves.obs[open_], leaves.legal[open_])
+            self.evaluations += len(open_)
+            g, n = games[open_], nodes[open_]
+            t.prior[g, n] = np.where(leaves.legal[open_], priors, 0.0)
+            t.legal[g, n] = leaves.legal[open_]
+            t.raw_value[g, n] = values
+            values0[open_] = np.where(leaves.player[open_] == 0, values, -values)
+        return values0.astype(np.float32)
+
+    def _evaluate_and_backup(self, games: np.ndarray, leaf: np.ndarray, fresh: np.ndarray) -> None:
+        t = self.tree
+        nodes = leaf[games]
+        is_new = fresh[games]
+        values0 = t.final_value[games, nodes].copy()  # revisited terminal nodes
+        if is_new.any():
+            g, n = games[is_new], nodes[is_new]
+            values0[is_new] = self._fill(g, n, self.store.expand(g, n, t.parent, t.action))
+        backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0)
+
+    def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = tuple(sorted(set(int(s) for s in sims)))
+        if key not in self._tables:
+            width = max(max(key), 1)
+            stack = np.zeros((len(key), self.config.gumbel_k + 1, width), np.int32)
+            for i, s in enumerate(key):
+                stack[i, :, :max(s, 1)] = gumbel.considered_visits_table(self.config.gumbel_k, s)[:, :max(s, 1)]
+            self._tables[key] = (stack, {s: i for i, s in enumerate(key)})
+        stack, index = self._tables[key]
+        return stack, np.array([index[int(s)] for s in sims], np.int32)
+
+    def _output(self, live: np.ndarray, noise: np.ndarray) -> SearchOutput:
+        t = self.tree
+        B, A = self.batch, self.game.info.num_actions
+        visits = t.root_visits().astype(np.int32)
+        if self.config.algorithm == "gumbel":
+            action = np.full(B, -1, np.int32)
+            policy = np.zeros((B, A), np.float32)
+            gumbel.root_decision(t.visits, t.value_sum, t.raw_value, t.prior, t.legal, t.children, noise,
+                                 self.config.c_visit, self.config.c_scale, action, policy)
+        else:
+            total = visits.sum(axis=1, keepdims=True)
+            policy = np.where(total > 0, visits / np.maximum(total, 1), 0.0).astype(np.float32)
+            action = np.where(total[:, 0] > 0, visits.argmax(axis=1), -1).astype(np.int32)
+        action[~live] = -1
+        policy[~live] = 0.0
+        return SearchOutput(visits, policy, action, t.root_value().astype(np.float32), t.root_q())

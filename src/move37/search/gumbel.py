@@ -1,0 +1,165 @@
+"""Gumbel AlphaZero selection (Danihelka et al., "Policy improvement by planning with Gumbel", 2022).
+
+At the root: Gumbel-top-k sampling without replacement of the actions to consider, then
+sequential halving of the simulation budget among them (the schedule of
+`considered_visits_table`, as in mctx); the move played is the surviving action with
+the best g + logit + sigma(completed Q). Below the root: the deterministic rule
+argmax(pi'(a) - N(a) / (1 + sum N)) with pi' = softmax(logit + sigma(completed Q)).
+The policy target is pi' at the root — it improves on the prior even with few simulations.
+
+Sequential halving assumes the root's children start with no visits, so Gumbel search
+always starts from a fresh root (tree reuse applies to PUCT).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from move37.search._tree import completed_q, new_child
+
+
+def considered_visits(max_considered: int, num_simulations: int) -> list[int]:
+    """For each simulation, the visit count a root action must have to be chosen (sequential halving)."""
+    if max_considered <= 1:
+        return list(range(num_simulations))
+    log2max = int(math.ceil(math.log2(max_considered)))
+    sequence: list[int] = []
+    visits = [0] * max_considered
+    considered = max_considered
+    while len(sequence) < num_simulations:
+        extra = max(1, int(num_simulations / (log2max * considered)))
+        for _ in range(extra):
+            sequence.extend(visits[:considered])
+            for i in range(considered):
+                visits[i] += 1
+        considered = max(2, considered // 2)
+    return sequence[:num_simulations]
+
+
+def considered_visits_table(max_considered: int, num_simulations: int) -> np.ndarray:
+    """int32 (max_considered + 1, num_simulations): row m is the schedule when m actions are considered."""
+    table = np.zeros((max_considered + 1, max(num_simulations, 1)), np.int32)
+    for m in range(max_considered + 1):
+        table[m, :num_simulations] = considered_visits(m, num_simulations)
+    return table
+
+
+@njit(cache=True)
+def _log(p):
+    return np.log(max(p, 1e-30))
+
+
+@njit(cache=True)
+def select(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+           final_value, num_nodes, active, gumbel, table, table_id, sim, max_considered, c_visit, c_scale, out_leaf):
+    """One descent per active game, as `puct.select`.
+
+    gumbel: float32 (B, A) root noise (zeros for deterministic play). table: int32 (T, K+1, S)
+    considered-visit tables; game b uses table[table_id[b]]; sim: int32 (B,) the simulation index.
+    """
+    B, _, A = prior.shape
+    fresh = np.zeros(B, np.bool_)
+    sigma = np.empty(A, np.float32)
+    for b in range(B):
+        out_leaf[b] = -1
+        if not active[b]:
+            continue
+        node = 0
+        while True:
+            if terminal[b, node]:
+                out_leaf[b] = node
+                break
+            completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, sigma)
+            best, best_a = -np.inf, -1
+            if node == 0:
+                n_legal = 0
+                for a in range(A):
+                    n_legal += legal[b, 0, a]
+                want = table[table_id[b], min(max_considered, n_legal), sim[b]]
+                for a in range(A):
+                    if not legal[b, 0, a]:
+                        continue
+                    c = children[b, 0, a]
+                    n = visits[b, c] if c >= 0 else 0
+                    if n != want:
+                        continue
+                    score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
+                    if score > best:
+                        best, best_a = score, a
+                if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
+                    for a in range(A):
+                        if legal[b, 0, a]:
+                            score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
+                            if score > best:
+                                best, best_a = score, a
+            else:
+                hi = -np.inf
+                for a in range(A):
+                    if legal[b, node, a]:
+                        sigma[a] += _log(prior[b, node, a])
+                        hi = max(hi, sigma[a])
+                total, sum_n = 0.0, 0
+                for a in range(A):
+                    if legal[b, node, a]:
+                        sigma[a] = np.exp(sigma[a] - hi)
+                        total += sigma[a]
+                        c = children[b, node, a]
+                        sum_n += visits[b, c] if c >= 0 else 0
+                for a in range(A):
+                    if legal[b, node, a]:
+                        c = children[b, node, a]
+                        n = visits[b, c] if c >= 0 else 0
+                        score = sigma[a] / total - n / (1.0 + sum_n)
+                        if score > best:
+                            best, best_a = score, a
+            c = children[b, node, best_a]
+            if c < 0:
+                out_leaf[b] = new_child(children, visits, value_sum, parent, action, terminal, num_nodes, b, node, best_a)
+                fresh[b] = True
+                break
+            node = c
+    return fresh
+
+
+@njit(cache=True)
+def root_decision(visits, value_sum, raw_value, prior, legal, children, gumbel, c_visit, c_scale, out_action, out_policy):
+    """The move and the improved policy target of every game's root.
+
+    out_action: int32 (B,), the most-visited considered action with the best g + logit + sigma(q).
+    out_policy: float32 (B, A), softmax(logit + sigma(completed Q)) over legal actions.
+    """
+    B, _, A = prior.shape
+    sigma = np.empty(A, np.float32)
+    for b in range(B):
+        out_action[b] = -1
+        if not legal[b, 0].any():
+            out_policy[b] = 0.0
+            continue
+        completed_q(visits, value_sum, raw_value, prior, legal, children, b, 0, c_visit, c_scale, sigma)
+        max_n = 0
+        for a in range(A):
+            c = children[b, 0, a]
+            if legal[b, 0, a] and c >= 0:
+                max_n = max(max_n, visits[b, c])
+        best, hi = -np.inf, -np.inf
+        for a in range(A):
+            if not legal[b, 0, a]:
+                continue
+            c = children[b, 0, a]
+            n = visits[b, c] if c >= 0 else 0
+            logit = _log(prior[b, 0, a]) + sigma[a]
+            hi = max(hi, logit)
+            if n == max_n and gumbel[b, a] + logit > best:
+                best, out_action[b] = gumbel[b, a] + logit, a
+        total = 0.0
+        for a in range(A):
+            if legal[b, 0, a]:
+                out_policy[b, a] = np.exp(_log(prior[b, 0, a]) + sigma[a] - hi)
+                total += out_policy[b, a]
+            else:
+                out_policy[b, a] = 0.0
+        for a in range(A):
+            out_policy[b, a] /= total

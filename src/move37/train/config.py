@@ -1,0 +1,154 @@
+"""The training configuration: typed sections, defaults per game, strict loading.
+
+A config file (JSON or TOML) holds any subset of the sections below; unknown keys and
+values of the wrong type are a one-line ConfigError naming the key. The resolved
+config is stored in the run folder, so a run resumes with exactly its own settings.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import typing
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+from move37.errors import ConfigError
+from move37.nets.policy_value import NetConfig
+from move37.search._tree_search import SearchConfig
+from move37.selfplay.play import SelfPlayConfig
+
+
+@dataclass(frozen=True)
+class LearnConfig:
+    """batch_size, lr, weight_decay: the optimiser (AdamW). replay_ratio: samples drawn per new
+    position. window: positions kept in the replay window. min_positions: positions before the
+    first update. augment: train on a random board symmetry of each sample."""
+
+    batch_size: int = 256
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    replay_ratio: float = 4.0
+    window: int = 100_000
+    min_positions: int = 1000
+    augment: bool = True
+
+    def __post_init__(self):
+        if self.batch_size < 1 or self.lr <= 0 or self.window < self.batch_size or self.replay_ratio <= 0:
+            raise ConfigError("learn: batch_size >= 1, lr > 0, replay_ratio > 0 and window >= batch_size required")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """every: iterations between evaluations (0 = never). ladder: baseline agents for Elo (random = 0).
+    games: games against each ladder agent. sims: the network's simulations in those games.
+    positions: solver-labelled positions for the optimal-move rate."""
+
+    every: int = 10
+    ladder: tuple[str, ...] = ("random", "mcts:sims=200", "alphabeta:depth=4")
+    games: int = 10
+    sims: int = 32
+    positions: int = 300
+
+
+@dataclass(frozen=True)
+class ZeroConfig:
+    """games_per_iteration: self-play games between learner updates. checkpoint_every: iterations
+    between checkpoints; keep_checkpoints: how many stay on disk. threads: torch threads."""
+
+    seed: int = 0
+    games_per_iteration: int = 64
+    checkpoint_every: int = 1
+    keep_checkpoints: int = 3
+    threads: int = 1
+    net: NetConfig = field(default_factory=NetConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    learn: LearnConfig = field(default_factory=LearnConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(asdict(self)))
+
+
+# Defaults that suit each game on 2 CPU cores (anything else uses ZeroConfig's own).
+PRESETS: dict[str, dict] = {
+    "tictactoe": {
+        "games_per_iteration": 32,
+        "net": {"kind": "mlp", "hidden": [64, 64]},
+        "selfplay": {"parallel_games": 32, "sims": 16},
+        "search": {"gumbel_k": 9},
+        "learn": {"batch_size": 128, "window": 4000, "min_positions": 200, "lr": 3e-3},
+        "eval": {"every": 5, "ladder": ["random", "mcts:sims=100"], "games": 10, "sims": 16, "positions": 200},
+    },
+    "connect4": {
+        "games_per_iteration": 128,
+        "net": {"kind": "resnet", "channels": 32, "blocks": 4, "hidden": [32]},
+        "selfplay": {"parallel_games": 128, "sims": 32, "full_search_prob": 0.5, "fast_sims": 8},
+        "search": {"gumbel_k": 7},
+        "learn": {"batch_size": 256, "window": 150_000, "min_positions": 2000},
+        "eval": {"every": 10, "ladder": ["random", "mcts:sims=200", "alphabeta:depth=4"], "games": 10, "sims": 32,
+                 "positions": 300},
+    },
+}
+
+
+def _convert(value, annotation, where: str):
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        inner = typing.get_args(annotation)[0]
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config {where}: expected a list, got {type(value).__name__}")
+        return tuple(_convert(v, inner, f"{where}[]") for v in value)
+    ok = {bool: lambda v: isinstance(v, bool),
+          int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+          float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+          str: lambda v: isinstance(v, str)}[annotation]
+    if not ok(value):
+        raise ConfigError(f"config {where}: expected {annotation.__name__}, got {value!r}")
+    return float(value) if annotation is float else value
+
+
+def _build(cls, data: dict, where: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {where or 'file'}: expected a table of keys, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"config {where + '.' if where else ''}{unknown[0]}: unknown key (known: {', '.join(sorted(names))})")
+    kwargs = {}
+    for key, value in data.items():
+        hint = hints[key]
+        path = f"{where}.{key}" if where else key
+        kwargs[key] = _build(hint, value, path) if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__") \
+            else _convert(value, hint, path)
+    return cls(**kwargs)
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def from_dict(data: dict, game_name: str | None = None) -> ZeroConfig:
+    """A ZeroConfig from nested dicts on top of the game's preset; ConfigError on bad keys or types."""
+    return _build(ZeroConfig, _merge(PRESETS.get(game_name, {}), data), "")
+
+
+def load_config(path: Path | None, game_name: str) -> ZeroConfig:
+    """The game's preset overridden by a JSON or TOML file (None = the preset alone)."""
+    if path is None:
+        return from_dict({}, game_name)
+    path = Path(path)
+    text = path.read_text()
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({e})") from None
+    return from_dict(data, game_name)
+
+
+__all__ = ["EvalConfig", "LearnConfig", "ZeroConfig", "from_dict", "load_config", "replace"]

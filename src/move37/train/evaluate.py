@@ -1,0 +1,140 @@
+"""Evaluation during training: the optimal-move rate against exact-solver labels, and Elo
+against a fixed ladder of baseline agents (random = 0) through the arena.
+
+Both are cached in the run folder where they cost much to make: `labels.json` (the
+solver's best actions for the evaluation positions, computed once) and
+`ladder.jsonl` (the baselines' round robin, played once; the network's games against
+them are added at every evaluation and the Elo fit over all of them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from move37 import agents, arena, solvers
+from move37.agents.zero import ZeroAgent
+from move37.errors import RunFolderError, UnknownNameError
+from move37.games.base import Game
+from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
+from move37.train.atomic import write_json
+
+_CONNECT4_FILES = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2", "Test_L1_R3")
+
+
+def shared_data() -> Path | None:
+    """../shared/data beside the checkout (or $MOVE37_SHARED_DATA), where the public positions live."""
+    env = os.environ.get("MOVE37_SHARED_DATA")
+    path = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    return path if path.is_dir() else None
+
+
+def _positions(game: Game, count: int, seed: int) -> list[str]:
+    """Evaluation positions as move texts: Pons's sets for Connect Four, random playouts otherwise."""
+    rng = np.random.default_rng(seed)
+    data = shared_data()
+    if game.info.name == "connect4" and data is not None and (data / "connect4").is_dir():
+        per_file = -(-count // len(_CONNECT4_FILES))
+        out = []
+        for name in _CONNECT4_FILES:
+            lines = (data / "connect4" / name).read_text().split("\n")
+            lines = [ln.split()[0] for ln in lines if ln.strip()]
+            out += [lines[i] for i in sorted(rng.choice(len(lines), min(per_file, len(lines)), replace=False))]
+        return out[:count]
+    seen: dict[int, str] = {}
+    for _ in range(count * 20):
+        state, moves = game.initial_state(), []
+        for _ in range(int(rng.integers(0, game.info.max_length))):
+            if state.is_terminal():
+                break
+            a = int(rng.choice(state.legal_actions()))
+            moves.append(game.action_to_text(state, a))
+            state = state.play(a)
+        if not state.is_terminal():
+            seen.setdefault(state.key(), game.join_moves(moves))
+        if len(seen) >= count:
+            break
+    return list(seen.values())
+
+
+def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
+    """[{"moves", "best"}] for `count` positions, cached in run/labels.json; None when the game has no solver."""
+    path = Path(run) / "labels.json"
+    if path.is_file():
+        try:
+            return json.loads(path.read_text())
+        except ValueError:
+            raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
+    try:
+        solver = solvers.for_game(game)
+    except UnknownNameError:
+        return None
+    from tqdm import tqdm
+
+    labels = []
+    for moves in tqdm(_positions(game, count, seed=37), desc="solver labels", unit="pos", leave=False):
+        result = solver.solve(game.state_from_moves(moves))
+        labels.append({"moves": moves, "best": list(result.best_actions)})
+    write_json(path, labels)
+    return labels
+
+
+def optimal_move_rate(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> float:
+    """Share of labelled positions where the searched (sims > 0) or raw-policy (sims = 0) move is optimal."""
+    batch = 128
+    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
+    hits = 0
+    for start in range(0, len(labels), batch):
+        part = labels[start:start + batch]
+        for b in range(batch):
+            search.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
+        out = search.run(sims)
+        if sims == 0:
+            prior = np.where(search.tree.legal[:, 0], search.tree.prior[:, 0], -1.0)
+            actions = prior.argmax(axis=1)
+        else:
+            actions = out.action
+        hits += sum(int(actions[b]) in part[b]["best"] for b in range(len(part)))
+    return hits / max(len(labels), 1)
+
+
+def ladder_records(run: Path, game: Game, ladder: tuple[str, ...], games: int, seed: int) -> list:
+    """The baselines' round robin, played once and kept in run/ladder.jsonl."""
+    path = Path(run) / "ladder.jsonl"
+    if not path.is_file():
+        tmp = path.with_name(".ladder.jsonl.tmp")
+        tmp.unlink(missing_ok=True)
+        arena.round_robin(game, list(ladder), games, _openings(game), seed=seed, records=tmp, progress=False)
+        os.replace(tmp, path)
+    return arena.read_records(path)
+
+
+def _openings(game: Game) -> tuple[str, ...]:
+    try:
+        return arena.balanced_openings(game, plies=2).moves or ("",)
+    except Exception:  # a game whose openings cannot be enumerated: start from the initial position
+        return ("",)
+
+
+def elo_against_ladder(run: Path, game: Game, evaluate: Evaluate, ladder: tuple[str, ...], games: int, sims: int,
+                       config: SearchConfig, seed: int, name: str) -> dict:
+    """The network's Elo (with its 95% interval) from games against each ladder agent."""
+    records = list(ladder_records(run, game, ladder, games, seed))
+    player = ZeroAgent.from_evaluate(game, evaluate, sims, SearchConfig(**{**config.__dict__, "reuse": False}), seed)
+    player.spec = name
+    openings = _openings(game)
+    mine = []
+    for k, spec in enumerate(ladder):
+        opponent = agents.make(spec, game)
+        try:
+            mine += arena.play_match(game, player, opponent, games, openings, seed=arena.match.game_seed(seed, 1000 + k))
+        finally:
+            opponent.close()
+    ratings = {r.name: r for r in arena.fit_elo(arena.results_from_records(records + mine), anchor="random")}
+    me = ratings[name]
+    score = sum(r.score(r.players.index(name)) for r in mine) / max(len(mine), 1)
+    return {"elo": round(me.elo, 1), "elo_low": round(me.low, 1), "elo_high": round(me.high, 1), "score_vs_ladder": score,
+            "ladder_elo": {n: round(r.elo, 1) for n, r in ratings.items() if n != name}}

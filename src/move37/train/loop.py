@@ -1,0 +1,218 @@
+"""`train(game, out, ...)`: the AlphaZero loop over one run folder, started or resumed.
+
+One iteration = self-play of `games_per_iteration` games with the current network
+(all games in flight share each evaluation call), their records appended to
+`games.jsonl` and their positions written as one replay chunk; then learner updates
+on the replay window; every `eval.every` iterations an evaluation; a metrics line; a
+checkpoint. The stages meet only through files in the run folder:
+
+    run.json          game and the full resolved config (written once)
+    games.jsonl       one self-play game a line, in the game's notation
+    buffer/           replay chunks (see replay.py)
+    checkpoints/      numbered checkpoints (see checkpoint.py)
+    metrics.jsonl     one line per iteration: losses, games/s, Elo, optimal-move rate
+    labels.json, ladder.jsonl   evaluation caches (see evaluate.py)
+
+Everything random draws from generators saved in the checkpoint and stopping is
+decided only between iterations, so a run killed at any moment and resumed produces
+the same network, byte for byte, as one never interrupted (with `threads` fixed).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from move37 import games as game_registry
+from move37.errors import ConfigError, RunFolderError
+from move37.nets import PolicyValueNet, evaluator
+from move37.search._tree_search import BatchedSearch
+from move37.selfplay import play_games
+from move37.train import evaluate as ev
+from move37.train.atomic import append_line, write_json
+from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
+from move37.train.config import ZeroConfig, from_dict, load_config
+from move37.train.learner import Learner
+from move37.train.replay import ReplayWindow
+
+
+def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
+    """Read or create run.json; RunFolderError/ConfigError (before any write) when it does not fit."""
+    meta_path = out / "run.json"
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text())
+            stored_game, stored = meta["game"], meta["config"]
+        except (ValueError, KeyError, TypeError):
+            raise RunFolderError(f"{meta_path}: damaged run description") from None
+        if stored_game != game_spec:
+            raise RunFolderError(f"{out} is a {stored_game} run, not {game_spec}")
+        config = from_dict(stored)
+        if config_path is not None and load_config(config_path, game_spec).to_dict() != config.to_dict():
+            raise ConfigError(f"{out} was started with another config; resume it without --config (see {meta_path})")
+        return config
+    if out.exists() and any(out.iterdir()):
+        raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
+    config = load_config(config_path, game_spec)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(meta_path, {"format": 1, "game": game_spec, "config": config.to_dict()})
+    return config
+
+
+def _truncate(path: Path, size: int) -> None:
+    """Cut a log back to its length at the checkpoint (lines after it belong to lost work)."""
+    if path.exists() and path.stat().st_size > size:
+        with open(path, "r+b") as f:
+            f.truncate(size)
+            os.fsync(f.fileno())
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
+          iterations: int | None = None, progress: bool | None = None) -> dict:
+    """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line."""
+    out = Path(out)
+    game = game_registry.make(game_spec)
+    config = _open_run(out, game_spec, Path(config_path) if config_path else None)
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    net = PolicyValueNet(game.info.observation_shape, game.info.num_actions, config.net)
+    learner = Learner(net, game, config.learn)
+    replay = ReplayWindow(out / "buffer", config.learn.window)
+    rng = np.random.default_rng(config.seed)
+    games_path, metrics_path = out / "games.jsonl", out / "metrics.jsonl"
+    ckpt = latest_checkpoint(out)
+    if ckpt is None:
+        state = {"step": 0, "games": 0, "positions": 0, "elapsed": 0.0, "chunks": [],
+                 "games_bytes": 0, "metrics_bytes": 0, "rng": rng.bit_generator.state}
+        save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints)
+        iteration = 0
+    else:
+        state = load_checkpoint(ckpt, net, learner.optimizer)
+        replay.load(state["chunks"])
+        rng.bit_generator.state = state["rng"]
+        iteration = int(state["iteration"])
+        learner.step = int(state["step"])
+    _truncate(games_path, state["games_bytes"])
+    _truncate(metrics_path, state["metrics_bytes"])
+    evaluate = evaluator(net)
+    searcher = BatchedSearch(game, evaluate, config.search, min(config.selfplay.parallel_games, config.games_per_iteration),
+                             max(config.selfplay.sims, config.selfplay.fast_sims))
+    labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None
+    tb = _tensorboard(out)
+    start, elapsed0 = time.monotonic(), float(state["elapsed"])
+    deadline = start + minutes * 60 if minutes is not None else None
+    bar = tqdm(total=iterations, initial=iteration if iterations else 0, desc=f"train {game_spec}", unit="iter",
+               disable=None if progress is None else not progress)
+    last: dict = {}
+    try:
+        while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
+            t0 = time.monotonic()
+            records = play_games(game, evaluate, config.search, config.selfplay, config.games_per_iteration, rng, searcher)
+            t_play = time.monotonic() - t0
+            lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
+                                        "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
+            append_line(games_path, lines)
+            chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
+                     "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value for r in records])}
+            replay.add(f"chunk_{iteration + 1:06d}.npz", chunk)
+            n_new = len(chunk["value"])
+            losses = {}
+            if len(replay) >= config.learn.min_positions:
+                steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size)
+                losses = learner.train(replay, steps, rng)
+            iteration += 1
+            state["games"] += len(records)
+            state["positions"] += n_new
+            plies = sum(len(game.split_moves(r.moves)) for r in records)
+            row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
+                   "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
+                   "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
+                   "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
+                   **{k: round(v, 5) for k, v in losses.items()}}
+            if config.eval.every and iteration % config.eval.every == 0:
+                row.update(_evaluate(out, game, evaluate, config, labels, iteration))
+            row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
+            append_line(metrics_path, json.dumps(row))
+            if tb is not None:
+                for k, v in row.items():
+                    if isinstance(v, (int, float)):
+                        tb.add_scalar(k, v, state["games"])
+            last = row
+            if iteration % config.checkpoint_every == 0 or _stopping(iteration, iterations, deadline):
+                _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, row["elapsed"], config)
+            bar.update(1)
+            bar.set_postfix(games=state["games"], **{k: row[k] for k in ("loss_policy", "elo", "optimal_rate") if k in row})
+    finally:
+        bar.close()
+        if tb is not None:
+            tb.close()
+    return last
+
+
+def _stopping(iteration: int, iterations: int | None, deadline: float | None) -> bool:
+    return (iterations is not None and iteration >= iterations) or (deadline is not None and time.monotonic() >= deadline)
+
+
+def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, elapsed, config) -> None:
+    state.update(step=learner.step, elapsed=elapsed, chunks=replay.names, rng=rng.bit_generator.state,
+                 games_bytes=_size(out / "games.jsonl"), metrics_bytes=_size(out / "metrics.jsonl"))
+    save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints)
+    keep: set[str] = set()
+    for d in checkpoint_dirs(out):
+        try:
+            keep |= set(json.loads((d / "state.json").read_text())["chunks"])
+        except (OSError, ValueError, KeyError):
+            continue
+    replay.prune_files(keep)
+
+
+def _evaluate(out: Path, game, evaluate, config: ZeroConfig, labels, iteration: int) -> dict:
+    row: dict = {}
+    if labels:
+        row["optimal_rate_policy"] = round(ev.optimal_move_rate(game, evaluate, labels, 0, config.search), 4)
+        row["optimal_rate"] = round(ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search), 4)
+    if config.eval.ladder and config.eval.games:
+        row.update(ev.elo_against_ladder(out, game, evaluate, config.eval.ladder, config.eval.games, config.eval.sims,
+                                         config.search, config.seed, f"zero@{iteration}"))
+    return row
+
+
+def _tensorboard(out: Path):
+    """A SummaryWriter under run/tb when TensorBoard is installed, else None."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(out / "tb"))
+
+
+def run_summary(out: Path) -> dict:
+    """The run's game, config and last metrics line (for reports)."""
+    meta = json.loads((Path(out) / "run.json").read_text())
+    rows = read_metrics(out)
+    return {"game": meta["game"], "config": meta["config"], "last": rows[-1] if rows else {}}
+
+
+def read_metrics(out: Path) -> list[dict]:
+    """metrics.jsonl rows, skipping a partial last line left by a crash."""
+    path = Path(out) / "metrics.jsonl"
+    if not path.is_file():
+        raise RunFolderError(f"{out}: no metrics.jsonl (not a run folder, or no iteration finished yet)")
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue
+    return rows
