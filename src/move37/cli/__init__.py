@@ -16,6 +16,7 @@ from move37.errors import Move37Error
 _COMMANDS = [
     "move37.cli.games",
     "move37.cli.gtp",
+    "move37.cli.serve",
     "move37.cli.play",
     "move37.cli.arena",
     "move37.cli.best_move",
