@@ -251,7 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(length))
         try:
             body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, ValueError) as e:
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:  # RecursionError: "[[[[..." nesting
             raise HttpError(HTTPStatus.BAD_REQUEST, f"body is not JSON: {e}") from None
         if not isinstance(body, dict):
             raise HttpError(HTTPStatus.BAD_REQUEST, "body must be a JSON object")

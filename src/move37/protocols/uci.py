@@ -1,0 +1,297 @@
+"""A UCI engine around any move37 chess agent: `move37 uci --agent SPEC`.
+
+UCI is what chess GUIs (Arena, Cute Chess, BanksiaGUI) and match runners
+(cutechess-cli, fastchess) speak. `UciEngine.handle(line)` acts on one input line and
+writes replies through `out`; the stdin loop in `serve` and the tests use the same
+handler. Following the UCI convention, a line that is unknown or malformed (a bad FEN,
+an illegal move, a bad number) is ignored and logged to stderr — never answered, never
+fatal.
+
+The search runs in a thread, so `isready`, `stop` and `quit` are answered while it
+thinks. A move37 agent searches to its own budget (the `sims`, `depth` or `ms` of its
+spec); `go` limits cannot shorten a search already running in the agent, but they
+decide when the answer is sent: with `go infinite` (or `ponder`) the bestmove is held
+until `stop`, as the protocol requires, and `depth`/`nodes`/clock limits are reported in
+an `info string` line. Choose a spec whose budget suits the time control.
+
+Info: after each search one `info depth D nodes N time T score cp|mate X pv ...` line.
+The score comes from the agent's value v in [-1, 1] via Lc0's mapping
+cp = 90 * tan(1.5637541897 * v); a principal variation ending in checkmate is reported as
+`score mate N` (moves, negative when the engine is mated).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+import traceback
+from typing import Callable, TextIO
+
+from move37 import agents, games
+from move37.agents.base import Analysis
+from move37.errors import Move37Error
+from move37.games.base import State
+
+ENGINE_NAME = "move37"
+_GO_NUMBERS = ("wtime", "btime", "winc", "binc", "movestogo", "depth", "nodes", "mate", "movetime")
+
+
+class UciEngine:
+    """One UCI session: the agent, the current position, and at most one running search."""
+
+    def __init__(self, agent_spec: str, game_spec: str = "chess", *, out: Callable[[str], None],
+                 log: TextIO | None = None):
+        self._out_raw = out
+        self._out_lock = threading.Lock()
+        self._log = log or sys.stderr
+        self.game = games.make(game_spec)
+        self.agent_spec = agent_spec
+        self.agent = agents.make(agent_spec, self.game)
+        self.state: State = self.game.initial_state()
+        self.quit = False
+        self._search: threading.Thread | None = None
+        self._release = threading.Event()  # clear while a bestmove must wait for `stop` (infinite, ponder)
+        self._commands: dict[str, Callable[[list[str]], None]] = {
+            "uci": self._uci, "debug": lambda a: None, "isready": lambda a: self.out("readyok"),
+            "setoption": self._setoption, "register": lambda a: None, "ucinewgame": self._ucinewgame,
+            "position": self._position, "go": self._go, "stop": self._stop, "ponderhit": self._ponderhit,
+            "quit": self._quit,
+        }
+
+    def out(self, line: str) -> None:
+        with self._out_lock:
+            self._out_raw(line)
+
+    def warn(self, message: str) -> None:
+        print(f"move37 uci: {message}", file=self._log, flush=True)
+
+    @property
+    def searching(self) -> bool:
+        return self._search is not None and self._search.is_alive()
+
+    def handle(self, line: str) -> None:
+        """Act on one input line; unknown or malformed lines are logged and ignored."""
+        words = line.replace("\x00", " ").split()
+        # UCI lets unknown tokens precede a command ("joho debug on"): skip to the first known one.
+        while words and words[0] not in self._commands:
+            words = words[1:]
+        if not words:
+            if line.strip():
+                self.warn(f"unknown command ignored: {line.strip()[:200]!r}")
+            return
+        try:
+            self._commands[words[0]](words[1:])
+        except (Move37Error, ValueError) as e:
+            self.warn(f"{words[0]}: {e}; ignored")
+        except Exception:  # a bug in an agent must not end the session a GUI holds
+            traceback.print_exc(file=self._log)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the running search (if any) has finished: for tests and `quit`."""
+        if self._search is not None:
+            self._search.join(timeout)
+
+    def close(self) -> None:
+        self._release.set()
+        self.agent.close()
+
+    # Commands.
+
+    def _uci(self, args: list[str]) -> None:
+        self.out(f"id name {ENGINE_NAME} ({self.agent_spec})")
+        self.out("id author the move37 authors")
+        self.out(f"option name Agent type string default {self.agent_spec}")
+        self.out("uciok")
+
+    def _setoption(self, args: list[str]) -> None:
+        text = " ".join(args)
+        if not text.startswith("name ") or " value " not in text:
+            raise ValueError(f"expected 'setoption name NAME value VALUE', got {text[:200]!r}")
+        name, value = text[5:].split(" value ", 1)
+        if name.strip().lower() != "agent":
+            raise ValueError(f"unknown option {name.strip()!r}")
+        if self.searching:
+            raise ValueError("cannot change the agent during a search")
+        agent = agents.make(value.strip(), self.game)
+        self.agent.close()
+        self.agent, self.agent_spec = agent, value.strip()
+
+    def _ucinewgame(self, args: list[str]) -> None:
+        if not self.searching:
+            self.agent.reset()
+            self.state = self.game.initial_state()
+
+    def _position(self, args: list[str]) -> None:
+        if not args:
+            raise ValueError("position needs startpos or fen")
+        if "moves" in args:
+            at = args.index("moves")
+            setup, moves = args[:at], args[at + 1:]
+        else:
+            setup, moves = args, []
+        if setup == ["startpos"]:
+            state = self.game.initial_state()
+        elif setup[0] == "fen" and len(setup) > 1:
+            state = self.game.state_from_text(" ".join(setup[1:]))
+        else:
+            raise ValueError(f"bad position {' '.join(setup)[:200]!r}")
+        for move in moves:
+            if state.is_terminal():
+                raise ValueError(f"move {move!r} after the game is over")
+            state = state.play(action_from_uci(state, move))
+        self.state = state
+
+    def _go(self, args: list[str]) -> None:
+        if self.searching:
+            raise ValueError("already searching")
+        limits = parse_go(args)
+        if limits.get("infinite") or limits.get("ponder"):
+            self._release.clear()
+        else:
+            self._release.set()
+        ignored = sorted(k for k in ("depth", "nodes", "mate") if k in limits)
+        if ignored:
+            self.out(f"info string {', '.join(ignored)} limits are the agent's own (spec {self.agent_spec})")
+        state = self.state
+        self._search = threading.Thread(target=self._think, args=(state,), daemon=True)
+        self._search.start()
+
+    def _stop(self, args: list[str]) -> None:
+        self._release.set()
+
+    def _ponderhit(self, args: list[str]) -> None:
+        self._release.set()
+
+    def _quit(self, args: list[str]) -> None:
+        self.quit = True
+        self._release.set()
+
+    # The search thread.
+
+    def _think(self, state: State) -> None:
+        start = time.monotonic()
+        if state.is_terminal():
+            self.out("info string no legal moves")
+            self.out("bestmove 0000")
+            return
+        try:
+            analysis = self.agent.analyse(state)
+            action = int(analysis.action)
+            if not state.legal_mask()[action]:
+                raise Move37Error(f"agent chose an illegal action {action}")
+        except Exception as e:  # still answer: a GUI waits for a bestmove
+            self.warn(f"search failed: {e!r}; playing the first legal move")
+            analysis = Analysis(action=int(state.legal_actions()[0]))
+        self.out(info_line(state, analysis, time.monotonic() - start))
+        self._release.wait()
+        self.out(f"bestmove {uci_text(state, int(analysis.action))}")
+
+
+def parse_go(args: list[str]) -> dict:
+    """The limits of a `go` command: numbers by name, flags as True; ValueError when malformed."""
+    limits: dict = {}
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word in _GO_NUMBERS:
+            if i + 1 >= len(args) or not args[i + 1].lstrip("-").isdigit():
+                raise ValueError(f"go {word} needs an integer")
+            limits[word] = int(args[i + 1])
+            i += 2
+        elif word in ("infinite", "ponder"):
+            limits[word] = True
+            i += 1
+        elif word == "searchmoves":
+            limits["searchmoves"] = args[i + 1:]
+            break
+        else:
+            raise ValueError(f"unknown go parameter {word!r}")
+    return limits
+
+
+def _board(state: State):
+    import chess
+
+    return chess.Board(state.game.state_to_text(state))
+
+
+def uci_text(state: State, action: int) -> str:
+    """A move in UCI's long algebraic notation ("e2e4", "e7e8q"), whatever the game's own notation."""
+    import chess
+
+    text = state.game.action_to_text(state, action)
+    try:
+        return chess.Move.from_uci(text).uci()
+    except ValueError:
+        return _board(state).parse_san(text).uci()
+
+
+def action_from_uci(state: State, text: str) -> int:
+    """The action of a UCI move in `state`; NotationError/IllegalMoveError (or ValueError) otherwise."""
+    import chess
+
+    move = chess.Move.from_uci(text)  # ValueError when malformed
+    board = _board(state)
+    if move not in board.legal_moves:
+        raise ValueError(f"illegal move {text!r}")
+    for candidate in (move.uci(), board.san(move)):
+        try:
+            return state.game.parse_action(state, candidate)
+        except Move37Error:
+            continue
+    raise ValueError(f"move {text!r} not understood by the game")
+
+
+def score_words(state: State, analysis: Analysis) -> str:
+    """`score cp X` or `score mate N` from the agent's value and principal variation."""
+    s, plies = state, 0
+    for a in analysis.pv:
+        if s.is_terminal() or not s.legal_mask()[a]:
+            break
+        s = s.play(int(a))
+        plies += 1
+    if plies and s.is_terminal():
+        r = s.returns()[state.current_player]
+        if r != 0:
+            moves = (plies + 1) // 2
+            return f"score mate {moves if r > 0 else -moves}"
+    v = analysis.value
+    if v is None:
+        return ""
+    v = max(-0.999, min(0.999, float(v)))
+    return f"score cp {round(90 * math.tan(1.5637541897 * v))}"
+
+
+def info_line(state: State, analysis: Analysis, seconds: float) -> str:
+    parts = [f"info depth {max(1, analysis.depth)}", f"nodes {max(0, analysis.nodes)}",
+             f"time {round(seconds * 1000)}"]
+    score = score_words(state, analysis)
+    if score:
+        parts.append(score)
+    pv, s = [], state
+    for a in analysis.pv or (analysis.action,):
+        if s.is_terminal() or not s.legal_mask()[a]:
+            break
+        pv.append(uci_text(s, int(a)))
+        s = s.play(int(a))
+    if pv:
+        parts.append("pv " + " ".join(pv))
+    return " ".join(parts)
+
+
+def serve(engine: UciEngine, stdin: TextIO) -> int:
+    """The stdin loop: lines to the handler until `quit`, or end of input (then the running
+    search still gets to send its bestmove, as a piped `go` expects)."""
+    try:
+        for line in stdin:
+            engine.handle(line)
+            if engine.quit:
+                break
+        else:
+            engine._release.set()
+            engine.wait()
+    finally:
+        engine.close()
+    return 0
