@@ -84,3 +84,38 @@ def test_random_playouts_are_reproducible_and_match_known_first_player_edge():
     # loses about 44.2% (value about +0.11); a sign or turn error would flip or zero it.
     assert 0.07 < a.mean() < 0.16
     assert (a == 0).mean() < 0.01
+
+
+@pytest.mark.parametrize("algorithm", ["gumbel", "puct"])
+def test_bitboard_store_searches_exactly_like_the_generic_store(game, algorithm):
+    """Batched search over the compiled store gives the same trees as over State objects
+    (PUCT also exercises subtree reuse, i.e. `remap`)."""
+    from move37.search._tree_search import BatchedSearch, SearchConfig
+
+    def evaluate(obs, legal):  # deterministic in the position, so both runs see the same priors
+        seeds = (obs[:, 0] * 3 + obs[:, 1]).reshape(len(obs), -1) @ (np.arange(42) % 7 + 1)
+        priors = np.stack([np.random.default_rng(int(s)).random(7) for s in seeds]).astype(np.float32) * legal
+        values = (obs[:, 0].sum(axis=(1, 2)) - obs[:, 1].sum(axis=(1, 2))).astype(np.float32) * 0.1
+        return priors / priors.sum(axis=1, keepdims=True), values
+
+    runs = []
+    for store in ("generic", "bitboard"):
+        search = BatchedSearch(game, evaluate, SearchConfig(algorithm=algorithm), 6, 24)
+        if store == "bitboard":
+            search.store = k.BitboardStore(6, search.tree.capacity)
+        rng = np.random.default_rng(0)
+        for b in range(6):
+            search.set_root(b, game.state_from_moves("4453"[: b % 4]))
+        outputs = []
+        for _ in range(25):
+            out = search.run(24, rng, explore=True)
+            outputs.append((out.visits.copy(), out.policy.copy(), out.action.copy()))
+            for b in range(6):
+                action = int(out.action[b]) if algorithm == "gumbel" else int(out.visits[b].argmax())
+                if search.advance(b, action).is_terminal():
+                    search.set_root(b, game.initial_state())
+        runs.append(outputs)
+    for (v1, p1, a1), (v2, p2, a2) in zip(*runs):
+        np.testing.assert_array_equal(v1, v2)
+        np.testing.assert_allclose(p1, p2)
+        np.testing.assert_array_equal(a1, a2)

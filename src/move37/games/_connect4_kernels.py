@@ -169,3 +169,100 @@ def from_states(states) -> tuple[np.ndarray, np.ndarray]:
     position = np.fromiter((s.position for s in states), dtype=np.int64)
     mask = np.fromiter((s.mask for s in states), dtype=np.int64)
     return position, mask
+
+
+# The search's game-stepping seam (see move37.search._tree_states) on bitboards.
+
+_M1, _M2, _M4 = 0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F
+_H01 = 0x0101010101010101
+
+
+@njit(cache=True, inline="always")
+def popcount(x: int) -> int:
+    """Number of set bits of a non-negative int64 (stones on a mask)."""
+    x = x - ((x >> 1) & _M1)
+    x = (x & _M2) + ((x >> 2) & _M2)
+    x = (x + (x >> 4)) & _M4
+    return (x * _H01) >> 56
+
+
+@njit(cache=True)
+def describe(position, mask, games, nodes, obs, legal, player, terminal, final_value):
+    """Fill the search's view of K tree nodes from the (B, M) bitboard arrays.
+
+    games, nodes: int (K,). Out: obs float32 (K, 2, 6, 7) (zeros where terminal), legal
+    bool (K, 7), player int8 (K,) the node's mover, terminal bool (K,), final_value
+    float32 (K,) player 0's return where terminal.
+    """
+    for k in range(games.shape[0]):
+        pos, msk = position[games[k], nodes[k]], mask[games[k], nodes[k]]
+        mover = popcount(msk) & 1
+        player[k] = mover
+        if is_terminal_one(pos, msk):
+            terminal[k] = True
+            won = aligned(pos ^ msk)  # the previous mover (1 - mover) connected four
+            final_value[k] = 0.0 if not won else (1.0 if mover == 1 else -1.0)
+            continue
+        for c in range(WIDTH):
+            legal[k, c] = can_play(msk, c)
+            for r in range(HEIGHT):
+                bit = 1 << (_H1 * c + r)
+                if pos & bit:
+                    obs[k, 0, HEIGHT - 1 - r, c] = 1.0
+                elif (pos ^ msk) & bit:
+                    obs[k, 1, HEIGHT - 1 - r, c] = 1.0
+
+
+@njit(cache=True)
+def expand_nodes(position, mask, games, nodes, parent, action):
+    """Step each new node's parent bitboards by the node's action, into (B, M) arrays."""
+    for k in range(games.shape[0]):
+        b, n = games[k], nodes[k]
+        p = parent[b, n]
+        position[b, n], mask[b, n] = play_one(position[b, p], mask[b, p], action[b, n])
+
+
+class BitboardStore:
+    """Connect Four tree-node states as two (B, M) int64 arrays, stepped and encoded in
+    compiled code: a drop-in for the search's generic `StateStore` (roots stay objects,
+    since self-play reads and plays them)."""
+
+    def __init__(self, batch: int, capacity: int):
+        self.capacity = capacity
+        self.position = np.zeros((batch, capacity), np.int64)
+        self.mask = np.zeros((batch, capacity), np.int64)
+        self._roots: list = [None] * batch
+
+    def set_root(self, b: int, state) -> None:
+        self._roots[b] = state
+        if state is not None:
+            self.position[b, 0], self.mask[b, 0] = state.position, state.mask
+
+    def root(self, b: int):
+        return self._roots[b]
+
+    def remap(self, b: int, old_to_new: np.ndarray) -> None:
+        old = np.flatnonzero(old_to_new >= 0)
+        new = old_to_new[old]
+        self.position[b, new], self.mask[b, new] = self.position[b, old].copy(), self.mask[b, old].copy()
+        from move37.games.connect4 import ConnectFourState  # the kept subtree's root is the new root
+
+        self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
+
+    def _describe(self, games: np.ndarray, nodes: np.ndarray):
+        from move37.search._tree_states import Leaves
+
+        k = len(games)
+        out = Leaves(np.zeros((k, 2, HEIGHT, WIDTH), np.float32), np.zeros((k, WIDTH), np.bool_),
+                     np.zeros(k, np.int8), np.zeros(k, np.bool_), np.zeros(k, np.float32))
+        describe(self.position, self.mask, games, nodes, out.obs, out.legal, out.player, out.terminal,
+                 out.final_value)
+        return out
+
+    def roots(self, games: np.ndarray):
+        return self._describe(np.asarray(games, np.int64), np.zeros(len(games), np.int64))
+
+    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray):
+        games, nodes = np.asarray(games, np.int64), np.asarray(nodes, np.int64)
+        expand_nodes(self.position, self.mask, games, nodes, parent, action)
+        return self._describe(games, nodes)

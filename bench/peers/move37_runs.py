@@ -1,0 +1,122 @@
+"""move37's side of the benchmark: batched Gumbel self-play, UCT (`mcts:` agent) and
+the network evaluator search calls.
+
+Imports are inside the functions: a part of move37 that does not exist yet makes the
+benchmark report "not available" for that row instead of failing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bench.peers.measure import rate
+from bench.peers.nets_spec import MLP_HIDDEN, RES_BLOCKS, RES_CHANNELS
+
+
+def _net(name: str):
+    """move37's PolicyValueNet of the benchmark architecture (batch norm included, eval mode)."""
+    from move37.games import make
+    from move37.nets import NetConfig, PolicyValueNet
+
+    info = make("connect4").info
+    config = (NetConfig(kind="mlp", hidden=(MLP_HIDDEN, MLP_HIDDEN)) if name == "mlp"
+              else NetConfig(kind="resnet", channels=RES_CHANNELS, blocks=RES_BLOCKS, hidden=(64,)))
+    return PolicyValueNet(info.observation_shape, info.num_actions, config)
+
+
+def _uniform(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """No network: uniform priors over legal actions, zero value."""
+    priors = legal / np.maximum(legal.sum(axis=1, keepdims=True), 1)
+    return priors.astype(np.float32), np.zeros(len(obs), np.float32)
+
+
+def evaluator(net: str | None, device: str = "cpu"):
+    """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count."""
+    if net is None:
+        return _uniform, 0
+    from move37.nets import evaluator as make_evaluator
+    from move37.nets import num_parameters
+
+    model = _net(net).to(device)
+    return make_evaluator(model, device), num_parameters(model)
+
+
+def forward(net: str, batch: int, calls: int = 50, repeats: int = 5, seed: int = 0, device: str = "cpu") -> dict:
+    """move37's evaluator alone (numpy in, softmax priors out): evaluations/s at `batch`."""
+    import torch
+
+    torch.manual_seed(seed)
+    evaluate, params = evaluator(net, device)
+    rng = np.random.default_rng(seed)
+    obs = rng.integers(0, 2, (batch, 2, 6, 7)).astype(np.float32)
+    legal = np.ones((batch, 7), bool)
+    evaluate(obs, legal)
+
+    def once() -> float:
+        for _ in range(calls):
+            evaluate(obs, legal)
+        return batch * calls
+
+    out = rate(once, repeats)
+    out.update(batch=batch, net=net, params=params, threads=torch.get_num_threads(), device=device)
+    return out
+
+
+def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, repeats: int = 5, seed: int = 0,
+             device: str = "cpu", store: str = "generic") -> dict:
+    """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
+    always in flight (a finished one restarts), simulations = games x sims x moves.
+
+    store: "generic" (the search's own StateStore) or "bitboard" (Connect Four's compiled
+    store from move37.games._connect4_kernels, when it exists).
+    """
+    from move37.games import make
+    from move37.search._tree_search import BatchedSearch, SearchConfig
+
+    game = make("connect4")
+    evaluate, params = evaluator(net, device)
+    searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), games, sims)
+    if store == "bitboard":
+        from move37.games._connect4_kernels import BitboardStore
+
+        searcher.store = BitboardStore(games, searcher.tree.capacity)
+    rng = np.random.default_rng(seed)
+    for b in range(games):
+        searcher.set_root(b, game.initial_state())
+
+    def once(n_moves: int = moves) -> float:
+        for _ in range(n_moves):
+            out = searcher.run(sims, rng, explore=True)
+            for b in range(games):
+                if searcher.advance(b, int(out.action[b])).is_terminal():
+                    searcher.set_root(b, game.initial_state())
+        return games * sims * n_moves
+
+    once(2)  # compile the kernels outside the timing
+    out = rate(once, repeats)
+    out.update(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
+               store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+    return out
+
+
+def uct(sims: int = 200, games: int = 2, repeats: int = 5, seed: int = 0) -> dict:
+    """The `mcts:` agent (UCT, random rollouts) playing both sides of whole games."""
+    from move37.agents import make as make_agent
+    from move37.games import make
+
+    game = make("connect4")
+    spec = f"mcts:sims={sims},c=2.0,seed={seed}"
+    agent = make_agent(spec, game)
+
+    def once() -> float:
+        moves = 0
+        for _ in range(games):
+            state = game.initial_state()
+            while not state.is_terminal():
+                state = state.play(agent.act(state))
+                moves += 1
+        return sims * moves
+
+    out = rate(once, repeats)
+    out.update(agent=spec, sims_per_move=sims, games_per_repeat=games)
+    return out

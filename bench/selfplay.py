@@ -1,0 +1,181 @@
+"""Self-play speed, move37 beside its peers, in one run on the same machine.
+
+Connect Four, Gumbel root search, 32 simulations a move, 64 games in flight, three
+evaluation settings ("none": uniform priors and zero value, tree and game only;
+"mlp": the 28k-parameter MLP 84-128-128; "resnet": 64 channels x 4 blocks), plus
+random-rollout MCTS (move37's `mcts:` agent against OpenSpiel's C++ and Python MCTS)
+and each network's own batched forward rate (JAX, PyTorch, and move37's evaluator),
+so the search's overhead is visible. Every figure is the median of `--repeats`
+timed calls; the 1-minute load average is recorded beside it (the machine is shared).
+
+It installs nothing: peers that are not importable (use `make bench-env` and run with
+.venv-bench/bin/python) and move37 parts that do not exist yet are reported as
+"not available".
+
+    .venv-bench/bin/python bench/selfplay.py                 # everything, 5 repeats
+    .venv-bench/bin/python bench/selfplay.py --parts pgx,move37 --repeats 3
+
+Writes bench/results/selfplay.json (atomically) and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PARTS = ("forward", "pgx", "move37", "openspiel", "mcts")
+NETS = (None, "mlp", "resnet")
+
+
+def _label(net: str | None) -> str:
+    return net or "none"
+
+
+def _try(name: str, fn: Callable[[], dict]) -> dict:
+    """Run one measurement; an absent framework or move37 part becomes 'not available'."""
+    print(f"  {name} ...", file=sys.stderr, flush=True)
+    try:
+        out = fn()
+    except (ImportError, AttributeError) as e:
+        out = {"available": False, "reason": f"{type(e).__name__}: {e}"}
+    except Exception as e:  # a peer that breaks must not cost the other figures
+        out = {"available": False, "reason": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+    else:
+        out["available"] = True
+        print(f"    {out['median']:,.0f}/s (load {out['load_before']:.1f})", file=sys.stderr, flush=True)
+    return out
+
+
+def measure(args) -> dict:
+    from bench.peers import move37_runs, openspiel_mcts, pgx_mctx, torch_nets
+
+    r, results = args.repeats, {}
+    g, s, m = args.games, args.sims, args.moves
+    if "forward" in args.parts:
+        for net in ("mlp", "resnet"):
+            results[f"forward/jax/{net}"] = _try(f"forward jax {net}", lambda: pgx_mctx.forward(net, g, repeats=r))
+            results[f"forward/torch/{net}"] = _try(f"forward torch {net}",
+                                                   lambda: torch_nets.forward(net, g, repeats=r))
+            results[f"forward/move37/{net}"] = _try(
+                f"forward move37 {net}", lambda: move37_runs.forward(net, g, repeats=r, device=args.device))
+    if "pgx" in args.parts:
+        for net in NETS:
+            moves = m if net != "resnet" else max(2, m // 4)
+            results[f"selfplay/pgx_mctx/{_label(net)}"] = _try(
+                f"pgx+mctx {_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves, repeats=r))
+    if "move37" in args.parts:
+        for store in args.stores:
+            for net in NETS:
+                moves = m if net != "resnet" else max(2, m // 4)
+                results[f"selfplay/move37/{store}/{_label(net)}"] = _try(
+                    f"move37 {store} {_label(net)}",
+                    lambda: move37_runs.selfplay(net, g, s, moves, repeats=r, device=args.device, store=store))
+    if "openspiel" in args.parts:
+        results["mcts/openspiel/cpp"] = _try("openspiel cpp", lambda: openspiel_mcts.selfplay(
+            "cpp", args.mcts_sims, games=args.mcts_games, repeats=r))
+        results["mcts/openspiel/python"] = _try("openspiel python", lambda: openspiel_mcts.selfplay(
+            "python", args.mcts_sims, games=1, repeats=r))
+    if "mcts" in args.parts:
+        results["mcts/move37/uct"] = _try("move37 mcts", lambda: move37_runs.uct(
+            args.mcts_sims, games=1, repeats=r))
+    return results
+
+
+def ratios(results: dict) -> dict:
+    """move37 / peer for every pair measured in this run (the issue's targets beside them)."""
+    def med(key):
+        row = results.get(key, {})
+        return row.get("median") if row.get("available") else None
+
+    out = {}
+    for key in results:
+        if key.startswith("selfplay/move37/"):
+            _, _, store, net = key.split("/")
+            ours, peer = med(key), med(f"selfplay/pgx_mctx/{net}")
+            if ours and peer:
+                out[f"{store}/{net} vs pgx+mctx"] = ours / peer
+            fwd = med(f"forward/move37/{net}")
+            if ours and fwd:
+                out[f"{store}/{net} vs move37 forward"] = ours / fwd
+    ours = med("mcts/move37/uct")
+    for kind in ("cpp", "python"):
+        peer = med(f"mcts/openspiel/{kind}")
+        if ours and peer:
+            out[f"mcts vs openspiel {kind}"] = ours / peer
+    return out
+
+
+def environment() -> dict:
+    versions = {}
+    for name in ("numpy", "numba", "torch", "jax", "jaxlib", "mctx", "pgx", "open_spiel"):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name.replace("_", "-"))
+        except Exception:
+            versions[name] = None
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "processor": platform.processor(), "versions": versions}
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeats", type=int, default=5, help="timed calls per figure (the median is reported)")
+    p.add_argument("--games", type=int, default=64, help="games in flight (the evaluation batch)")
+    p.add_argument("--sims", type=int, default=32, help="Gumbel simulations a move")
+    p.add_argument("--moves", type=int, default=8, help="moves of all games per timed call (a quarter for resnet)")
+    p.add_argument("--mcts-sims", type=int, default=200, help="UCT simulations a move (move37 and OpenSpiel)")
+    p.add_argument("--mcts-games", type=int, default=2, help="games per timed call for OpenSpiel C++ MCTS")
+    p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    p.add_argument("--stores", default="generic,bitboard",
+                   help="move37 game stepping: generic (State objects), bitboard (compiled Connect Four)")
+    p.add_argument("--device", default="cpu", help="torch device for move37's network (cpu, cuda)")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "selfplay.json")
+    args = p.parse_args(argv)
+    args.parts = [x for x in args.parts.split(",") if x]
+    args.stores = [x for x in args.stores.split(",") if x]
+    bad = [x for x in args.parts if x not in PARTS]
+    if bad or args.repeats < 1:
+        p.error(f"unknown parts {bad}" if bad else "--repeats must be >= 1")
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    load_start = os.getloadavg()
+    results = measure(args)
+    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
+    data = {"command": " ".join([python, "bench/selfplay.py", *(argv if argv is not None else sys.argv[1:])]),
+            "started": started, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "loadavg_start": load_start, "loadavg_end": os.getloadavg(), "environment": environment(),
+            "settings": {k: v for k, v in vars(args).items() if k != "out"} | {"out": str(args.out)},
+            "results": results, "ratios": ratios(results)}
+    write_json(args.out, data)
+    print(f"{'figure':40s} {'median/s':>12s}  load")
+    for key, row in results.items():
+        shown = f"{row['median']:12,.0f}  {row['load_before']:.1f}" if row.get("available") else "not available"
+        print(f"{key:40s} {shown}")
+    for key, value in data["ratios"].items():
+        print(f"ratio {key:34s} {value:8.2f}x")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
