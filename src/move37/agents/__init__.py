@@ -17,6 +17,7 @@ from move37.spec import call_with_spec, parse_spec
 _REGISTRY: dict[str, str] = {
     "random": "move37.agents.random:RandomAgent",
     "human": "move37.agents.human:HumanAgent",
+    "solver": "move37.agents.solver:SolverAgent",
     "gtp": "move37.agents.gtp:GtpAgent",
     "uci": "move37.agents.uci:UciAgent",
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
