@@ -1,0 +1,330 @@
+"""Numba kernels of the exact Othello endgame solver, on uint64 bitboards.
+
+Layout. Bit ``row * 8 + col`` is square (row, col), a1 = bit 0. A 6x6 board lives in
+the top-left 6x6 corner of the 8x8 bitboard: its `board` mask excludes the other
+squares, which are then neither empty nor owned, so lines of flips stop there and
+no move is generated there. One compiled search thus serves both sizes.
+
+Scores. The final disc difference for the player to move, empty squares counted for
+the winner (the FFO convention). P is the mover's bitboard, O the opponent's.
+
+Search. Negamax alpha-beta (fail-soft) with principal variation search. Nodes with
+more than SHALLOW empties use a transposition table of exact-score bounds (the
+search always reaches the end, so every stored bound is exact whatever the depth)
+and fastest-first ordering (fewest opponent replies first, corners weighed double);
+smaller nodes use parity ordering (squares in regions with an odd number of empties
+first) and no table; the last empty square is solved by counting flips.
+
+Numba typing notes: every bitboard expression uses uint64 operands only (constants
+below are np.uint64) because mixing uint64 and int64 silently gives float64; and
+arguments of the recursive functions are never bare literals (np.bool_(False), not
+False), because a literal-typed recursive call breaks Numba's on-disk cache.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+U = np.uint64
+ZERO = U(0)
+ONE = U(1)
+S1, S7, S8, S9 = U(1), U(7), U(8), U(9)
+INNER = U(0x7E7E7E7E7E7E7E7E)  # files b..g: a line of flips that runs sideways stays inside them
+CORNERS = U(0x8100000000000081)
+HASH_MUL = U(0x9E3779B97F4A7C15)
+HASH_MUL2 = U(0xC2B2AE3D27D4EB4F)
+QUADRANTS = (U(0x000000000F0F0F0F), U(0x00000000F0F0F0F0), U(0x0F0F0F0F00000000), U(0xF0F0F0F000000000))
+
+# Explicit signatures for the recursive functions: with literal arguments Numba would
+# otherwise compile several versions of each, which its on-disk cache cannot relink.
+_TABLE = "uint64[::1], uint64[::1], int8[::1], int8[::1], int8[::1], int64[:, ::1], int64[:, ::1]"
+_SHALLOW_SIG = "int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64[::1])"
+_SEARCH_SIG = f"int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64, {_TABLE}, int64[::1])"
+
+SHALLOW = 7  # nodes with at most this many empties: parity order, no table
+SCORE_MAX = 64
+NO_MOVE = -1
+
+
+@intrinsic
+def popcount(typingctx, x):
+    """Number of set bits of a uint64, as int64 (LLVM ctpop: one instruction)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.ctpop(args[0])
+
+    return types.int64(types.uint64), codegen
+
+
+@intrinsic
+def lowest_bit(typingctx, x):
+    """Index of the lowest set bit of a non-zero uint64, as int64 (LLVM cttz)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
+
+    return types.int64(types.uint64), codegen
+
+
+@njit(cache=True, inline="always")
+def _ray_moves_left(P, M, s):
+    f = M & (P << s)
+    f |= M & (f << s)
+    f |= M & (f << s)
+    f |= M & (f << s)
+    f |= M & (f << s)
+    f |= M & (f << s)
+    return f << s
+
+
+@njit(cache=True, inline="always")
+def _ray_moves_right(P, M, s):
+    f = M & (P >> s)
+    f |= M & (f >> s)
+    f |= M & (f >> s)
+    f |= M & (f >> s)
+    f |= M & (f >> s)
+    f |= M & (f >> s)
+    return f >> s
+
+
+@njit(cache=True)
+def get_moves(P, O, E):
+    """Bitboard of the squares (within the empty squares E) where P may play."""
+    Oi = O & INNER
+    m = _ray_moves_left(P, Oi, S1) | _ray_moves_right(P, Oi, S1)
+    m |= _ray_moves_left(P, O, S8) | _ray_moves_right(P, O, S8)
+    m |= _ray_moves_left(P, Oi, S7) | _ray_moves_right(P, Oi, S7)
+    m |= _ray_moves_left(P, Oi, S9) | _ray_moves_right(P, Oi, S9)
+    return m & E
+
+
+@njit(cache=True, inline="always")
+def _line_left(b, P, M, s):
+    line = ZERO
+    x = b << s
+    while x & M:
+        line |= x
+        x = x << s
+    return line if x & P else ZERO
+
+
+@njit(cache=True, inline="always")
+def _line_right(b, P, M, s):
+    line = ZERO
+    x = b >> s
+    while x & M:
+        line |= x
+        x = x >> s
+    return line if x & P else ZERO
+
+
+@njit(cache=True)
+def flips(P, O, sq):
+    """Bitboard of O's discs that P turns over by playing on square sq (0 if illegal)."""
+    b = ONE << U(sq)
+    Oi = O & INNER
+    f = _line_left(b, P, Oi, S1) | _line_right(b, P, Oi, S1)
+    f |= _line_left(b, P, O, S8) | _line_right(b, P, O, S8)
+    f |= _line_left(b, P, Oi, S7) | _line_right(b, P, Oi, S7)
+    f |= _line_left(b, P, Oi, S9) | _line_right(b, P, Oi, S9)
+    return f
+
+
+@njit("int64(uint64, uint64, int64)", cache=True)
+def final_score(P, O, n_empties):
+    """Disc difference at the end of the game, empties to the winner."""
+    d = popcount(P) - popcount(O)
+    if d > 0:
+        return d + n_empties
+    if d < 0:
+        return d - n_empties
+    return d
+
+
+@njit(cache=True)
+def _solve_last(P, O, sq):
+    """Exact score with one empty square left, P to move."""
+    n = popcount(flips(P, O, sq))
+    if n:
+        return popcount(P) - popcount(O) + 2 * n + 1
+    n = popcount(flips(O, P, sq))
+    if n:
+        return popcount(P) - popcount(O) - 2 * n - 1
+    return final_score(P, O, 1)
+
+
+@njit(cache=True)
+def _odd_regions(E):
+    """Union of the quadrants that hold an odd number of empty squares."""
+    odd = ZERO
+    for q in QUADRANTS:
+        if popcount(E & q) & 1:
+            odd |= q
+    return odd
+
+
+@njit(_SHALLOW_SIG, cache=True)
+def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
+    """Alpha-beta without a table, parity move order; for few empties."""
+    nodes[0] += 1
+    E = board & ~(P | O)
+    if n_empties == 1:
+        return _solve_last(P, O, lowest_bit(E))
+    best = -SCORE_MAX - 1
+    odd = _odd_regions(E)
+    for part in (E & odd, E & ~odd):
+        while part:
+            sq = lowest_bit(part)
+            part &= part - ONE
+            f = flips(P, O, sq)
+            if f == ZERO:
+                continue
+            v = -search_shallow(O & ~f, P | f | (ONE << U(sq)), -beta, -max(alpha, best), n_empties - 1, board, np.bool_(False), nodes)
+            if v > best:
+                best = v
+                if v >= beta:
+                    return v
+    if best == -SCORE_MAX - 1:  # no move: pass, or the game is over
+        if passed:
+            return final_score(P, O, n_empties)
+        return -search_shallow(O, P, -beta, -alpha, n_empties, board, np.bool_(True), nodes)
+    return best
+
+
+@njit(cache=True, inline="always")
+def _slot(P, O, tt_mask):
+    return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask
+
+
+@njit("int64(uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1])", cache=True)
+def _order(P, O, E, moves, tt_move, sq_buf, key_buf):
+    """Fill sq_buf with the moves sorted fastest-first (table move first); returns the count."""
+    n = 0
+    while moves:
+        sq = lowest_bit(moves)
+        moves &= moves - ONE
+        b = ONE << U(sq)
+        f = flips(P, O, sq)
+        replies = get_moves(O & ~f, P | f | b, E & ~b)
+        key = 16 * (popcount(replies) + popcount(replies & CORNERS))
+        if b & CORNERS:
+            key -= 8
+        if sq == tt_move:
+            key = -(1 << 20)
+        # insertion into the sorted prefix
+        i = n
+        while i > 0 and key_buf[i - 1] > key:
+            key_buf[i] = key_buf[i - 1]
+            sq_buf[i] = sq_buf[i - 1]
+            i -= 1
+        key_buf[i] = key
+        sq_buf[i] = sq
+        n += 1
+    return n
+
+
+@njit(_SEARCH_SIG, cache=True)
+def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes):
+    """Principal variation search with a transposition table; the score within (alpha, beta)."""
+    if n_empties <= SHALLOW:
+        return search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes)
+    nodes[0] += 1
+    E = board & ~(P | O)
+    moves = get_moves(P, O, E)
+    if moves == ZERO:
+        if passed:
+            return final_score(P, O, n_empties)
+        return -search(O, P, -beta, -alpha, n_empties, board, np.bool_(True), ply + 1,
+                       tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+    slot = _slot(P, O, U(tt_P.size - 1))
+    hint = NO_MOVE
+    lo, hi = -SCORE_MAX, SCORE_MAX
+    if tt_P[slot] == P and tt_O[slot] == O:
+        lo, hi = np.int64(tt_lo[slot]), np.int64(tt_hi[slot])
+        if lo >= beta:
+            return lo
+        if hi <= alpha or lo == hi:
+            return hi
+        alpha = max(alpha, lo)
+        beta = min(beta, hi)
+        hint = tt_move[slot]
+    sq_buf, key_buf = sq_bufs[ply], key_bufs[ply]
+    n = _order(P, O, E, moves, hint, sq_buf, key_buf)
+    best, best_sq, a = -SCORE_MAX - 1, NO_MOVE, alpha
+    for i in range(n):
+        sq = sq_buf[i]
+        b = ONE << U(sq)
+        f = flips(P, O, sq)
+        child_P, child_O = O & ~f, P | f | b
+        if i == 0:
+            v = -search(child_P, child_O, -beta, -a, n_empties - 1, board, np.bool_(False), ply + 1,
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+        else:
+            v = -search(child_P, child_O, -a - 1, -a, n_empties - 1, board, np.bool_(False), ply + 1,
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+            if a < v < beta:
+                v = -search(child_P, child_O, -beta, -v, n_empties - 1, board, np.bool_(False), ply + 1,
+                            tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+        if v > best:
+            best, best_sq = v, sq
+            if v > a:
+                a = v
+                if a >= beta:
+                    break
+    # store the bound this search proved, tightened by what the table already knew
+    if best <= alpha:
+        hi = min(hi, best)
+    elif best >= beta:
+        lo = max(lo, best)
+    else:
+        lo, hi = best, best
+    tt_P[slot], tt_O[slot] = P, O
+    tt_lo[slot], tt_hi[slot], tt_move[slot] = lo, hi, best_sq
+    return best
+
+
+@njit(cache=True)
+def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes, out_moves):
+    """Exact score of a position where P has a move, and its best move(s).
+
+    out_moves receives the best squares (all of them when want_all, else one);
+    returns (score, number of best squares written).
+    """
+    n_empties = popcount(board & ~(P | O))
+    E = board & ~(P | O)
+    n = _order(P, O, E, get_moves(P, O, E), NO_MOVE, sq_bufs[0], key_bufs[0])
+    best, count = -SCORE_MAX - 1, 0
+    for i in range(n):
+        sq = sq_bufs[0][i]
+        b = ONE << U(sq)
+        f = flips(P, O, sq)
+        child_P, child_O = O & ~f, P | f | b
+        if i == 0:
+            v = -search(child_P, child_O, np.int64(-SCORE_MAX), np.int64(SCORE_MAX), n_empties - 1, board, np.bool_(False), np.int64(1),
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+        else:
+            # Scores are even, so a window of width 2 around -best decides better / equal / worse.
+            hi_c = -best + 1 if want_all else -best
+            v = -search(child_P, child_O, -best - 1, hi_c, n_empties - 1, board, np.bool_(False), np.int64(1),
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+            if v > best:
+                v = -search(child_P, child_O, np.int64(-SCORE_MAX), -best - 1, n_empties - 1, board, np.bool_(False), np.int64(1),
+                            tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+        if v > best:
+            best, count = v, 0
+        if v == best and (count == 0 or want_all):
+            out_moves[count] = sq
+            count += 1
+    return best, count
+
+
+@njit(cache=True)
+def score_position(P, O, board, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes):
+    """Exact score of any position (pass or game over included), P to move."""
+    n_empties = popcount(board & ~(P | O))
+    return search(P, O, np.int64(-SCORE_MAX), np.int64(SCORE_MAX), n_empties, board, np.bool_(False), np.int64(0),
+                  tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
