@@ -23,7 +23,7 @@ from move37.games.base import Game, State
 _REGISTRY: dict[str, str] = {
     "tictactoe": "move37.solvers.negamax:NegamaxSolver",
     "connect4": "move37.solvers.connect4:Connect4Solver",
-    "othello": "move37.solvers.othello:OthelloSolver",
+    "othello": "move37.solvers.othello:OthelloEndgameSolver",
 }
 
 
