@@ -15,6 +15,7 @@ from move37.errors import Move37Error
 
 _COMMANDS = [
     "move37.cli.games",
+    "move37.cli.solve",
     "move37.cli.gtp",
     "move37.cli.serve",
     "move37.cli.play",
