@@ -128,6 +128,19 @@ def environment() -> dict:
             "processor": platform.processor(), "versions": versions}
 
 
+def set_threads(n: int) -> None:
+    """Cap every thread pool at n before the frameworks start (on a shared 2-core machine
+    a pool of 2 spin-waiting threads can be many times slower than 1)."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = str(n)
+    if n == 1:
+        os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
+                                   " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+    import torch
+
+    torch.set_num_threads(n)
+
+
 def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -149,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
     p.add_argument("--stores", default="generic,bitboard",
                    help="move37 game stepping: generic (State objects), bitboard (compiled Connect Four)")
+    p.add_argument("--threads", type=int, default=0,
+                   help="threads of every library's thread pool (torch, OpenMP, BLAS, XLA); 0: each library's default")
     p.add_argument("--device", default="cpu", help="torch device for move37's network (cpu, cuda)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "selfplay.json")
     args = p.parse_args(argv)
@@ -157,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     bad = [x for x in args.parts if x not in PARTS]
     if bad or args.repeats < 1:
         p.error(f"unknown parts {bad}" if bad else "--repeats must be >= 1")
+    if args.threads:
+        set_threads(args.threads)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     load_start = os.getloadavg()
     results = measure(args)

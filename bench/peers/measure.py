@@ -20,3 +20,10 @@ def rate(run: Callable[[], float], repeats: int) -> dict:
         rates.append(units / (time.perf_counter() - start))
     return {"median": statistics.median(rates), "rates": rates,
             "load_before": load_before, "load_after": os.getloadavg()[0]}
+
+
+def calls_for(call: Callable[[], object], seconds: float = 0.5) -> int:
+    """How many calls of `call` fill about `seconds` (at least 1), timed on one call."""
+    start = time.perf_counter()
+    call()
+    return max(1, int(seconds / max(time.perf_counter() - start, 1e-6)))

@@ -8,7 +8,7 @@ program, so every game stays in flight; simulations counted = games x sims x mov
 
 from __future__ import annotations
 
-from bench.peers.measure import rate
+from bench.peers.measure import calls_for, rate
 
 
 def _evaluator(net: str | None):
@@ -86,7 +86,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     return out
 
 
-def forward(net: str, batch: int, calls: int = 50, repeats: int = 5, seed: int = 0) -> dict:
+def forward(net: str, batch: int, repeats: int = 5, seed: int = 0) -> dict:
     """The jitted network alone: evaluations/s at `batch`, one synchronised call at a time."""
     import jax
     import numpy as np
@@ -97,6 +97,7 @@ def forward(net: str, batch: int, calls: int = 50, repeats: int = 5, seed: int =
     obs = jax.numpy.asarray(np.random.default_rng(seed).integers(0, 2, (batch, 6, 7, 2)), jax.numpy.float32)
     fn = jax.jit(jax_nets.forward)
     jax.block_until_ready(fn(params, obs))
+    calls = calls_for(lambda: jax.block_until_ready(fn(params, obs)))
 
     def once() -> float:
         for _ in range(calls):

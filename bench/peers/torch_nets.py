@@ -62,10 +62,10 @@ def num_params(net: nn.Module) -> int:
     return sum(p.numel() for p in net.parameters())
 
 
-def forward(net_name: str, batch: int, calls: int = 50, repeats: int = 5, seed: int = 0,
+def forward(net_name: str, batch: int, repeats: int = 5, seed: int = 0,
             channels_last: bool = False) -> dict:
     """The network alone under `torch.inference_mode`: evaluations/s at `batch`."""
-    from bench.peers.measure import rate
+    from bench.peers.measure import calls_for, rate
 
     torch.manual_seed(seed)
     net = build(net_name)
@@ -74,13 +74,15 @@ def forward(net_name: str, batch: int, calls: int = 50, repeats: int = 5, seed: 
         net = net.to(memory_format=torch.channels_last)
         obs = obs.contiguous(memory_format=torch.channels_last)
 
+    with torch.inference_mode():
+        calls = calls_for(lambda: net(obs))
+
     def once() -> float:
         with torch.inference_mode():
             for _ in range(calls):
                 net(obs)
         return batch * calls
 
-    once()  # warm up allocator and kernels
     out = rate(once, repeats)
     out.update(batch=batch, net=net_name, params=num_params(net), threads=torch.get_num_threads(),
                channels_last=channels_last)
