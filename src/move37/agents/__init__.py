@@ -20,6 +20,7 @@ _REGISTRY: dict[str, str] = {
     "solver": "move37.agents.solver:SolverAgent",
     "gtp": "move37.agents.gtp:GtpAgent",
     "uci": "move37.agents.uci:UciAgent",
+    "xboard": "move37.agents.xboard:XboardAgent",
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
 }
