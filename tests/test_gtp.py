@@ -182,3 +182,15 @@ def test_move37_engine_answers_gnugo_style_controller_script():
     theirs = proc.stdout.split("\n\n")[: len(script)]
     assert [r[0] for r in replies] == [t[0] for t in theirs]
     assert replies[-1] == "= W+7.5\n\n"  # an empty board under area scoring
+
+
+def test_loadsgf_sets_up_the_record_and_its_history(tmp_path):
+    record = tmp_path / "game.sgf"
+    record.write_text("(;FF[4]GM[1]SZ[13]KM[0.5];B[dd];W[jj];B[dj])")
+    e = GtpEngine("random", "go")
+    assert e.handle(f"loadsgf {record}") == "= white\n\n"
+    assert e.game.size == 13 and e.komi == 0.5 and len(e.actions) == 3
+    assert e.handle(f"loadsgf {record} 2") == "= white\n\n" and len(e.actions) == 1
+    assert ok(e.handle("undo")) == "" and e.handle("undo") == "? cannot undo\n\n"
+    assert e.handle(f"loadsgf {tmp_path / 'missing.sgf'}").startswith("? cannot load file")
+    assert GtpEngine("random", "tictactoe").handle("loadsgf x") == "? unknown command\n\n"

@@ -84,6 +84,8 @@ class GtpEngine:
             "time_settings": self._time_settings,
             "time_left": self._time_left,
         }
+        if self._game_name == "go":
+            self._commands["loadsgf"] = self._loadsgf
 
     # The engine's state.
 
@@ -223,6 +225,30 @@ class GtpEngine:
         seconds, stones = _int(args[1]), _int(args[2])
         self.time_left[player] = (seconds, stones)
         return ""
+
+    def _loadsgf(self, args: list[str]) -> str:
+        """loadsgf FILE [MOVE]: the record's position before move number MOVE (after all moves by default)."""
+        if len(args) not in (1, 2):
+            raise GtpError("syntax error")
+        stop = _int(args[1]) if len(args) == 2 else None
+        from move37.games.sgf import load_sgf
+
+        try:
+            with open(args[0], encoding="utf-8", errors="replace") as f:
+                loaded = load_sgf(f.read(1 << 20))
+        except OSError as e:
+            raise GtpError(f"cannot load file ({e.strerror})") from None
+        moves = loaded.moves()
+        if stop is not None:
+            moves = moves[: max(stop - 1, 0)]
+        game = loaded.game
+        self._set_game(game)
+        self._game_options = {"size": str(game.size), "komi": f"{game.komi:g}"}
+        self.komi = game.komi
+        self.state = loaded.start
+        for _, action in moves:
+            self._push(action)
+        return _COLOR_NAMES[self.state.current_player]
 
     # Helpers.
 
