@@ -1,0 +1,167 @@
+"""`move37 reason`: verifiable tasks, imitation then RL (GRPO), evaluation and reports.
+
+    move37 reason tasks
+    move37 reason sample addition --difficulty 6
+    move37 reason train --task addition --out runs/add [--minutes 15] [--config FILE]
+    move37 reason eval runs/add
+    move37 reason report runs/add
+    move37 reason style-experiment --out runs/style [--config FILE] [--weight 1.0]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+
+def register(sub) -> None:
+    p = sub.add_parser("reason", help="RL with verifiable rewards on a small transformer")
+    rs = p.add_subparsers(dest="reason_command", required=True, metavar="ACTION")
+
+    t = rs.add_parser("tasks", help="list the registered tasks")
+    t.set_defaults(func=_tasks)
+
+    s = rs.add_parser("sample", help="show problems, reference and demonstrator completions")
+    s.add_argument("task", help='task spec, e.g. "addition" or "addition:slip=0.5"')
+    s.add_argument("--difficulty", type=int, default=None)
+    s.add_argument("-n", type=int, default=3)
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(func=_sample)
+
+    tr = rs.add_parser("train", help="SFT on the demonstrator, then GRPO (resumes when OUT exists)")
+    tr.add_argument("--out", required=True, type=Path, help="run folder")
+    tr.add_argument("--task", default=None, help="task spec (overrides the config's)")
+    tr.add_argument("--config", type=Path, default=None, help="JSON config (see docs/reasoning.md)")
+    tr.add_argument("--minutes", type=float, default=None, help="stop (resumably) after this much wall clock")
+    tr.add_argument("--quiet", action="store_true", help="no progress bar")
+    tr.set_defaults(func=_train)
+
+    e = rs.add_parser("eval", help="evaluate a run's latest and SFT models on held-out problems")
+    e.add_argument("run", type=Path)
+    e.add_argument("--problems", type=int, default=None, help="problems per difficulty")
+    e.add_argument("--difficulty", type=int, action="append", default=None, help="repeatable")
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_eval)
+
+    r = rs.add_parser("report", help="summary table and plot of a run folder")
+    r.add_argument("run", type=Path)
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=_report)
+
+    x = rs.add_parser("style-experiment", help="train with and without the demonstrator-style reward")
+    x.add_argument("--out", required=True, type=Path, help="folder for the two runs and the comparison")
+    x.add_argument("--config", type=Path, default=None)
+    x.add_argument("--weight", type=float, default=1.0, help="style reward weight")
+    x.add_argument("--minutes", type=float, default=None, help="per run")
+    x.add_argument("--quiet", action="store_true")
+    x.set_defaults(func=_style)
+
+
+def _tasks(args) -> int:
+    from move37.reasoning import tasks
+
+    for name in tasks.names():
+        t = tasks.make(name)
+        doc = sys.modules[type(t).__module__].__doc__ or ""
+        print(f"{name:<10} difficulties {t.min_difficulty}-{t.max_difficulty}  {doc.strip().splitlines()[0]}")
+    return 0
+
+
+def _sample(args) -> int:
+    from move37.reasoning import tasks
+    from move37.reasoning.tasks.base import check_difficulty
+
+    task = tasks.make(args.task)
+    d = check_difficulty(task, args.difficulty if args.difficulty is not None else task.min_difficulty + 2)
+    rng = np.random.default_rng(args.seed)
+    for _ in range(args.n):
+        problem = task.generate(d, rng)
+        demo = task.demonstrate(problem, rng)
+        print(f"prompt       {problem.prompt}\nreference    {task.reference(problem)}\n"
+              f"demonstrator {demo}   [{tasks.verify(task, problem, demo).reason}]\n")
+    return 0
+
+
+def _load_config(path: Path | None, task: str | None):
+    from move37.reasoning import config
+
+    cfg = config.load(path) if path is not None else config.TrainConfig()
+    if task is not None:
+        cfg = dataclasses.replace(cfg, task=task)
+    config.validate(cfg)
+    return cfg
+
+
+def _train(args) -> int:
+    from move37.reasoning.report import format_summary
+    from move37.reasoning.train import train
+
+    resuming = (args.out / "config.json").exists()
+    cfg = None if resuming and args.config is None and args.task is None else _load_config(args.config, args.task)
+    result = train(args.out, cfg, args.minutes, progress=not args.quiet)
+    if not result["finished"]:
+        print(f"stopped at step {result['step']} (time budget); run the same command to resume")
+        return 0
+    print(format_summary(result))
+    return 0
+
+
+def _eval(args) -> int:
+    from move37.reasoning import tasks
+    from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, held_out
+    from move37.reasoning.train import load_model
+
+    model, cfg = load_model(args.run, "checkpoint")
+    ev = cfg.eval
+    if args.problems is not None or args.difficulty:
+        ev = dataclasses.replace(ev, problems=args.problems or ev.problems,
+                                 difficulties=tuple(args.difficulty) if args.difficulty else ev.difficulties)
+    from move37.reasoning.config import validate
+
+    validate(dataclasses.replace(cfg, eval=ev))
+    task = tasks.make(cfg.task)
+    problems = held_out(task, ev)
+    out = {"demonstrator": demonstrator_accuracy(task, problems, ev.k, ev.seed),
+           "latest": evaluate(model, task, problems, ev)}
+    if (args.run / "sft.safetensors").exists():
+        out["sft"] = evaluate(load_model(args.run, "sft")[0], task, problems, ev)
+    if args.json:
+        print(json.dumps(out))
+        return 0
+    print(f"{'difficulty':>10} {'demonstrator':>12} " + " ".join(f"{m + ' ' + k:>14}" for m in ("sft", "latest")
+                                                          for k in ("greedy", "pass1", f"pass{ev.k}") if m in out))
+    for d in ev.difficulties:
+        cells = [f"{out[m][f'{k}/{d}']:>14.3f}" for m in ("sft", "latest") if m in out
+                 for k in ("greedy", "pass1", f"pass{ev.k}")]
+        print(f"{d:>10} {out['demonstrator'][d]:>12.3f} " + " ".join(cells))
+    return 0
+
+
+def _report(args) -> int:
+    from move37.errors import RunFolderError
+    from move37.reasoning import config
+    from move37.reasoning.report import format_summary, summarise, write_plot
+    from move37.reasoning.run import MetricsLog
+
+    if not (args.run / "config.json").exists():
+        raise RunFolderError(f"{args.run} is not a reasoning run folder (no config.json)")
+    cfg = config.load(args.run / "config.json")
+    rows = MetricsLog(args.run / "metrics.jsonl").read()
+    summary = summarise(rows, cfg)
+    write_plot(rows, cfg, args.run / "accuracy.png")
+    print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
+    if not args.json:
+        print(f"plot: {args.run / 'accuracy.png'}")
+    return 0
+
+
+def _style(args) -> int:
+    from move37.reasoning.style_experiment import run_style_experiment
+
+    cfg = _load_config(args.config, None)
+    print(run_style_experiment(args.out, cfg, args.weight, args.minutes, progress=not args.quiet))
+    return 0

@@ -1,0 +1,134 @@
+"""The training configuration: typed dataclasses, read from JSON with strict checking.
+
+Unknown keys, wrong types and impossible values are ConfigErrors naming the key, so a
+typo in a config file is a one-line error instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from move37.errors import ConfigError, Move37Error
+from move37.reasoning.curriculum import CurriculumConfig
+from move37.reasoning.evaluate import EvalConfig
+from move37.reasoning.grpo import GRPOConfig
+from move37.reasoning.model import ModelConfig
+from move37.reasoning.sft import SFTConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    task: str = "addition"         # task spec, e.g. "addition:slip=0.8"
+    seed: int = 0
+    threads: int = 1               # torch threads; one is fastest for this model size on a shared CPU
+    checkpoint_every: int = 50     # steps between checkpoints
+    log_every: int = 10            # steps between metrics lines
+    grpo_preset: str = "dr_grpo"   # "grpo", "dr_grpo" or "dapo"; `grpo` fields override it
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    grpo: dict = field(default_factory=dict)  # overrides on top of the preset, e.g. {"kl_beta": 0.01}
+    curriculum: CurriculumConfig = field(default_factory=CurriculumConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def grpo_config(self) -> GRPOConfig:
+        try:
+            return GRPOConfig.preset(self.grpo_preset, **self.grpo)
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"grpo: {e}") from None
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def _build(cls, data: dict, where: str):
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where or 'config'}: expected an object, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"{where or 'config'}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(names))})")
+    kwargs = {}
+    for key, value in data.items():
+        kwargs[key] = _convert(value, hints[key], f"{where}.{key}" if where else key)
+    try:
+        return cls(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"{where or 'config'}: {e}") from None
+
+
+def _convert(value, hint, where: str):
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, where)
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        if value not in typing.get_args(hint):
+            raise ConfigError(f"{where}: {value!r} is not one of {typing.get_args(hint)}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value) or not value:
+            raise ConfigError(f"{where}: expected a non-empty list of integers")
+        return tuple(value)
+    expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,), dict: (dict,)}[hint]
+    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{where}: expected {hint.__name__}, got {json.dumps(value)}")
+    return float(value) if hint is float else value
+
+
+def from_dict(data: dict) -> TrainConfig:
+    """A checked TrainConfig from a JSON object (missing keys take their defaults)."""
+    cfg = _build(TrainConfig, data, "")
+    validate(cfg)
+    return cfg
+
+
+def load(path: Path) -> TrainConfig:
+    try:
+        data = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{path}: not valid JSON ({e})") from None
+    return from_dict(data)
+
+
+def validate(cfg: TrainConfig) -> None:
+    """Cross-field checks: the task exists, difficulties lie in its range, sizes are positive."""
+    from move37.reasoning import tasks
+    from move37.reasoning.curriculum import Curriculum
+
+    try:
+        task = tasks.make(cfg.task)
+    except Move37Error as e:
+        raise ConfigError(f"task: {e}") from None
+    lo, hi = task.min_difficulty, task.max_difficulty
+    checks = [("sft.min_difficulty", cfg.sft.min_difficulty), ("sft.max_difficulty", cfg.sft.max_difficulty),
+              ("curriculum.min_difficulty", cfg.curriculum.min_difficulty),
+              ("curriculum.max_difficulty", cfg.curriculum.max_difficulty)]
+    checks += [(f"eval.difficulties[{i}]", d) for i, d in enumerate(cfg.eval.difficulties)]
+    for key, d in checks:
+        if not lo <= d <= hi:
+            raise ConfigError(f"{key}={d} outside task {task.name!r} difficulties [{lo}, {hi}]")
+    if cfg.sft.min_difficulty > cfg.sft.max_difficulty:
+        raise ConfigError("sft.min_difficulty exceeds sft.max_difficulty")
+    positive = {"seed": cfg.seed + 1, "threads": cfg.threads, "checkpoint_every": cfg.checkpoint_every,
+                "log_every": cfg.log_every, "sft.batch_size": cfg.sft.batch_size, "eval.problems": cfg.eval.problems,
+                "eval.k": cfg.eval.k, "eval.every": cfg.eval.every, "model.n_layer": cfg.model.n_layer,
+                "model.n_head": cfg.model.n_head, "model.block_size": cfg.model.block_size}
+    for key, value in positive.items():
+        if value <= 0:
+            raise ConfigError(f"{key} must be positive")
+    if cfg.model.n_embd % cfg.model.n_head:
+        raise ConfigError("model.n_embd must be a multiple of model.n_head")
+    _build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
+    g = cfg.grpo_config()
+    if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1:
+        raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1 and epochs >= 1 are required")
+    if cfg.sft.steps < 0 or g.steps < 0:
+        raise ConfigError("sft.steps and grpo.steps must not be negative")
+    try:
+        Curriculum(cfg.curriculum)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None

@@ -1,0 +1,57 @@
+"""Held-out evaluation: greedy and sampled pass@1, pass@k, and the demonstrator on the same problems.
+
+The held-out problems come from their own seed stream and their prompts are
+excluded from training (`held_out_prompts`), so accuracy is measured on problems
+the model never trained on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from move37.reasoning.rollout import rollout
+from move37.reasoning.tasks import Problem, Task, verify
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    difficulties: tuple[int, ...] = (6,)
+    problems: int = 200   # per difficulty
+    k: int = 4            # samples per problem for sampled pass@1 and pass@k
+    temperature: float = 1.0
+    every: int = 25       # RL steps between evaluations
+    seed: int = 12345
+
+
+def held_out(task: Task, cfg: EvalConfig) -> dict[int, list[Problem]]:
+    """The evaluation problems per difficulty, from their own seed stream."""
+    return {d: [task.generate(d, rng) for _ in range(cfg.problems)]
+            for d in cfg.difficulties for rng in [np.random.default_rng([cfg.seed, d])]}
+
+
+def held_out_prompts(problems: dict[int, list[Problem]]) -> set[str]:
+    return {p.prompt for ps in problems.values() for p in ps}
+
+
+def demonstrator_accuracy(task: Task, problems: dict[int, list[Problem]], k: int, seed: int) -> dict[int, float]:
+    """Mean reward of k demonstrations per problem, per difficulty."""
+    rng = np.random.default_rng([seed, 1])
+    return {d: float(np.mean([verify(task, p, task.demonstrate(p, rng)).reward for p in ps for _ in range(k)]))
+            for d, ps in problems.items()}
+
+
+def evaluate(model, task: Task, problems: dict[int, list[Problem]], cfg: EvalConfig) -> dict[str, float]:
+    """Flat metrics: greedy/<d>, pass1/<d>, pass<k>/<d> and the same averaged over difficulties."""
+    gen = torch.Generator().manual_seed(cfg.seed)
+    out: dict[str, float] = {}
+    for d, ps in problems.items():
+        out[f"greedy/{d}"] = float(rollout(model, task, ps, 1, 0.0).rewards.mean())
+        sampled = rollout(model, task, ps, cfg.k, cfg.temperature, gen).rewards.reshape(len(ps), cfg.k)
+        out[f"pass1/{d}"] = float(sampled.mean())
+        out[f"pass{cfg.k}/{d}"] = float((sampled.max(1) > 0).mean())
+    for key in ("greedy", "pass1", f"pass{cfg.k}"):
+        out[key] = float(np.mean([out[f"{key}/{d}"] for d in problems]))
+    return out

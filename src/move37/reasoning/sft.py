@@ -1,0 +1,45 @@
+"""Supervised fine-tuning: imitate the demonstrator's completions, mistakes included.
+
+Each step draws fresh problems and fresh demonstrations, so the model sees the
+demonstrator's habits at their true rates and converges to its policy (and so to
+about its accuracy) rather than memorising a fixed data set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from move37.reasoning.batch import from_text, token_logprobs
+from move37.reasoning.tasks import Task
+
+
+@dataclass(frozen=True)
+class SFTConfig:
+    steps: int = 1500
+    batch_size: int = 64
+    lr: float = 2e-3
+    min_difficulty: int = 1
+    max_difficulty: int = 8  # difficulties drawn uniformly from this range
+
+
+def sft_step(model, optimizer, task: Task, cfg: SFTConfig, rng: np.random.Generator,
+             reject: set[str] = frozenset()) -> float:
+    """One imitation step on fresh demonstrations; returns the mean token loss."""
+    prompts, completions = [], []
+    while len(prompts) < cfg.batch_size:
+        problem = task.generate(int(rng.integers(cfg.min_difficulty, cfg.max_difficulty + 1)), rng)
+        if problem.prompt in reject:  # held-out evaluation problems are never trained on
+            continue
+        prompts.append(problem.prompt)
+        completions.append(task.demonstrate(problem, rng))
+    batch = from_text(prompts, completions)
+    logp, _ = token_logprobs(model, batch)
+    loss = -(logp * batch.mask).sum() / batch.mask.sum()
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return loss.item()

@@ -1,0 +1,60 @@
+"""Sorting a list of numbers, with a demonstrator that sometimes sorts them as words.
+
+Prompt ``sort 31 7 105 22:``; completion: the numbers picked smallest first as
+reasoning, then the sorted list: ``7,22,31,105=>7 22 31 105``. The demonstrator's
+habit: on a list whose numbers have different lengths it compares them as text with
+probability `slip` (default 0.6), so "105" comes before "22". Difficulty is the
+length of the list.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from move37.reasoning.tasks.base import SEPARATOR, Problem, Verdict, check_difficulty
+
+_LIST = re.compile(r"(0|[1-9][0-9]{0,5})( (0|[1-9][0-9]{0,5})){0,31}")
+
+
+class Sorting:
+    name = "sorting"
+    min_difficulty = 2
+    max_difficulty = 16
+
+    def __init__(self, slip: float = 0.6, max_value: int = 999):
+        if not 0.0 <= slip <= 1.0:
+            raise ValueError(f"slip={slip} must lie in [0, 1]")
+        if not 9 <= max_value <= 999_999:
+            raise ValueError(f"max_value={max_value} must lie in [9, 999999]")
+        self.slip, self.max_value = slip, max_value
+
+    def generate(self, difficulty: int, rng: np.random.Generator) -> Problem:
+        n = check_difficulty(self, difficulty)
+        # mixed magnitudes so that text order and number order disagree often
+        exponents = rng.integers(1, len(str(self.max_value)) + 1, size=n)
+        values = [int(rng.integers(0, min(10 ** int(e), self.max_value + 1))) for e in exponents]
+        return Problem("sort " + " ".join(map(str, values)) + ":", " ".join(map(str, sorted(values))), n,
+                       {"values": values})
+
+    def check_answer(self, problem: Problem, answer: str) -> Verdict:
+        if not _LIST.fullmatch(answer):
+            return Verdict(0.0, "malformed: answer is not a space-separated list of numbers")
+        got = [int(t) for t in answer.split(" ")]
+        if sorted(got) != sorted(problem.meta["values"]):
+            return Verdict(0.0, "wrong: not a permutation of the input")
+        return Verdict(1.0, "ok") if got == sorted(got) else Verdict(0.0, "wrong: not in order")
+
+    def reference(self, problem: Problem) -> str:
+        return self._trace(sorted(problem.meta["values"]))
+
+    def demonstrate(self, problem: Problem, rng: np.random.Generator) -> str:
+        values = problem.meta["values"]
+        if rng.random() < self.slip:
+            return self._trace(sorted(values, key=str))
+        return self._trace(sorted(values))
+
+    @staticmethod
+    def _trace(order: list[int]) -> str:
+        return ",".join(map(str, order)) + SEPARATOR + " ".join(map(str, order))

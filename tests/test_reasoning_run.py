@@ -1,0 +1,93 @@
+"""Run folders: exact resume across crashes and the SFT/RL boundary, config errors, the CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from move37.errors import ConfigError, RunFolderError
+from move37.reasoning import config
+from move37.reasoning.train import Trainer, load_model
+
+TINY = {
+    "task": "addition:width=2", "seed": 3, "checkpoint_every": 3, "log_every": 1,
+    "model": {"n_layer": 1, "n_head": 2, "n_embd": 16, "block_size": 40},
+    "sft": {"steps": 5, "batch_size": 8, "min_difficulty": 1, "max_difficulty": 2},
+    "grpo": {"steps": 4, "prompts_per_step": 2, "group_size": 3},
+    "curriculum": {"start": 2, "min_difficulty": 1, "max_difficulty": 2},
+    "eval": {"difficulties": [2], "problems": 6, "k": 2, "every": 2},
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def _metrics(path):
+    rows = [json.loads(line) for line in (path / "metrics.jsonl").read_text().splitlines()]
+    return [{k: v for k, v in r.items() if k != "elapsed"} for r in rows]
+
+
+def test_resume_is_exact(tmp_path):
+    cfg = config.from_dict(TINY)
+    straight = Trainer(tmp_path / "a", cfg).run(progress=False)
+    assert straight["finished"]
+    stops = 0
+    while True:  # a deadline already past: stop and checkpoint after every single step
+        result = Trainer(tmp_path / "b", cfg if stops == 0 else None).run(minutes=0, progress=False)
+        stops += 1
+        if result["finished"]:
+            break
+    assert stops == 9
+    a, b = (load_file(tmp_path / x / "checkpoint.safetensors") for x in "ab")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert _metrics(tmp_path / "a") == _metrics(tmp_path / "b")
+    assert (tmp_path / "b" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text())
+    assert set(summary["difficulties"]["2"]) >= {"demonstrator", "sft", "rl"}
+
+
+def test_run_folder_errors(tmp_path):
+    Trainer(tmp_path / "r", config.from_dict({**TINY, "sft": {**TINY["sft"], "steps": 1},
+                                              "grpo": {"steps": 0}})).run(progress=False)
+    with pytest.raises(RunFolderError):
+        Trainer(tmp_path / "r", config.from_dict({**TINY, "seed": 4}))  # a different config
+    (tmp_path / "r" / "checkpoint.safetensors").write_bytes(b"garbage")
+    with pytest.raises(RunFolderError):
+        Trainer(tmp_path / "r")
+    with pytest.raises(RunFolderError):
+        load_model(tmp_path / "nothing")
+    model, _ = load_model(tmp_path / "r", "sft")
+    assert model.cfg.n_embd == 16
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"sft": {"stepz": 1}}, "unknown key"),
+    ({"sft": {"steps": "many"}}, "expected int"),
+    ({"task": "nosuch"}, "unknown task"),
+    ({"task": "addition:slip=2"}, "slip"),
+    ({"eval": {"difficulties": [99]}}, "outside"),
+    ({"grpo": {"group_size": 1}}, "group_size"),
+    ({"grpo": {"clip_low": "x"}}, "expected float"),
+    ({"grpo_preset": "ppo"}, "preset"),
+])
+def test_config_errors(bad, message):
+    with pytest.raises(ConfigError, match=message):
+        config.from_dict(bad)
+
+
+def test_cli_bad_config_is_one_line_exit_2(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"curriculum": {"low": 0.9, "high": 0.1}}))
+    proc = subprocess.run([sys.executable, "-m", "move37.cli", "reason", "train", "--out", str(tmp_path / "o"),
+                           "--config", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("move37: error:") and "low" in proc.stderr
+    assert not (tmp_path / "o").exists()

@@ -1,0 +1,61 @@
+"""Tasks: conformance over the registry, the demonstrators' habits, the whitelist parser."""
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from move37.errors import SpecError, UnknownNameError
+from move37.reasoning import tasks
+from move37.reasoning.tasks.conformance import check_task
+from move37.reasoning.tasks.expression import ExpressionError, evaluate
+
+
+@pytest.mark.parametrize("name", tasks.names())
+def test_conformance(name):
+    check_task(tasks.make(name), problems_per_difficulty=8)
+
+
+def test_addition_trace_and_slip():
+    task = tasks.make("addition:slip=1.0,width=4")
+    problem = task.generate(4, np.random.default_rng(0))
+    assert problem.prompt[4] == "+" and problem.prompt[-1] == "="
+    problem = type(problem)("4725+1385=", "6110", 4, {"a": "4725", "b": "1385"})
+    assert task.reference(problem) == "5+5+0=10,2+8+1=11,7+3+1=11,4+1+1=06=>6110"
+    # the column making exactly ten loses its carry; the others keep theirs
+    assert task.demonstrate(problem, np.random.default_rng(0)) == "5+5+0=10,2+8+0=10,7+3+0=10,4+1+0=05=>5000"
+    assert tasks.verify(task, problem, "junk=>6110").reward == 1.0  # only the answer is judged
+    assert tasks.verify(task, problem, "=>06110").reason.startswith("malformed")
+
+
+def test_addition_demonstrator_accuracy_band():
+    """At 6 digits the default demonstrator is right 50-70% of the time (the target's regime)."""
+    task, rng = tasks.make("addition"), np.random.default_rng(1)
+    problems = [task.generate(6, rng) for _ in range(2000)]
+    acc = np.mean([tasks.verify(task, p, task.demonstrate(p, rng)).reward for p in problems])
+    assert 0.5 <= acc <= 0.7
+
+
+def test_countdown_demonstrator_left_to_right():
+    task = tasks.make("countdown")
+    problem = tasks.Problem("target 17 from 2 3 5:", "2*(3+5)+1", 3, {"numbers": [2, 3, 5], "target": 17})
+    demo = task.demonstrate(problem, np.random.default_rng(0))
+    assert demo == "2*3=6,6+5=11=>(2*3)+5" or tasks.verify(task, problem, demo).reward == 0.0
+    assert tasks.verify(task, problem, "=>3*5+2").reward == 1.0
+    assert tasks.verify(task, problem, "=>3*5+2+2").reason == "wrong: uses numbers not given"
+
+
+def test_expression_parser_whitelist():
+    assert evaluate("(3+5)*2/4-1") == (Fraction(3), [3, 5, 2, 4, 1])
+    for bad in ["2**3", "-1", "1/0", "abc", "1+", "(1", "1)", "01", "__import__('os')", "(" * 20 + "1" + ")" * 20]:
+        with pytest.raises(ExpressionError):
+            evaluate(bad)
+
+
+def test_registry_errors():
+    with pytest.raises(UnknownNameError):
+        tasks.make("nosuch")
+    with pytest.raises(SpecError):
+        tasks.make("addition:slip=2")
+    with pytest.raises(SpecError):
+        tasks.make("addition:bogus=1")
