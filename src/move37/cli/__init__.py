@@ -14,6 +14,7 @@ import sys
 from move37.errors import Move37Error
 
 _COMMANDS = [
+    "move37.cli.reason",
     "move37.cli.games",
     "move37.cli.solve",
     "move37.cli.gtp",
