@@ -16,6 +16,8 @@ _REGISTRY: dict[str, str] = {
     "tictactoe": "move37.games.tictactoe:TicTacToe",
     "connect4": "move37.games.connect4:ConnectFour",
     "othello": "move37.games.othello:Othello",
+    "go": "move37.games.go:Go",
+    "go9": "move37.games.go:go9",
 }
 
 
