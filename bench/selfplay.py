@@ -68,6 +68,7 @@ def measure(args) -> dict:
                                                    lambda: torch_nets.forward(net, g, repeats=r))
             results[f"forward/move37/{net}"] = _try(
                 f"forward move37 {net}", lambda: move37_runs.forward(net, g, repeats=r, device=args.device))
+        results["forward/numpy/mlp"] = _try("forward numpy mlp", lambda: move37_runs.forward_numpy_mlp(g, repeats=r))
     if "pgx" in args.parts:
         for net in NETS:
             moves = m if net != "resnet" else max(2, m // 4)

@@ -121,3 +121,31 @@ def uct(sims: int = 200, games: int = 2, repeats: int = 5, seed: int = 0) -> dic
     out = rate(once, repeats)
     out.update(agent=spec, sims_per_move=sims, games_per_repeat=games)
     return out
+
+
+def forward_numpy_mlp(batch: int, repeats: int = 5, seed: int = 0) -> dict:
+    """move37's MLP weights evaluated with NumPy matmuls (softmax priors, tanh value): what
+    a torch-free inference path for small networks costs per evaluation."""
+    import torch
+
+    torch.manual_seed(seed)
+    w = [p.detach().numpy().T.copy() if p.ndim == 2 else p.detach().numpy() for p in _net("mlp").parameters()]
+    obs = np.random.default_rng(seed).integers(0, 2, (batch, 84)).astype(np.float32)
+
+    def evaluate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        h = np.maximum(x @ w[0] + w[1], 0.0)
+        h = np.maximum(h @ w[2] + w[3], 0.0)
+        logits = h @ w[4] + w[5]
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True), np.tanh(h @ w[6] + w[7])[:, 0]
+
+    calls = calls_for(lambda: evaluate(obs))
+
+    def once() -> float:
+        for _ in range(calls):
+            evaluate(obs)
+        return batch * calls
+
+    out = rate(once, repeats)
+    out.update(batch=batch, net="mlp")
+    return out

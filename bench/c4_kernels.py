@@ -1,0 +1,181 @@
+"""Connect Four: the compiled bitboard kernels against the object-level game.
+
+1. Random playouts/s from the empty board: `_connect4_kernels.random_playouts` (one
+   compiled call over a batch) against `ConnectFourState.play` driven from Python.
+2. How far a compiled search goes with these kernels: a UCT sketch (random rollouts,
+   UCB1, the tree in arrays, everything in one Numba call per move) against move37's
+   `mcts:` agent and, when pyspiel is importable, OpenSpiel's C++ MCTSBot, all with
+   the same simulations per move and UCT constant. The sketch is a measurement of what
+   the `mcts:` agent could reach on a compiled path, not a player.
+
+    .venv-bench/bin/python bench/c4_kernels.py     (or .venv/bin/python without OpenSpiel)
+
+Writes bench/results/c4_kernels.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from numba import njit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.peers.measure import rate  # noqa: E402
+from bench.selfplay import environment, write_json  # noqa: E402
+from move37.games import _connect4_kernels as k  # noqa: E402
+from move37.games import make  # noqa: E402
+
+
+def playouts_kernel(n: int, repeats: int) -> dict:
+    position, mask = np.zeros(n, np.int64), np.zeros(n, np.int64)
+    k.random_playouts(position[:1], mask[:1], 0)  # compile
+    seeds = iter(range(1, 10**6))
+    return rate(lambda: (k.random_playouts(position, mask, next(seeds)), n)[1], repeats)
+
+
+def playouts_objects(n: int, repeats: int) -> dict:
+    game, rng = make("connect4"), random.Random(0)
+
+    def once() -> float:
+        for _ in range(n):
+            state = game.initial_state()
+            while not state.is_terminal():
+                legal = state.legal_actions()
+                state = state.play(int(legal[rng.randrange(len(legal))]))
+        return n
+
+    return rate(once, repeats)
+
+
+@njit(cache=True)
+def uct_move(position, mask, sims, c, capacity):
+    """One UCT search from (position, mask): root visit counts (7,). Numba's generator
+    must be seeded by the caller. Values are stored for the player who moved into a node."""
+    visits = np.zeros(capacity, np.int32)
+    total = np.zeros(capacity, np.float32)
+    children = np.full((capacity, k.WIDTH), -1, np.int32)
+    expanded = np.zeros(capacity, np.bool_)
+    pos = np.zeros(capacity, np.int64)
+    msk = np.zeros(capacity, np.int64)
+    pos[0], msk[0] = position, mask
+    nodes = 1
+    path = np.zeros(k.WIDTH * k.HEIGHT + 2, np.int32)
+    for _ in range(sims):
+        node, depth = 0, 0
+        path[0] = 0
+        while not k.is_terminal_one(pos[node], msk[node]):
+            if not expanded[node]:
+                expanded[node] = True
+                for a in range(k.WIDTH):
+                    if k.can_play(msk[node], a) and nodes < capacity:
+                        children[node, a] = nodes
+                        pos[nodes], msk[nodes] = k.play_one(pos[node], msk[node], a)
+                        nodes += 1
+            best, best_score = -1, -np.inf
+            log_n = np.log(max(visits[node], 1))
+            for a in range(k.WIDTH):
+                ch = children[node, a]
+                if ch < 0:
+                    continue
+                if visits[ch] == 0:
+                    score = 1e30 + np.random.random()  # unvisited first, ties at random
+                else:
+                    score = total[ch] / visits[ch] + c * np.sqrt(log_n / visits[ch])
+                if score > best_score:
+                    best, best_score = ch, score
+            if best < 0:
+                break
+            node = best
+            depth += 1
+            path[depth] = node
+            if visits[node] == 0:
+                break
+        if k.is_terminal_one(pos[node], msk[node]):
+            value = k.terminal_value_one(pos[node], msk[node])
+        else:
+            value = k.random_playout_one(pos[node], msk[node])
+        # `value` is for the player to move at the leaf; the leaf's stored value is for its parent's mover.
+        for d in range(depth, -1, -1):
+            visits[path[d]] += 1
+            total[path[d]] -= value
+            value = -value
+    out = np.zeros(k.WIDTH, np.int32)
+    for a in range(k.WIDTH):
+        if children[0, a] >= 0:
+            out[a] = visits[children[0, a]]
+    return out
+
+
+@njit(cache=True)
+def uct_selfplay(games, sims, c, seed):
+    """Play `games` whole games, both sides by UCT; returns the number of moves played."""
+    np.random.seed(seed)
+    moves = 0
+    for _ in range(games):
+        position, mask = np.int64(0), np.int64(0)
+        while not k.is_terminal_one(position, mask):
+            counts = uct_move(position, mask, sims, c, sims * k.WIDTH + 1)
+            position, mask = k.play_one(position, mask, np.argmax(counts))
+            moves += 1
+    return moves
+
+
+def uct_compiled(sims: int, games: int, repeats: int) -> dict:
+    uct_selfplay(1, 8, 2.0, 0)  # compile
+    seeds = iter(range(1, 10**6))
+    out = rate(lambda: sims * uct_selfplay(games, sims, 2.0, next(seeds)), repeats)
+    out.update(sims_per_move=sims, games_per_repeat=games)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--playouts", type=int, default=100_000, help="kernel playouts per timed call")
+    p.add_argument("--object-playouts", type=int, default=2_000, help="object-level playouts per timed call")
+    p.add_argument("--mcts-sims", type=int, default=200)
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "c4_kernels.json")
+    args = p.parse_args(argv)
+    from bench.peers import move37_runs, openspiel_mcts
+    from bench.selfplay import _try
+
+    load_start = os.getloadavg()
+    results = {
+        "playouts/kernel": _try("kernel playouts", lambda: playouts_kernel(args.playouts, args.repeats)),
+        "playouts/objects": _try("object playouts", lambda: playouts_objects(args.object_playouts, args.repeats)),
+        "mcts/compiled_uct_sketch": _try("compiled UCT", lambda: uct_compiled(args.mcts_sims, 4, args.repeats)),
+        "mcts/move37/uct": _try("move37 mcts", lambda: move37_runs.uct(args.mcts_sims, games=1, repeats=args.repeats)),
+        "mcts/openspiel/cpp": _try("openspiel cpp", lambda: openspiel_mcts.selfplay(
+            "cpp", args.mcts_sims, games=2, repeats=args.repeats)),
+    }
+    med = {key: row["median"] for key, row in results.items() if row.get("available")}
+    ratios = {}
+    if {"playouts/kernel", "playouts/objects"} <= med.keys():
+        ratios["kernel vs objects playouts"] = med["playouts/kernel"] / med["playouts/objects"]
+    for ours in ("mcts/compiled_uct_sketch", "mcts/move37/uct"):
+        if ours in med and "mcts/openspiel/cpp" in med:
+            ratios[f"{ours} vs openspiel cpp"] = med[ours] / med["mcts/openspiel/cpp"]
+    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
+    data = {"command": " ".join([python, "bench/c4_kernels.py", *(argv if argv is not None else sys.argv[1:])]),
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "loadavg_start": load_start,
+            "loadavg_end": os.getloadavg(), "environment": environment(), "results": results, "ratios": ratios}
+    write_json(args.out, data)
+    for key, row in results.items():
+        shown = f"{row['median']:14,.0f}/s  load {row['load_before']:.1f}" if row.get("available") else "not available"
+        print(f"{key:28s} {shown}")
+    for key, value in ratios.items():
+        print(f"ratio {key:40s} {value:8.2f}x")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
