@@ -18,6 +18,7 @@ _REGISTRY: dict[str, str] = {
     "othello": "move37.games.othello:Othello",
     "go": "move37.games.go:Go",
     "go9": "move37.games.go:go9",
+    "chess": "move37.games.chess:Chess",
 }
 
 
