@@ -33,6 +33,7 @@ def test_arena_errors_are_one_line(capsys, tmp_path):
         (["arena", "tictactoe", "random", "alphabeta:depth=x"], "depth"),
         (["arena", "tictactoe", "random", "random"], "only once"),
         (["arena", "tictactoe", "random", "mcts", "--games", "0"], "at least 1"),
+        (["arena", "tictactoe", "random", "mcts", "--opening-plies", "-1"], "at least 0"),
         (["arena", "tictactoe", "random", "mcts", "--records", str(tmp_path / "no" / "dir.jsonl")], "No such file"),
     ]
     for argv, words in cases:

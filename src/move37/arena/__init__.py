@@ -10,15 +10,17 @@
 
 from move37.arena.elo import Rating, fit_elo, results_from_records
 from move37.arena.match import play_game, play_match
-from move37.arena.openings import balanced_openings
+from move37.arena.openings import Openings, balanced_openings, default_plies
 from move37.arena.records import GameRecord, RecordWriter, read_records, write_records
 from move37.arena.tournament import round_robin
 
 __all__ = [
     "GameRecord",
+    "Openings",
     "Rating",
     "RecordWriter",
     "balanced_openings",
+    "default_plies",
     "fit_elo",
     "play_game",
     "play_match",

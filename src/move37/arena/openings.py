@@ -5,9 +5,9 @@ again from the initial position, so the arena starts games from a set of
 openings, each played with both colours. Where the game has an exact solver
 (`move37.solvers.for_game`), only openings it scores within `band` of a draw
 are kept (Connect Four's solver score counts moves to spare, so a band of 2
-keeps draws and wins on the last few moves). Without a solver, or when a position is beyond
-the solver's limits, openings are taken unfiltered and the fallback is said in
-the returned `Openings.filtered` flag.
+keeps draws and wins on the last few moves; when none is that close, the
+closest are kept). Without a solver, or when a position is beyond the solver's
+limits, openings are taken unvetted and `Openings.filtered` says so.
 """
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ from move37.errors import SolverLimitError, UnknownNameError
 from move37.games.base import Game, State
 
 _BAND = {"connect4": 2}
+# Connect Four openings are 8 plies: the solver needs minutes for a 2-ply position
+# but about a second from 8 plies on, both to vet the opening and to play from it.
+_PLIES = {"connect4": 8}
+
+
+def default_plies(game: Game) -> int:
+    """The opening length the arena uses for `game` unless told otherwise."""
+    return _PLIES.get(game.info.name, 2)
 
 
 @dataclass(frozen=True)
@@ -54,32 +62,65 @@ def _solver(game: Game):
         return None
 
 
-def balanced_openings(game: Game, plies: int = 2, band: int | None = None, count: int | None = None, seed: int = 0,
-                      use_solver: bool = True) -> Openings:
-    """Openings of exactly `plies` moves, solver-vetted when possible.
+def _random_sequences(game: Game, plies: int, tries: int, seed: int):
+    """Distinct random live positions `plies` moves from the start, with their move text."""
+    rng = np.random.default_rng(seed)
+    seen: set[str] = set()
+    for _ in range(tries):
+        state, moves = game.initial_state(), []
+        for _ply in range(plies):
+            action = int(rng.choice(state.legal_actions()))
+            moves.append(game.action_to_text(state, action))
+            state = state.play(action)
+            if state.is_terminal():
+                break
+        text = game.join_moves(moves)
+        if not state.is_terminal() and text not in seen:
+            seen.add(text)
+            yield text, state
 
+
+def balanced_openings(game: Game, plies: int | None = None, band: int | None = None, count: int | None = None, seed: int = 0,
+                      use_solver: bool = True) -> Openings:
+    """Openings of exactly `plies` moves (default_plies by default), solver-vetted when possible.
+
+    count None: every sequence of `plies` moves, in action order (keep `plies` small:
+        Connect Four 2 plies = 49 positions, Othello 4 plies = 244).
+    count N: up to N distinct random sequences drawn by `seed` that pass the vetting
+        (at most 50 N are tried), for openings too many to enumerate.
     band: largest |solver score| kept, in the game's score units (default: 2 for
         Connect Four, 0 otherwise, i.e. only drawn openings).
-    count: keep at most this many, sampled without replacement by `seed` (all when None).
-    Enumerates every sequence, so keep `plies` small for games with many moves
-    (Connect Four 2 plies = 49 positions; Othello 4 plies = 244).
     """
+    if plies is None:
+        plies = default_plies(game)
     if band is None:
         band = _BAND.get(game.info.name, 0)
-    candidates = _all_sequences(game, plies)
+    if count is None:
+        candidates = iter(_all_sequences(game, plies))
+    else:
+        candidates = _random_sequences(game, plies, 50 * count, seed)
     solver = _solver(game) if use_solver else None
-    scores: list[int | None] = [None] * len(candidates)
-    filtered = solver is not None
-    if solver is not None:
-        try:
-            scores = [int(solver.score(state)) for _, state in candidates]
-        except SolverLimitError:
-            filtered, scores = False, [None] * len(candidates)
-    keep = [i for i, s in enumerate(scores) if s is None or abs(s) <= band]
-    if not keep:  # nothing balanced enough: take the closest to balance
-        closest = min(abs(s) for s in scores if s is not None)
-        keep = [i for i, s in enumerate(scores) if s is not None and abs(s) == closest]
-    if count is not None and count < len(keep):
-        keep = sorted(np.random.default_rng(seed).choice(keep, size=count, replace=False).tolist())
-    return Openings(tuple(candidates[i][0] for i in keep), filtered, tuple(scores[i] for i in keep))
-
+    kept: list[tuple[str, int | None]] = []
+    closest: list[tuple[int, str, int]] = []  # fallback when nothing is within the band
+    for text, state in candidates:
+        if solver is not None:
+            try:
+                score = int(solver.score(state))
+            except SolverLimitError:  # beyond the solver: take openings unvetted
+                solver = None
+                kept = [(t, None) for t, _ in kept]
+            else:
+                closest.append((abs(score), text, score))
+                if abs(score) > band:
+                    continue
+                kept.append((text, score))
+                if count is not None and len(kept) == count:
+                    break
+                continue
+        kept.append((text, None))
+        if count is not None and len(kept) == count:
+            break
+    if not kept and closest:
+        nearest = min(c for c, _, _ in closest)
+        kept = [(t, s) for c, t, s in closest if c == nearest]
+    return Openings(tuple(t for t, _ in kept), solver is not None, tuple(s for _, s in kept))

@@ -10,28 +10,31 @@ import numpy as np
 from tqdm import tqdm
 
 from move37 import agents as agent_registry
+from move37.agents.base import Agent
 from move37.arena.match import game_seed, play_match
 from move37.arena.records import GameRecord, RecordWriter
 from move37.errors import ConfigError
 from move37.games.base import Game
 
 
-def round_robin(game: Game, specs: Sequence[str], games_per_pair: int, openings: Sequence[str] = ("",),
+def round_robin(game: Game, players: Sequence[str | Agent], games_per_pair: int, openings: Sequence[str] = ("",),
                 seed: int = 0, records: str | Path | None = None, progress: bool | None = None) -> list[GameRecord]:
-    """Play `games_per_pair` games between every pair of agents named by `specs`.
+    """Play `games_per_pair` games between every pair of `players` (agents or agent specs).
 
     Openings are shuffled once by `seed` and every pair walks them in that order,
     each opening with both colours (see play_match), so pairs are compared on the
     same starts. Records are appended to `records` (JSON Lines) as games finish.
     progress: a tqdm bar on stderr (None: only when stderr is a terminal).
+    Every player is closed at the end (external engines stop).
     """
+    players = [agent_registry.make(p, game) if isinstance(p, str) else p for p in players]
+    specs = [p.spec or repr(p) for p in players]
     if len(specs) < 2:
         raise ConfigError("a tournament needs at least two agents")
     if len(set(specs)) != len(specs):
         raise ConfigError("each agent spec may appear only once (add seed=N to tell copies apart)")
     if games_per_pair < 1:
         raise ConfigError(f"games per pair must be at least 1, got {games_per_pair}")
-    players = [agent_registry.make(s, game) for s in specs]
     order = np.random.default_rng(seed).permutation(len(openings)) if len(openings) > 1 else [0]
     openings = [list(openings)[i] for i in order]
     pairs = list(itertools.combinations(range(len(players)), 2))

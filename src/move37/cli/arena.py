@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from move37 import arena, games
+from move37 import agents, arena, games
 from move37.errors import ConfigError
 
 
@@ -16,7 +16,10 @@ def register(sub) -> None:
     p.add_argument("game", help="game spec, e.g. connect4")
     p.add_argument("agents", nargs="+", metavar="SPEC", help="agent specs, e.g. random mcts:sims=200 alphabeta:depth=4")
     p.add_argument("--games", type=int, default=10, metavar="N", help="games per pair of agents (default 10)")
-    p.add_argument("--opening-plies", type=int, default=2, metavar="P", help="length of the openings (default 2; 0 = none)")
+    p.add_argument("--opening-plies", type=int, metavar="P",
+                   help="length of the openings (default: 8 for connect4, 2 otherwise; 0 = none)")
+    p.add_argument("--openings", type=int, metavar="K",
+                   help="number of random openings, each played with both colours (default: half of --games)")
     p.add_argument("--records", metavar="FILE", help="append the game records (JSON Lines) to FILE")
     p.add_argument("--seed", type=int, default=0, help="seed for openings and agents (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -25,15 +28,18 @@ def register(sub) -> None:
 
 def run(args) -> int:
     game = games.make(args.game)
-    if args.opening_plies < 0:
-        raise ConfigError(f"--opening-plies must be non-negative, got {args.opening_plies}")
-    openings = arena.balanced_openings(game, plies=args.opening_plies)
-    records = arena.round_robin(game, args.agents, args.games, openings.moves, seed=args.seed, records=args.records)
+    players = [agents.make(spec, game) for spec in args.agents]  # bad specs fail before any work
+    plies = arena.default_plies(game) if args.opening_plies is None else args.opening_plies
+    count = args.openings if args.openings is not None else max(1, (args.games + 1) // 2)
+    if plies < 0 or count < 1 or args.games < 1:
+        raise ConfigError("--games and --openings must be at least 1, --opening-plies at least 0")
+    openings = arena.balanced_openings(game, plies=plies, count=count, seed=args.seed)
+    records = arena.round_robin(game, players, args.games, openings.moves, seed=args.seed, records=args.records)
     ratings = arena.fit_elo(arena.results_from_records(records))
     if args.json:
         print(json.dumps({
             "game": args.game, "games_per_pair": args.games, "games": len(records), "seed": args.seed,
-            "openings": list(openings.moves), "openings_vetted_by_solver": openings.filtered,
+            "openings": list(openings.moves), "opening_scores": list(openings.scores), "openings_vetted_by_solver": openings.filtered,
             "ratings": [{"rank": k + 1, "agent": r.name, "elo": round(r.elo, 1), "low": round(r.low, 1),
                          "high": round(r.high, 1), "wins": r.wins, "draws": r.draws, "losses": r.losses,
                          "games": r.games} for k, r in enumerate(ratings)],
@@ -41,7 +47,7 @@ def run(args) -> int:
         return 0
     vetted = "vetted by the solver" if openings.filtered else "not vetted (no solver)"
     print(f"{args.game}: {len(records)} games, {args.games} per pair; "
-          f"{len(openings.moves)} opening(s) of {args.opening_plies} plies, {vetted}")
+          f"{len(openings.moves)} opening(s) of {plies} plies, {vetted}")
     print(format_table(ratings))
     return 0
 
