@@ -186,8 +186,10 @@ def play(board, nbr, zob, colour, p, board_hash):
 
 
 @njit(cache=True)
-def area(board, nbr):
-    """Tromp-Taylor area: (black, white) = stones plus empty points reaching only that colour."""
+def area(board, nbr, max_region):
+    """Tromp-Taylor area: (black, white) = stones plus empty regions reaching only that colour.
+    Regions larger than `max_region` points count for nobody (N: the rules' count; smaller:
+    a mid-game estimate that does not hand an open board to a lone stone)."""
     n = board.shape[0]
     black = 0
     white = 0
@@ -219,9 +221,9 @@ def area(board, nbr):
                             top += 1
                     else:
                         reach |= board[r]
-            if reach == 1:
+            if reach == 1 and size <= max_region:
                 black += size
-            elif reach == 2:
+            elif reach == 2 and size <= max_region:
                 white += size
     return black, white
 

@@ -124,9 +124,11 @@ class GoState(State):
     def is_terminal(self) -> bool:
         return self._passes >= 2 or self._ply >= self._game.info.max_length
 
-    def area(self) -> tuple[int, int]:
-        """Tromp-Taylor area (Black, White): stones plus empty regions reaching only that colour."""
-        black, white = K.area(self._board, self._game.nbr)
+    def area(self, max_region: int | None = None) -> tuple[int, int]:
+        """Tromp-Taylor area (Black, White): stones plus empty regions reaching only that colour
+        (regions over `max_region` points count for nobody, for mid-game estimates)."""
+        limit = self._game.num_points if max_region is None else max_region
+        black, white = K.area(self._board, self._game.nbr, limit)
         return int(black), int(white)
 
     def score(self) -> float:
