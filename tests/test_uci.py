@@ -13,6 +13,7 @@ import pytest
 from move37 import agents, games
 from move37.agents.base import Analysis
 from move37.errors import SpecError
+from move37.protocols.process import EngineError
 
 if "chess" not in games.names():
     pytest.skip("chess is not registered", allow_module_level=True)
@@ -178,6 +179,27 @@ def test_stockfish_as_an_agent():
         assert uci_text(mate_in_one, best.action) == "d8h4" and best.value == 1.0 and best.depth >= 1
         assert mate_in_one.legal_mask()[analysis.action]
         play_out(game, agent, agents.make("random", game), 10)
+    finally:
+        agent.close()
+    assert not agent._engine.alive
+
+
+FAIRYMAX = shutil.which("fairymax") or shutil.which("fairymax", path="/usr/games")
+
+
+@pytest.mark.skipif(FAIRYMAX is None, reason="fairymax not installed (scripts/system-deps.sh)")
+def test_fairymax_as_an_xboard_agent():
+    game = games.make("chess")
+    agent = agents.make("xboard:fairymax,depth=2", game)
+    try:
+        # A position it has not followed: it catches up by replaying the game from the start.
+        state = game.state_from_text("e2e4 e7e5 g1f3")
+        action = agent.act(state)
+        assert state.legal_mask()[action]
+        mate_in_one = game.state_from_text("f2f3 e7e5 g2g4")
+        assert uci_text(mate_in_one, agent.act(mate_in_one)) == "d8h4"
+        with pytest.raises(EngineError, match="setboard"):
+            agent.act(game.state_from_text("8/8/8/4k3/8/8/4P3/4K3 w - - 0 1"))
     finally:
         agent.close()
     assert not agent._engine.alive

@@ -180,3 +180,18 @@ def test_serve_command_is_registered():
 
     args = build_parser().parse_args(["serve", "--port", "0"])
     assert args.host == "127.0.0.1" and args.port == 0 and not args.allow_engines
+
+
+def test_chess_board_moves_and_pgn(server):
+    if "chess" not in __import__("move37.games", fromlist=["names"]).names():
+        pytest.skip("chess is not registered")
+    status, view = call(server, "POST", "/api/games", {"game": "chess", "agent": "random", "human": 0})
+    assert status == 201 and view["board"]["kind"] == "chess" and view["formats"] == ["jsonl", "pgn"]
+    assert view["board"]["squares"][7][4] == "K" and view["board"]["squares"][0][3] == "q"
+    e4 = next(m for m in view["legal"] if m["text"] == "e2e4")
+    assert e4["from"] == [6, 4] and e4["to"] == [4, 4] and len(view["legal"]) == 20
+    status, view = call(server, "POST", f"/api/games/{view['id']}/move", {"move": "e2e4"})
+    assert view["board"]["last"] == [[6, 4], [4, 4]]
+    status, view = call(server, "POST", f"/api/games/{view['id']}/agent", {})
+    status, pgn = call(server, "GET", f"/api/games/{view['id']}/record.pgn")
+    assert status == 200 and "1. e4 " in pgn and '[White "human"]' in pgn and '[Black "random"]' in pgn

@@ -68,7 +68,7 @@ class UciAgent(Agent):
         self._ready()
 
     def analyse(self, state: State) -> Analysis:
-        self._engine.send(f"position fen {self._game.state_to_text(state)}")
+        self._engine.send(position_command(self._game, state))
         self._engine.send(self._go)
         try:
             lines = self._engine.read_until(lambda s: s.startswith("bestmove"), self._budget)
@@ -87,6 +87,14 @@ class UciAgent(Agent):
 
     def close(self) -> None:
         self._engine.close("quit")
+
+
+def position_command(game: Game, state: State) -> str:
+    """`position fen START moves ...` when the state keeps its moves (so the engine sees repetitions), else the FEN."""
+    moves = state.moves() if hasattr(state, "moves") and hasattr(state, "start_fen") else None
+    if moves:
+        return f"position fen {state.start_fen} moves " + " ".join(m.uci() for m in moves)
+    return f"position fen {game.state_to_text(state)}"
 
 
 def _analysis(state: State, action: int, info: str) -> Analysis:

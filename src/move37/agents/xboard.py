@@ -3,8 +3,9 @@
 Fair-Max and GNU Chess speak the older xboard protocol, not UCI. The agent keeps the
 engine in `force` mode and in step with the game: the opponent's move is sent in
 coordinate notation (`e2e4`, `e7e8q`), a new game is `new` + `force`, and any other
-position is sent with `setboard FEN` when the engine offers that feature (Fairy-Max does
-not; then a position that is not one move after the last is an EngineError). Then `go`
+position is replayed from the start (chess states keep their moves), or sent with
+`setboard FEN` when the game began elsewhere and the engine offers that feature (Fairy-Max
+does not: then it is an EngineError). Then `go`
 makes the engine move for the side to move, and `force` stops it from playing on.
 
 Options: depth (the `sd` limit, default 4) or seconds (`st`, whole seconds per move,
@@ -69,6 +70,12 @@ class XboardAgent(Agent):
                     return
         self.reset()
         if state == self._state:
+            return
+        start = self._game.initial_state()
+        if getattr(state, "start_fen", None) == self._game.state_to_text(start):
+            for move in state.moves():  # replay the game from the start: no setboard needed
+                self._engine.send(move.uci())
+            self._state = state
             return
         if not self._setboard:
             raise EngineError(f"engine {self._engine.name!r} cannot be given this position (no setboard)")

@@ -176,7 +176,7 @@ class GtpEngine:
         if komi != komi or abs(komi) > 1e4:
             raise GtpError("syntax error")
         self.komi = komi
-        if "komi" in self._game_options or self._game_name == "go":
+        if getattr(self.game, "komi", None) is not None and komi != self.game.komi:  # the game scores with komi
             actions = self.actions
             self._set_game(self._rebuilt(komi=komi))
             for action in actions:  # same moves, new komi

@@ -52,6 +52,7 @@ class UciEngine:
         self.state: State = self.game.initial_state()
         self.quit = False
         self._search: threading.Thread | None = None
+        self._busy = False  # from `go` until the bestmove is written (the thread may still be exiting)
         self._release = threading.Event()  # clear while a bestmove must wait for `stop` (infinite, ponder)
         self._commands: dict[str, Callable[[list[str]], None]] = {
             "uci": self._uci, "debug": lambda a: None, "isready": lambda a: self.out("readyok"),
@@ -69,7 +70,7 @@ class UciEngine:
 
     @property
     def searching(self) -> bool:
-        return self._search is not None and self._search.is_alive()
+        return self._busy
 
     def handle(self, line: str) -> None:
         """Act on one input line; unknown or malformed lines are logged and ignored."""
@@ -131,6 +132,8 @@ class UciEngine:
             setup, moves = args[:at], args[at + 1:]
         else:
             setup, moves = args, []
+        if not setup:
+            raise ValueError("position needs startpos or fen before moves")
         if setup == ["startpos"]:
             state = self.game.initial_state()
         elif setup[0] == "fen" and len(setup) > 1:
@@ -147,6 +150,7 @@ class UciEngine:
         if self.searching:
             raise ValueError("already searching")
         limits = parse_go(args)
+        self.wait()  # the last search thread has written its bestmove; let it exit
         if limits.get("infinite") or limits.get("ponder"):
             self._release.clear()
         else:
@@ -155,6 +159,7 @@ class UciEngine:
         if ignored:
             self.out(f"info string {', '.join(ignored)} limits are the agent's own (spec {self.agent_spec})")
         state = self.state
+        self._busy = True
         self._search = threading.Thread(target=self._think, args=(state,), daemon=True)
         self._search.start()
 
@@ -174,7 +179,7 @@ class UciEngine:
         start = time.monotonic()
         if state.is_terminal():
             self.out("info string no legal moves")
-            self.out("bestmove 0000")
+            self._bestmove("0000")
             return
         try:
             analysis = self.agent.analyse(state)
@@ -184,9 +189,17 @@ class UciEngine:
         except Exception as e:  # still answer: a GUI waits for a bestmove
             self.warn(f"search failed: {e!r}; playing the first legal move")
             analysis = Analysis(action=int(state.legal_actions()[0]))
-        self.out(info_line(state, analysis, time.monotonic() - start))
+        try:
+            self.out(info_line(state, analysis, time.monotonic() - start))
+        except Exception:  # an odd PV must not cost the bestmove
+            traceback.print_exc(file=self._log)
         self._release.wait()
-        self.out(f"bestmove {uci_text(state, int(analysis.action))}")
+        self._bestmove(uci_text(state, int(analysis.action)))
+
+    def _bestmove(self, move: str) -> None:
+        with self._out_lock:  # a `go` read right after this line must find the engine idle
+            self._busy = False
+            self._out_raw(f"bestmove {move}")
 
 
 def parse_go(args: list[str]) -> dict:

@@ -151,7 +151,9 @@ class Session:
 
             return write_sgf(self.state, black=players[0], white=players[1]), "application/x-go-sgf"
         if fmt == "pgn":
-            return self.game.state_to_pgn(self.state, white=players[0], black=players[1]), "application/x-chess-pgn"
+            from move37.games.chess import write_pgn
+
+            return write_pgn(self.state, white=players[0], black=players[1], event="move37 play"), "application/x-chess-pgn"
         record = GameRecord(game=self.game_spec, players=tuple(players), opening="",
                             moves=self.game.join_moves(self.moves_text()),
                             result=tuple(float(x) for x in self.state.returns()), plies=len(self.actions),
@@ -223,27 +225,31 @@ def analysis_view(game: Game, state: State, analysis: Analysis, top: int = 10) -
 
 
 def _chess_board(state: State) -> dict:
+    """8x8 piece letters (row 0 = rank 8, "" empty, upper case White) and the last move's squares."""
     import chess
 
     board = chess.Board(state.game.state_to_text(state))
     squares = [["" for _ in range(8)] for _ in range(8)]
     for sq, piece in board.piece_map().items():
         squares[7 - chess.square_rank(sq)][chess.square_file(sq)] = piece.symbol()
-    return {"kind": "chess", "rows": 8, "cols": 8, "squares": squares, "last": None}
+    moves = state.moves() if hasattr(state, "moves") else []
+    last = [_square(moves[-1].from_square), _square(moves[-1].to_square)] if moves else None
+    return {"kind": "chess", "rows": 8, "cols": 8, "squares": squares, "last": last}
+
+
+def _square(sq: int) -> list[int]:
+    import chess
+
+    return [7 - chess.square_rank(sq), chess.square_file(sq)]
 
 
 def _chess_squares(state: State, text: str) -> dict:
     """From and to squares (row 0 = rank 8) of a chess move given in the game's notation."""
     import chess
 
-    board = chess.Board(state.game.state_to_text(state))
     try:
         move = chess.Move.from_uci(text)
     except ValueError:
-        move = board.parse_san(text)
-
-    def rc(sq: int) -> list[int]:
-        return [7 - chess.square_rank(sq), chess.square_file(sq)]
-
-    return {"from": rc(move.from_square), "to": rc(move.to_square),
+        move = chess.Board(state.game.state_to_text(state)).parse_san(text)
+    return {"from": _square(move.from_square), "to": _square(move.to_square),
             "promotion": chess.piece_symbol(move.promotion) if move.promotion else None}

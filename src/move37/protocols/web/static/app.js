@@ -146,9 +146,10 @@ function renderChess(svg, b) {
       const selected = chessFrom && chessFrom[0] === r && chessFrom[1] === c;
       const targets = chessFrom ? froms.filter((m) => m.from[0] === chessFrom[0] && m.from[1] === chessFrom[1] && m.to[0] === r && m.to[1] === c) : [];
       const starts = froms.filter((m) => m.from[0] === r && m.from[1] === c);
+      const recent = b.last && b.last.some(([lr, lc]) => lr === r && lc === c);
       const cell = el("rect", { x: c * CELL, y: r * CELL, width: CELL, height: CELL, "data-row": r, "data-col": c,
                                  class: "cell" + (targets.length || starts.length ? " legal" : ""),
-                                 fill: selected ? "#f6e27a" : targets.length ? "#a9d18e" : (r + c) % 2 ? "#b58863" : "#f0d9b5" }, svg);
+                                 fill: selected ? "#f6e27a" : targets.length ? "#a9d18e" : recent ? "#cdd26a" : (r + c) % 2 ? "#b58863" : "#f0d9b5" }, svg);
       cell.addEventListener("click", () => {
         if (targets.length) {
           const queen = targets.find((m) => !m.promotion || m.promotion === "q") || targets[0];
