@@ -18,6 +18,7 @@ _COMMANDS = [
     "move37.cli.games",
     "move37.cli.solve",
     "move37.cli.gtp",
+    "move37.cli.uci",
     "move37.cli.serve",
     "move37.cli.play",
     "move37.cli.arena",
