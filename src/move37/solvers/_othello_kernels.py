@@ -33,6 +33,10 @@ ZERO = U(0)
 ONE = U(1)
 S1, S7, S8, S9 = U(1), U(7), U(8), U(9)
 INNER = U(0x7E7E7E7E7E7E7E7E)  # files b..g: a line of flips that runs sideways stays inside them
+NOT_A = U(0xFEFEFEFEFEFEFEFE)  # every file but a: where a shift towards h may land
+NOT_H = U(0x7F7F7F7F7F7F7F7F)
+FILE_A, FILE_H = U(0x0101010101010101), U(0x8080808080808080)
+RANK_1, RANK_8 = U(0x00000000000000FF), U(0xFF00000000000000)
 CORNERS = U(0x8100000000000081)
 HASH_MUL = U(0x9E3779B97F4A7C15)
 HASH_MUL2 = U(0xC2B2AE3D27D4EB4F)
@@ -44,8 +48,12 @@ _TABLE = "uint64[::1], uint64[::1], int8[::1], int8[::1], int8[::1], int64[:, ::
 _SHALLOW_SIG = "int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64[::1])"
 _SEARCH_SIG = f"int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64, {_TABLE}, int64[::1])"
 
-SHALLOW = 7  # nodes with at most this many empties: parity order, no table
+ETC_MIN = 10  # nodes with at least this many empties try an enhanced transposition cutoff
+SHALLOW = 6  # nodes with at most this many empties: parity order, no table
 SCORE_MAX = 64
+# Move-order key weights (lower key first): opponent's replies (corners count twice),
+# its potential mobility (empties next to the mover's discs), the mover's corners.
+W_MOB, W_POT, W_CORNER = 64, 4, 32
 NO_MOVE = -1
 
 
@@ -195,9 +203,49 @@ def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     return best
 
 
+@njit(cache=True)
+def stable_discs(P, O, board):
+    """A subset of P's discs that can never be flipped.
+
+    A disc is safe along a line when the line is full, or when a neighbour on that
+    line is the edge (or outside a 6x6 board) or another safe disc of P; a disc safe
+    along all four lines is stable. Diagonal fullness is not used, so the set is
+    conservative (every disc in it is stable, not every stable disc is in it).
+    """
+    occ = P | O | ~board
+    full_h = ZERO
+    for r in range(8):
+        row = U(0xFF) << U(8 * r)
+        if occ & row == row:
+            full_h |= row
+    col = occ & (occ >> S8)
+    col &= col >> U(16)
+    col &= col >> U(32)
+    full_v = (col & U(0xFF)) * U(0x0101010101010101)
+    stable = ZERO
+    while True:
+        safe = stable | ~board
+        h = full_h | ((safe >> S1) | FILE_H) | ((safe << S1) | FILE_A)
+        v = full_v | ((safe >> S8) | RANK_8) | ((safe << S8) | RANK_1)
+        d9 = ((safe >> S9) | FILE_H | RANK_8) | ((safe << S9) | FILE_A | RANK_1)
+        d7 = ((safe >> S7) | FILE_A | RANK_8) | ((safe << S7) | FILE_H | RANK_1)
+        new = P & h & v & d9 & d7
+        if new == stable:
+            return stable
+        stable = new
+
+
 @njit(cache=True, inline="always")
 def _slot(P, O, tt_mask):
     return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask
+
+
+@njit(cache=True, inline="always")
+def _neighbours(b):
+    """Squares next to a disc of b (all eight directions)."""
+    side = ((b << S1) & NOT_A) | ((b >> S1) & NOT_H)
+    row = b | side
+    return side | (row << S8) | (row >> S8)
 
 
 @njit("int64(uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1])", cache=True)
@@ -210,9 +258,10 @@ def _order(P, O, E, moves, tt_move, sq_buf, key_buf):
         b = ONE << U(sq)
         f = flips(P, O, sq)
         replies = get_moves(O & ~f, P | f | b, E & ~b)
-        key = 16 * (popcount(replies) + popcount(replies & CORNERS))
-        if b & CORNERS:
-            key -= 8
+        mine = P | f | b
+        key = W_MOB * (popcount(replies) + popcount(replies & CORNERS))
+        key += W_POT * popcount(_neighbours(mine) & E & ~b)
+        key -= W_CORNER * popcount(mine & CORNERS)
         if sq == tt_move:
             key = -(1 << 20)
         # insertion into the sorted prefix
@@ -240,6 +289,13 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
             return final_score(P, O, n_empties)
         return -search(O, P, -beta, -alpha, n_empties, board, np.bool_(True), ply + 1,
                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+    # Stability cutoff: O's stable discs stay O's, which caps P's final score.
+    squares = popcount(board)
+    if alpha >= squares - 2 * popcount(O):
+        cap = squares - 2 * popcount(stable_discs(O, P, board))
+        if cap <= alpha:
+            return cap
+        beta = min(beta, cap)
     slot = _slot(P, O, U(tt_P.size - 1))
     hint = NO_MOVE
     lo, hi = -SCORE_MAX, SCORE_MAX
@@ -254,6 +310,17 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         hint = tt_move[slot]
     sq_buf, key_buf = sq_bufs[ply], key_bufs[ply]
     n = _order(P, O, E, moves, hint, sq_buf, key_buf)
+    if n_empties >= ETC_MIN:
+        # Enhanced transposition cutoff: a child whose stored upper bound already
+        # refutes beta ends this node without searching anything.
+        tt_mask = U(tt_P.size - 1)
+        for i in range(n):
+            b = ONE << U(sq_buf[i])
+            f = flips(P, O, sq_buf[i])
+            child_P, child_O = O & ~f, P | f | b
+            s = _slot(child_P, child_O, tt_mask)
+            if tt_P[s] == child_P and tt_O[s] == child_O and -np.int64(tt_hi[s]) >= beta:
+                return -np.int64(tt_hi[s])
     best, best_sq, a = -SCORE_MAX - 1, NO_MOVE, alpha
     for i in range(n):
         sq = sq_buf[i]
