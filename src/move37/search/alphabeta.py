@@ -4,8 +4,10 @@ The search speaks only the State API, so it plays every registered game. What it
 adds to plain minimax, each for a measured reason:
 - iterative deepening: a time limit always leaves the last finished depth's move,
   and each depth orders its moves by what the previous one learned;
-- a transposition table keyed by `state.key()` (fixed number of slots, replaced
-  by depth), holding exact/lower/upper bounds and the best move;
+- a transposition table keyed by `state.key()` (a power-of-two number of slots,
+  replaced by depth), holding exact/lower/upper bounds and the best move. Keys are
+  mixed before picking a slot (Fibonacci hashing of `hash(key)`): game keys such as
+  Connect Four's bitboards vary mostly in their high bits;
 - move ordering: the table's move first, then two killer moves per ply, then the
   history heuristic, then the game's static preference (`heuristics.action_order`);
 - exact terminal values: a win scores WIN - ply, above any heuristic value in
@@ -28,6 +30,8 @@ WIN = 100_000.0
 _MATE = WIN - 10_000.0  # scores beyond this are proven wins (or losses when negative)
 _EXACT, _LOWER, _UPPER = 0, 1, 2
 _CHECK_EVERY = 1024  # nodes between clock reads
+_FIB = 0x9E3779B97F4A7C15  # 2^64 / golden ratio
+_U64 = (1 << 64) - 1
 
 
 class _Timeout(Exception):
@@ -70,7 +74,7 @@ class AlphaBeta:
 
     depth: maximum depth in plies (None: up to the game's max_length).
     ms: time limit per search in milliseconds (None: no limit). With neither, depth 6.
-    tt_size: transposition table slots (0 disables the table).
+    tt_size: transposition table slots, rounded down to a power of two (0 disables the table).
     seed: shuffles the root moves, so equally good moves vary between seeds.
     evaluate: evaluation function; the game's own by default.
     """
@@ -86,7 +90,8 @@ class AlphaBeta:
         self.game = game
         self.max_depth = depth if depth is not None else (6 if ms is None else game.info.max_length)
         self.ms = ms
-        self.tt_size = tt_size
+        self.tt_size = 1 << (tt_size.bit_length() - 1) if tt_size else 0
+        self._shift = 64 - (self.tt_size.bit_length() - 1)
         self.evaluate = evaluate or evaluation_for(game)
         n = game.info.num_actions
         order = action_order_for(game)
@@ -227,13 +232,13 @@ class AlphaBeta:
     def _probe(self, key: int) -> tuple | None:
         if not self.tt_size:
             return None
-        entry = self._tt[key % self.tt_size]
+        entry = self._tt[(hash(key) * _FIB & _U64) >> self._shift]
         return entry if entry is not None and entry[0] == key else None
 
     def _store(self, key: int, depth: int, flag: int, value: float, action: int, ply: int) -> None:
         if not self.tt_size:
             return
-        slot = key % self.tt_size
+        slot = (hash(key) * _FIB & _U64) >> self._shift
         old = self._tt[slot]
         if old is None or old[0] == key or old[1] <= depth:
             self._tt[slot] = (key, depth, flag, _to_tt(value, ply), action)

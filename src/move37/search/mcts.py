@@ -149,8 +149,8 @@ class UCT:
 
 def _rollout(state: State, rng: random.Random) -> list[float]:
     """Play uniformly random moves to the end; the returns per player."""
-    randbelow = rng.random
+    uniform = rng.random
     while not state.is_terminal():
-        legal = state.legal_actions()
-        state = state._apply(int(legal[int(randbelow() * len(legal))]))
+        legal = state.legal_mask().nonzero()[0]  # ndarray.nonzero: a C call, unlike np.flatnonzero
+        state = state._apply(int(legal[int(uniform() * len(legal))]))
     return state.returns().tolist()
