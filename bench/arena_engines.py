@@ -1,8 +1,8 @@
 """move37 agents against real programs: the arena table on 9x9 Go and on chess.
 
 Go: random, UCT (`mcts`), GNU Go at levels 1 and 10 (GTP), plus any extra specs given
-(a trained `zero:` agent). Chess: random, UCT, Stockfish at skill levels 0, 5 and 10
-(UCI, 1 thread, fixed movetime), plus Fairy-Max when an xboard agent is registered.
+(a trained `zero:` agent). Chess: random, UCT (time-bounded per move), Stockfish at
+skill levels 0, 5 and 10 (UCI, 1 thread, fixed movetime), and Fairy-Max (xboard, depth 4).
 GNU Go runs with `--chinese-rules --capture-all-dead`: move37 scores by Tromp-Taylor
 area, which counts dead stones left on the board, so GNU Go must capture them before
 it passes or it would lose won games on the count.
@@ -26,14 +26,14 @@ import sys
 import time
 from pathlib import Path
 
-from move37 import agents, arena, games
+from move37 import arena, games
 
 GNUGO = 'gtp:"gnugo --mode gtp --level {level} --chinese-rules --capture-all-dead"'
 STOCKFISH = "uci:stockfish,skill={skill},movetime={ms}"
 PANELS = {
     "go": lambda a: ["random", f"mcts:sims={a.sims}", GNUGO.format(level=1), GNUGO.format(level=10)],
-    "chess": lambda a: ["random", f"mcts:sims={a.sims}", *(STOCKFISH.format(skill=s, ms=a.movetime) for s in (0, 5, 10))]
-    + (['xboard:"fairymax"'] if "xboard" in agents.names() else []),
+    "chess": lambda a: ["random", f"mcts:ms={a.ms}", *(STOCKFISH.format(skill=s, ms=a.movetime) for s in (0, 5, 10))]
+    + ["xboard:fairymax,depth=4"],
 }
 GAME_SPEC = {"go": "go:size=9", "chess": "chess"}
 
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("game", choices=sorted(PANELS))
     p.add_argument("--games", type=int, default=4, help="games per pair (default 4)")
     p.add_argument("--sims", type=int, default=100, help="UCT simulations per move (default 100)")
+    p.add_argument("--ms", type=int, default=250,
+                   help="chess UCT milliseconds per move (default 250: random rollouts of chess are slow in Python)")
     p.add_argument("--movetime", type=int, default=50, help="Stockfish milliseconds per move (default 50)")
     p.add_argument("--extra", nargs="*", default=[], metavar="SPEC", help="more agents, e.g. a trained zero: spec")
     p.add_argument("--seed", type=int, default=0)
