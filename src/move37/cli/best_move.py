@@ -1,8 +1,10 @@
 """`move37 best-move GAME --agent SPEC --positions FILE`: the agent's move for each position.
 
-One position a line, its first whitespace-separated field the position text (a
-move sequence, or the game's own position notation); blank lines and lines
-starting with '#' are skipped. Prints one move a line in the game's notation.
+One position a line: its first whitespace-separated field is the position as a
+move sequence ("4453 -2" in Pons's files), except for games with their own
+position notation (Othello's board + side to move, chess FEN), which contains
+spaces: those get the whole line to parse. Blank lines and lines starting with
+'#' are skipped. Prints one move a line in the game's notation.
 A bad line is reported on stderr with its line number and skipped; the rest are
 still processed, and the exit status is then 2.
 """
@@ -34,14 +36,16 @@ def run(args) -> int:
     else:
         with open(args.positions, encoding="utf-8") as f:
             lines = f.read().splitlines()
+    has_position_text = game.state_to_text(game.initial_state()) is not None
     bad = 0
     try:
         for number, line in enumerate(lines, 1):
             fields = line.split()
             if not fields or fields[0].startswith("#"):
                 continue
+            text = line.strip() if has_position_text else fields[0]
             try:
-                state = game.state_from_text(fields[0])
+                state = game.state_from_text(text)
                 if state.is_terminal():
                     raise IllegalMoveError("the game is already over in this position")
             except Move37Error as e:
@@ -52,7 +56,7 @@ def run(args) -> int:
             analysis = agent.analyse(state)
             move = game.action_to_text(state, analysis.action)
             if args.json:
-                print(json.dumps({"line": number, "position": fields[0], "move": move, "value": analysis.value,
+                print(json.dumps({"line": number, "position": text, "move": move, "value": analysis.value,
                                   "nodes": analysis.nodes, "depth": analysis.depth}), flush=True)
             else:
                 print(move, flush=True)
