@@ -76,10 +76,15 @@ class OthelloEndgameSolver:
         return int(K.score_position(P, O, self._board, *self._tt, *self._bufs, nodes))
 
     def solve(self, state: OthelloState, all_best: bool = True) -> SolveResult:
-        """The exact score and the optimal actions (every one unless all_best is False)."""
-        if state.is_terminal():
-            raise SolverLimitError("the game is over: there is no move to solve")
+        """The exact score and the optimal actions (every one unless all_best is False).
+
+        A forced pass has the pass as its only optimal action; a finished game has
+        its final score and no actions.
+        """
         P, O, nodes = self._prepare(state)
+        if state.is_terminal():  # the final score, and no move to make
+            score = int(K.final_score(P, O, state.empties()))
+            return SolveResult(score, sign(score), (), 0)
         if state.moves_bitboard == 0:  # a forced pass: the only action
             score = -int(K.score_position(O, P, self._board, *self._tt, *self._bufs, nodes))
             return SolveResult(score, sign(score), (self.game.pass_action,), int(nodes[0]))

@@ -1,0 +1,191 @@
+"""Benchmark the exact Othello endgame solver on the FFO endgame suite.
+
+For each chosen problem it solves the position (every optimal move, `solve`), checks
+the score and the set of best moves against ../shared/data/othello/ffo_1-79.tsv,
+and records wall and CPU seconds, nodes and nodes per second. Each problem runs in
+a child process that is killed at --time-limit seconds, so an unfinished problem is
+reported as such instead of stalling the run. Only the best score and best moves
+are compared: the suite's scores of the other moves contain known errors (problem
+31, see ../shared/data/README.md).
+
+Writes bench/results/solver_othello.json and docs/results/solver-othello.md
+(atomically). Run from the repository root:
+
+    .venv/bin/python bench/solver_othello.py --problems 1-19,40-59 --time-limit 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from move37 import games  # noqa: E402
+from move37.solvers.othello import OthelloEndgameSolver  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "othello" / "ffo_1-79.tsv"
+RESULTS = ROOT / "bench" / "results" / "solver_othello.json"
+DOC = ROOT / "docs" / "results" / "solver-othello.md"
+
+
+def parse_ranges(text: str) -> list[int]:
+    """"1-19,40-59" -> [1, ..., 19, 40, ..., 59]."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.strip().partition("-")
+        out.extend(range(int(lo), int(hi or lo) + 1))
+    return out
+
+
+def load_problems(path: Path) -> dict[int, dict]:
+    rows = [line.rstrip("\n").split("\t") for line in path.read_text().splitlines()[1:] if line.strip()]
+    return {int(r[0]): {"no": int(r[0]), "empties": int(r[1]), "board": f"{r[3]} {r[2]}",
+                        "score": int(r[4]), "best": sorted(r[5].split(","))} for r in rows}
+
+
+def _solve_child(board: str, tt_bits: int, queue) -> None:
+    game = games.make("othello")
+    solver = OthelloEndgameSolver(game, max_empties=64, tt_bits=tt_bits)
+    state = game.state_from_text(board)
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = solver.solve(state)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    best = sorted(game.action_to_text(state, a).upper() for a in result.best_actions)
+    queue.put({"solver_score": result.score, "solver_best": best, "nodes": result.nodes,
+               "wall_s": round(wall, 3), "cpu_s": round(cpu, 3)})
+
+
+def solve_with_limit(board: str, tt_bits: int, limit: float) -> dict | None:
+    """Solve in a forked child; None when it runs past `limit` seconds."""
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_solve_child, args=(board, tt_bits, queue))
+    child.start()
+    child.join(limit)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return None
+    return queue.get(timeout=5) if child.exitcode == 0 else None
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def render_doc(report: dict) -> str:
+    rows = report["problems"]
+    done = [r for r in rows if r["finished"]]
+    agree = [r for r in done if r["score_ok"] and r["best_ok"]]
+    lines = [
+        "# Exact Othello endgame solver on the FFO suite",
+        "",
+        "`move37.solvers.othello.OthelloEndgameSolver` (Numba: principal variation search,",
+        "transposition table, fastest-first / parity move order, stability and enhanced",
+        "transposition cutoffs) against the FFO endgame problems in",
+        "`../shared/data/othello/ffo_1-79.tsv`. Each problem is a cold solve (fresh table)",
+        "of the exact score **and every optimal move**; a row agrees when the score equals",
+        "the suite's best score and the set of optimal moves equals the suite's best moves.",
+        "",
+        "Command:",
+        "",
+        "```sh",
+        report["command"],
+        "```",
+        "",
+        f"Machine: {report['machine']}. The machine was shared with other jobs, so wall",
+        "time can exceed CPU time; nodes/s is computed from CPU time.",
+        "",
+        f"**{len(done)} of {len(rows)} problems finished within {report['time_limit_s']:g} s; "
+        f"{len(agree)} of those agree with the suite on score and best moves"
+        + ("" if len(agree) == len(done) else f"; {len(done) - len(agree)} disagree") + ".**",
+        "",
+        "| # | empties | FFO score | solver score | FFO best | solver best | agrees | wall s | CPU s | nodes | Mnodes/s (CPU) |",
+        "|---:|---:|---:|---:|---|---|:---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if r["finished"]:
+            lines.append(
+                f"| {r['no']} | {r['empties']} | {r['score']:+d} | {r['solver_score']:+d} | {','.join(r['best'])} | "
+                f"{','.join(r['solver_best'])} | {'yes' if r['score_ok'] and r['best_ok'] else '**no**'} | "
+                f"{r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['nodes']:,} | {r['mnps']:.1f} |")
+        else:
+            lines.append(f"| {r['no']} | {r['empties']} | {r['score']:+d} | — | {','.join(r['best'])} | — | "
+                         f"not finished in {report['time_limit_s']:g} s | | | | |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--problems", default="1-19,40-59", help="FFO problem numbers, e.g. 1-19,40-59")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per problem (wall)")
+    parser.add_argument("--tt-bits", type=int, default=22, help="log2 of transposition-table entries")
+    parser.add_argument("--data", type=Path, default=DATA, help="the FFO table (ffo_1-79.tsv)")
+    args = parser.parse_args()
+    problems = load_problems(args.data)
+    chosen = parse_ranges(args.problems)
+    unknown = [n for n in chosen if n not in problems]
+    if unknown:
+        parser.error(f"no FFO problem(s) {unknown} in {args.data}")
+    # Compile (or load the cached kernels) once in the parent, so children fork warm.
+    warm = games.make("othello")
+    OthelloEndgameSolver(warm, tt_bits=10).solve(warm.state_from_text(problems[20]["board"]))
+    rows = []
+    for no in tqdm(chosen, desc="FFO", unit="problem", file=sys.stderr):
+        p = problems[no]
+        got = solve_with_limit(p["board"], args.tt_bits, args.time_limit)
+        row = {k: p[k] for k in ("no", "empties", "score", "best")} | {"finished": got is not None}
+        if got is not None:
+            row |= got
+            row["score_ok"] = got["solver_score"] == p["score"]
+            row["best_ok"] = got["solver_best"] == p["best"]
+            row["mnps"] = round(got["nodes"] / max(got["cpu_s"], 1e-9) / 1e6, 2)
+        rows.append(row)
+        status = "not finished" if got is None else (
+            f"{got['solver_score']:+d} {','.join(got['solver_best'])} {'ok' if row['score_ok'] and row['best_ok'] else 'WRONG'} "
+            f"{got['wall_s']:.2f}s wall {got['cpu_s']:.2f}s cpu {got['nodes']:,} nodes")
+        tqdm.write(f"FFO #{no} ({p['empties']} empties): {status}", file=sys.stderr)
+    report = {
+        "command": "  ".join([".venv/bin/python bench/solver_othello.py", f"--problems {args.problems}",
+                              f"--time-limit {args.time_limit:g}", f"--tt-bits {args.tt_bits}"]).replace("  ", " "),
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "time_limit_s": args.time_limit,
+        "tt_bits": args.tt_bits,
+        "problems": rows,
+    }
+    write_atomic(RESULTS, json.dumps(report, indent=1) + "\n")
+    write_atomic(DOC, render_doc(report))
+    print(render_doc(report))
+    bad = [r["no"] for r in rows if r["finished"] and not (r["score_ok"] and r["best_ok"])]
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

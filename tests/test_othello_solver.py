@@ -1,0 +1,135 @@
+"""The exact Othello endgame solver: FFO ground truth, an independent brute force, limits."""
+
+import numpy as np
+import pytest
+
+from move37 import agents, games, solvers
+from move37.errors import SolverLimitError
+from move37.solvers import _othello_kernels as K
+from move37.solvers.othello import OthelloEndgameSolver, _to_bitboard
+
+# FFO problems the solver finishes in a fraction of a second each (14-18 empties).
+FFO_FAST = [*range(1, 20), 21, 22, 23]
+
+
+def ffo_rows(shared_data):
+    path = shared_data / "othello" / "ffo_1-79.tsv"
+    rows = [line.split("\t") for line in path.read_text().splitlines()[1:]]
+    return {int(r[0]): (f"{r[3]} {r[2]}", int(r[4]), set(r[5].split(","))) for r in rows}
+
+
+def brute_force(state) -> int:
+    """Plain negamax over the game API (no bitboard code shared with the solver)."""
+    if state.is_terminal():
+        diff = state.disc_difference() * (1 if state.current_player == 0 else -1)
+        return diff + (state.empties() if diff > 0 else -state.empties() if diff < 0 else 0)
+    return max(-brute_force(state.play(int(a))) for a in state.legal_actions())
+
+
+def random_endgames(game, empties: int, count: int, seed: int):
+    """Live positions with `empties` empty squares reached by random play."""
+    rng = np.random.default_rng(seed)
+    out = []
+    while len(out) < count:
+        s = game.initial_state()
+        while not s.is_terminal() and s.empties() > empties:
+            s = s.play(int(rng.choice(s.legal_actions())))
+        if not s.is_terminal():
+            out.append(s)
+    return out
+
+
+def test_registry_gives_the_endgame_solver():
+    assert isinstance(solvers.for_game(games.make("othello")), OthelloEndgameSolver)
+
+
+def test_agrees_with_ffo_best_scores_and_moves(shared_data):
+    game = games.make("othello")
+    solver = OthelloEndgameSolver(game)
+    rows = ffo_rows(shared_data)
+    for no in FFO_FAST:
+        board, score, best = rows[no]
+        state = game.state_from_text(board)
+        result = solver.solve(state)
+        got = {game.action_to_text(state, a).upper() for a in result.best_actions}
+        assert (result.score, got) == (score, best), f"FFO #{no}"
+        assert result.value == np.sign(score) and result.nodes > 0
+        if no <= 5:
+            assert solver.score(state) == score
+
+
+@pytest.mark.parametrize("size", [8, 6])
+def test_matches_brute_force_on_random_endgames(size):
+    game = games.make(f"othello:size={size}")
+    solver = OthelloEndgameSolver(game)
+    for state in random_endgames(game, empties=6, count=10, seed=size):
+        exact = brute_force(state)
+        result = solver.solve(state)
+        assert result.score == exact
+        # Every listed move is optimal, and every optimal move is listed.
+        optimal = {int(a) for a in state.legal_actions() if -brute_force(state.play(int(a))) == exact}
+        assert set(result.best_actions) == optimal
+
+
+def test_six_by_six_deeper_position_is_consistent():
+    """At 14 empties brute force is too slow; the score must equal the best child's score."""
+    game = games.make("othello:size=6")
+    solver = OthelloEndgameSolver(game)
+    state = random_endgames(game, empties=14, count=1, seed=5)[0]
+    result = solver.solve(state)
+    children = {int(a): -solver.score(state.play(int(a))) for a in state.legal_actions()}
+    assert result.score == max(children.values())
+    assert set(result.best_actions) == {a for a, v in children.items() if v == result.score}
+
+
+def test_forced_pass_and_finished_game():
+    game = games.make("othello")
+    cells = ["-"] * 64
+    cells[0], cells[1] = "X", "O"  # white to move cannot; black then takes c1 and all
+    state = game.state_from_text("".join(cells) + " O")
+    result = OthelloEndgameSolver(game, max_empties=64).solve(state)
+    assert result.best_actions == (game.pass_action,) and result.score == -64 and result.value == -1
+    end = game.state_from_text("X" * 20 + "O" * 44 + " X")
+    assert OthelloEndgameSolver(game).solve(end) == solvers.SolveResult(-24, -1, (), 0)
+
+
+def test_too_many_empties_is_a_limit_error():
+    game = games.make("othello")
+    with pytest.raises(SolverLimitError, match="max_empties=24"):
+        OthelloEndgameSolver(game).solve(game.initial_state())
+    with pytest.raises(SolverLimitError, match="6x6"):
+        OthelloEndgameSolver(game).solve(games.make("othello:size=6").initial_state())
+
+
+def test_stable_discs_never_flip():
+    """Discs the solver calls stable stay put in random continuations."""
+    rng = np.random.default_rng(7)
+    for size in (8, 6):
+        game = games.make(f"othello:size={size}")
+        board = np.uint64(_to_bitboard((1 << size * size) - 1, size))
+        for state in random_endgames(game, empties=20, count=15, seed=size):
+            black = _to_bitboard(state.black, size)
+            stable = int(K.stable_discs(np.uint64(black), np.uint64(_to_bitboard(state.white, size)), board))
+            assert stable & ~black == 0
+            s = state
+            while not s.is_terminal():
+                s = s.play(int(rng.choice(s.legal_actions())))
+                assert _to_bitboard(s.black, size) & stable == stable
+
+
+def test_solver_agent_plays_the_ffo_best_move(shared_data):
+    game = games.make("othello")
+    board, _, best = ffo_rows(shared_data)[1]
+    state = game.state_from_text(board)
+    agent = agents.make("solver", game=game)
+    assert game.action_to_text(state, agent.act(state)).upper() in best
+
+
+def test_solve_command_line(shared_data, capsys):
+    from move37.cli import main
+
+    board = ffo_rows(shared_data)[4][0]  # best moves H8 and A5, score 0
+    assert main(["solve", "othello", board]) == 0
+    assert capsys.readouterr().out.split() == [*board.split(), "0", "a5h8"]
+    assert main(["solve", "othello", "f5d6"]) == 2  # 58 empties: beyond the limit
+    assert "max_empties" in capsys.readouterr().err
