@@ -140,3 +140,20 @@ def test_fen_and_pgn_round_trip():
     assert '[SetUp "1"]' in text and GAME.state_from_text(text) == custom
     with pytest.raises(NotationError):
         GAME.state_from_text("[Event \"x\"]\n\n1. e4 e4 *")
+
+
+def test_damaged_fen_and_pgn_raise_only_move37_errors():
+    """Untrusted positions and records fail with a one-line error, never a crash."""
+    from move37.errors import Move37Error
+    from test_go import mutations
+
+    s = GAME.state_from_moves("e2e4 e7e5 g1f3 b8c6 f1b5 a7a6 b5a4")
+    for text in (s.fen(), mchess.write_pgn(s)):
+        parsed = 0
+        for bad in mutations(text, 400, 2, "[]\"/-+.*=#0123456789 \nKQRBNPkqrbnpabcdefghwx"):
+            try:
+                GAME.state_from_text(bad)
+                parsed += 1
+            except Move37Error:
+                pass
+        assert 0 < parsed < 400

@@ -205,3 +205,39 @@ def test_sgf_size_must_match_game_and_moves_be_legal():
         Go(9).state_from_text("(;SZ[19];B[aa])")
     with pytest.raises(IllegalMoveError):
         sgf.load_sgf("(;SZ[9];B[aa];W[bb];B[aa])")
+
+
+def mutations(text: str, count: int, seed: int, alphabet: str):
+    """`count` copies of text with 1-3 random deletions, insertions or replacements each."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
+        t = list(text)
+        for _ in range(int(rng.integers(1, 4))):
+            pos = int(rng.integers(len(t)))
+            op = rng.integers(3)
+            if op == 0:
+                del t[pos]
+            elif op == 1:
+                t.insert(pos, alphabet[rng.integers(len(alphabet))])
+            else:
+                t[pos] = alphabet[rng.integers(len(alphabet))]
+        yield "".join(t)
+
+
+def test_damaged_sgf_raises_only_move37_errors():
+    """Untrusted records (GTP loadsgf, the web page) fail with a one-line error, never a crash."""
+    from move37.errors import Move37Error
+
+    rng = np.random.default_rng(5)
+    s = Go(9).initial_state()
+    for _ in range(30):
+        s = s.play(int(rng.choice(s.legal_actions())))
+    text = sgf.write_sgf(s, black="b", white="w")
+    parsed = 0
+    for bad in mutations(text, 600, 1, "()[];\\:ABWKMSZPLabcdefghijt0123456789 \n"):
+        try:
+            sgf.load_sgf(bad)
+            parsed += 1
+        except Move37Error:
+            pass
+    assert 0 < parsed < 600

@@ -348,9 +348,17 @@ def write_pgn(state: ChessState, white: str = "?", black: str = "?", event: str 
     return str(game) + "\n"
 
 
+class _QuietBuilder(chess.pgn.GameBuilder):
+    """python-chess's game builder without its log line per error: errors are collected
+    and reported once, as a NotationError."""
+
+    def handle_error(self, error: Exception) -> None:
+        self.game.errors.append(error)
+
+
 def state_from_pgn(text: str) -> ChessState:
     """The final position of the first game in a PGN text; NotationError if it has errors."""
-    game = chess.pgn.read_game(io.StringIO(text))
+    game = chess.pgn.read_game(io.StringIO(text), Visitor=_QuietBuilder)
     if game is None:
         raise NotationError("no PGN game found")
     if game.errors:
