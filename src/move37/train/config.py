@@ -40,11 +40,12 @@ class LearnConfig:
 
 @dataclass(frozen=True)
 class EvalConfig:
-    """every: iterations between evaluations (0 = never). ladder: baseline agents for Elo (random = 0).
-    games: games against each ladder agent. sims: the network's simulations in those games.
-    positions: solver-labelled positions for the optimal-move rate."""
+    """every: iterations between optimal-move-rate evaluations (0 = never); elo_every: the same for
+    Elo. ladder: baseline agents for Elo (random = 0). games: games against each ladder agent.
+    sims: the network's simulations in evaluation. positions: solver-labelled positions."""
 
-    every: int = 10
+    every: int = 5
+    elo_every: int = 20
     ladder: tuple[str, ...] = ("random", "mcts:sims=200", "alphabeta:depth=4")
     games: int = 10
     sims: int = 32
@@ -76,10 +77,11 @@ PRESETS: dict[str, dict] = {
     "tictactoe": {
         "games_per_iteration": 32,
         "net": {"kind": "mlp", "hidden": [64, 64]},
-        "selfplay": {"parallel_games": 32, "sims": 16},
+        "selfplay": {"parallel_games": 32, "sims": 32},
         "search": {"gumbel_k": 9},
-        "learn": {"batch_size": 128, "window": 4000, "min_positions": 200, "lr": 3e-3},
-        "eval": {"every": 5, "ladder": ["random", "mcts:sims=100"], "games": 10, "sims": 16, "positions": 200},
+        "learn": {"batch_size": 128, "window": 4000, "min_positions": 200, "lr": 3e-3, "replay_ratio": 16.0},
+        "eval": {"every": 5, "elo_every": 10, "ladder": ["random", "mcts:sims=100"], "games": 10, "sims": 16,
+                 "positions": 200},
     },
     "connect4": {
         "games_per_iteration": 128,
@@ -87,8 +89,8 @@ PRESETS: dict[str, dict] = {
         "selfplay": {"parallel_games": 128, "sims": 32, "full_search_prob": 0.5, "fast_sims": 8},
         "search": {"gumbel_k": 7},
         "learn": {"batch_size": 256, "window": 150_000, "min_positions": 2000},
-        "eval": {"every": 10, "ladder": ["random", "mcts:sims=200", "alphabeta:depth=4"], "games": 10, "sims": 32,
-                 "positions": 300},
+        "eval": {"every": 5, "elo_every": 25, "ladder": ["random", "mcts:sims=200", "alphabeta:depth=4"], "games": 6,
+                 "sims": 32, "positions": 300},
     },
 }
 

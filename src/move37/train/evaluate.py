@@ -22,7 +22,12 @@ from move37.games.base import Game
 from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
 from move37.train.atomic import write_json
 
-_CONNECT4_FILES = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2", "Test_L1_R3")
+# Share of the evaluation positions drawn from each of Pons's sets: the hard opening set
+# (Test_L1_R3) costs the solver seconds per position, so it gets fewer.
+_CONNECT4_FILES = {"Test_L3_R1": 0.2, "Test_L2_R1": 0.2, "Test_L2_R2": 0.2, "Test_L1_R1": 0.15, "Test_L1_R2": 0.15,
+                   "Test_L1_R3": 0.1}
+_LABEL_SEED = 37
+SHIPPED = Path(__file__).resolve().parent.parent / "models"
 
 
 def shared_data() -> Path | None:
@@ -37,13 +42,12 @@ def _positions(game: Game, count: int, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
     data = shared_data()
     if game.info.name == "connect4" and data is not None and (data / "connect4").is_dir():
-        per_file = -(-count // len(_CONNECT4_FILES))
         out = []
-        for name in _CONNECT4_FILES:
-            lines = (data / "connect4" / name).read_text().split("\n")
-            lines = [ln.split()[0] for ln in lines if ln.strip()]
-            out += [lines[i] for i in sorted(rng.choice(len(lines), min(per_file, len(lines)), replace=False))]
-        return out[:count]
+        for name, share in _CONNECT4_FILES.items():
+            lines = [ln.split()[0] for ln in (data / "connect4" / name).read_text().splitlines() if ln.strip()]
+            take = min(round(share * count), len(lines))
+            out += [lines[i] for i in sorted(rng.choice(len(lines), take, replace=False))]
+        return out
     seen: dict[int, str] = {}
     for _ in range(count * 20):
         state, moves = game.initial_state(), []
@@ -60,14 +64,29 @@ def _positions(game: Game, count: int, seed: int) -> list[str]:
     return list(seen.values())
 
 
+def _read_labels(path: Path, game: Game, count: int) -> list[dict] | None:
+    try:
+        data = json.loads(path.read_text())
+    except ValueError:
+        raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
+    fits = data.get("game") == game.info.name and data.get("count") == count and data.get("seed") == _LABEL_SEED
+    return data["labels"] if fits else None
+
+
 def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
-    """[{"moves", "best"}] for `count` positions, cached in run/labels.json; None when the game has no solver."""
+    """[{"moves", "best"}] for `count` positions, cached in run/labels.json; None when the game has no solver.
+
+    The solver runs once per position set: a run folder reuses its own cache, or the
+    copy shipped in move37/models (same positions, made by this function).
+    """
     path = Path(run) / "labels.json"
-    if path.is_file():
-        try:
-            return json.loads(path.read_text())
-        except ValueError:
-            raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
+    for source in (path, SHIPPED / f"{game.info.name}_labels.json"):
+        if source.is_file():
+            labels = _read_labels(source, game, count)
+            if labels is not None:
+                if source != path:
+                    write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
+                return labels
     try:
         solver = solvers.for_game(game)
     except UnknownNameError:
@@ -75,10 +94,10 @@ def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
     from tqdm import tqdm
 
     labels = []
-    for moves in tqdm(_positions(game, count, seed=37), desc="solver labels", unit="pos", leave=False):
+    for moves in tqdm(_positions(game, count, _LABEL_SEED), desc="solver labels", unit="pos", leave=False):
         result = solver.solve(game.state_from_moves(moves))
         labels.append({"moves": moves, "best": list(result.best_actions)})
-    write_json(path, labels)
+    write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
     return labels
 
 

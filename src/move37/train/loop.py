@@ -108,7 +108,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     evaluate = evaluator(net)
     searcher = BatchedSearch(game, evaluate, config.search, min(config.selfplay.parallel_games, config.games_per_iteration),
                              max(config.selfplay.sims, config.selfplay.fast_sims))
-    labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None
+    labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None  # solved once
     tb = _tensorboard(out)
     start, elapsed0 = time.monotonic(), float(state["elapsed"])
     deadline = start + minutes * 60 if minutes is not None else None
@@ -140,8 +140,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                    "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
                    "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
                    **{k: round(v, 5) for k, v in losses.items()}}
-            if config.eval.every and iteration % config.eval.every == 0:
-                row.update(_evaluate(out, game, evaluate, config, labels, iteration))
+            row.update(_evaluate(out, game, evaluate, config, labels, iteration))
             row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
             append_line(metrics_path, json.dumps(row))
             if tb is not None:
@@ -179,10 +178,10 @@ def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, ela
 
 def _evaluate(out: Path, game, evaluate, config: ZeroConfig, labels, iteration: int) -> dict:
     row: dict = {}
-    if labels:
+    if labels and config.eval.every and iteration % config.eval.every == 0:
         row["optimal_rate_policy"] = round(ev.optimal_move_rate(game, evaluate, labels, 0, config.search), 4)
         row["optimal_rate"] = round(ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search), 4)
-    if config.eval.ladder and config.eval.games:
+    if config.eval.ladder and config.eval.games and config.eval.elo_every and iteration % config.eval.elo_every == 0:
         row.update(ev.elo_against_ladder(out, game, evaluate, config.eval.ladder, config.eval.games, config.eval.sims,
                                          config.search, config.seed, f"zero@{iteration}"))
     return row

@@ -1,0 +1,72 @@
+"""`move37 train GAME --out DIR`: AlphaZero-style training from zero, started or resumed.
+
+With `--then-evaluate` (the main job of `make run`) the trained network then plays a
+round robin against the baseline ladder, the Elo table and the optimal-move rate are
+printed, and the run's plots are written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from move37 import arena, games
+from move37.errors import ConfigError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="train a policy-value network by self-play (starts or resumes DIR)",
+                       description="Self-play with batched tree search, a replay window and numbered checkpoints "
+                                   "in a run folder. An existing DIR is resumed exactly from its last checkpoint.")
+    p.add_argument("game", help="game spec, e.g. connect4")
+    p.add_argument("--out", required=True, metavar="DIR", help="run folder (created, or resumed when it exists)")
+    p.add_argument("--minutes", type=float, metavar="M", help="stop after M minutes of this session (at an iteration end)")
+    p.add_argument("--iterations", type=int, metavar="N", help="stop when the run has done N iterations in total")
+    p.add_argument("--config", metavar="FILE", help="JSON or TOML overrides of the game's default config")
+    p.add_argument("--then-evaluate", action="store_true",
+                   help="afterwards: arena table against the ladder, optimal-move rate, plots")
+    p.add_argument("--eval-games", type=int, default=10, metavar="N", help="games per pair in --then-evaluate (default 10)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from move37.train.loop import train
+
+    if args.minutes is None and args.iterations is None:
+        raise ConfigError("give --minutes or --iterations (how long to train)")
+    if (args.minutes is not None and args.minutes <= 0) or (args.iterations is not None and args.iterations < 0):
+        raise ConfigError("--minutes must be positive and --iterations non-negative")
+    last = train(args.game, args.out, args.minutes, args.config, args.iterations)
+    if last:
+        print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
+    if args.then_evaluate:
+        final_evaluation(Path(args.out), args.game, args.eval_games)
+    return 0
+
+
+def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
+    """Print the arena table (network vs ladder) and the optimal-move rate; write the plots."""
+    from move37.cli.arena import format_table
+    from move37.nets import evaluator, load_net
+    from move37.train import evaluate as ev
+    from move37.train.checkpoint import latest_checkpoint
+    from move37.train.loop import run_summary
+    from move37.train.report import write_plots
+    from move37.train.config import from_dict
+
+    game = games.make(game_spec)
+    config = from_dict(run_summary(out)["config"])
+    ckpt = latest_checkpoint(out)
+    zero = f"zero:{ckpt / 'weights.safetensors'},sims={config.eval.sims}"
+    specs = [zero, *config.eval.ladder]
+    openings = arena.balanced_openings(game, plies=2).moves or ("",)
+    records = arena.round_robin(game, specs, games_per_pair, openings, seed=config.seed)
+    print(format_table(arena.fit_elo(arena.results_from_records(records), anchor="random")))
+    labels = ev.solver_labels(out, game, config.eval.positions)
+    if labels:
+        evaluate = evaluator(load_net(ckpt / "weights.safetensors", game.info.name))
+        raw = ev.optimal_move_rate(game, evaluate, labels, 0, config.search)
+        searched = ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search)
+        print(f"optimal-move rate on {len(labels)} solver-labelled positions: raw policy {raw:.3f}, "
+              f"search ({config.eval.sims} sims) {searched:.3f}")
+    for path in write_plots(out):
+        print(f"wrote {path}")

@@ -1,0 +1,55 @@
+"""Plots of a run's metrics.jsonl: Elo and optimal-move rate against wall-clock time and games played."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from move37.errors import RunFolderError
+from move37.train.loop import read_metrics
+
+_SERIES = [("elo", "Elo (random = 0)"), ("optimal_rate", "optimal-move rate"), ("loss_policy", "policy loss"),
+           ("loss_value", "value loss")]
+
+
+def write_plots(run: Path) -> list[Path]:
+    """Write run/plots/{metric}.png for every metric the run has; the paths written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from move37.train.atomic import write_bytes
+
+    rows = read_metrics(run)
+    if not rows:
+        raise RunFolderError(f"{run}: metrics.jsonl has no complete line yet")
+    folder = Path(run) / "plots"
+    folder.mkdir(exist_ok=True)
+    written = []
+    for key, label in _SERIES:
+        pts = [r for r in rows if key in r]
+        if not pts:
+            continue
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+        for ax, (x, xlabel) in zip(axes, [("elapsed", "wall-clock minutes"), ("games", "self-play games")]):
+            xs = [r[x] / 60 if x == "elapsed" else r[x] for r in pts]
+            ax.plot(xs, [r[key] for r in pts], marker="." if len(pts) < 50 else None)
+            if key == "elo" and "elo_low" in pts[0]:
+                ax.fill_between(xs, [r["elo_low"] for r in pts], [r["elo_high"] for r in pts], alpha=0.2)
+            if key == "optimal_rate" and "optimal_rate_policy" in pts[0]:
+                ax.plot(xs, [r["optimal_rate_policy"] for r in pts], linestyle="--", label="raw policy")
+                ax.legend(["with search", "raw policy"])
+            ax.set_xlabel(xlabel)
+            ax.grid(alpha=0.3)
+        axes[0].set_ylabel(label)
+        fig.suptitle(f"{Path(run).name}: {label}")
+        fig.tight_layout()
+        path = folder / f"{key}.png"
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        plt.close(fig)
+        write_bytes(path, buf.getvalue())
+        written.append(path)
+    return written

@@ -1,0 +1,59 @@
+"""Policy-value networks: shapes, legality masking, and safetensors save/load with validation."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from move37 import games
+from move37.errors import RunFolderError
+from move37.nets import NetConfig, PolicyValueNet, evaluator, load_net, num_parameters, save_net
+
+
+@pytest.mark.parametrize("config", [NetConfig("resnet", channels=8, blocks=2, hidden=(16,)), NetConfig("mlp", hidden=(32, 32))])
+def test_forward_shapes_and_masking(config):
+    game = games.make("connect4")
+    net = PolicyValueNet(game.info.observation_shape, game.info.num_actions, config)
+    state = game.state_from_moves("444444")  # column 4 full
+    obs = np.stack([state.encode(), game.initial_state().encode()])
+    mask = np.stack([state.legal_mask(), game.initial_state().legal_mask()])
+    priors, values = evaluator(net)(obs, mask)
+    assert priors.shape == (2, 7) and values.shape == (2,)
+    assert priors[0, 3] == 0.0 and np.allclose(priors.sum(1), 1.0, atol=1e-5)
+    assert np.all(np.abs(values) <= 1.0)
+
+
+def test_mlp_84_128_128_has_about_28k_parameters():
+    net = PolicyValueNet((2, 6, 7), 7, NetConfig("mlp", hidden=(128, 128)))
+    assert 28_000 <= num_parameters(net) <= 29_000
+
+
+def test_save_load_round_trip_and_damage(tmp_path):
+    game = games.make("tictactoe")
+    torch.manual_seed(1)
+    net = PolicyValueNet((2, 3, 3), 9, NetConfig("resnet", channels=4, blocks=1, hidden=(8,)))
+    path = tmp_path / "net.safetensors"
+    save_net(net, path, "tictactoe")
+    again = load_net(path, "tictactoe")
+    obs = np.random.default_rng(0).random((3, 2, 3, 3)).astype(np.float32)
+    mask = np.ones((3, 9), bool)
+    for a, b in zip(evaluator(net)(obs, mask), evaluator(again)(obs, mask)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(RunFolderError, match="connect4"):
+        load_net(path, "connect4")
+    # truncated weights
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(RunFolderError, match="corrupted or truncated"):
+        load_net(path)
+    # weights that do not match the config beside them
+    path.write_bytes(data)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    meta["net"]["channels"] = 5
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(RunFolderError, match="shape"):
+        load_net(path)
+    path.with_suffix(".json").write_text("{not json")
+    with pytest.raises(RunFolderError, match="not a valid network config"):
+        load_net(path)

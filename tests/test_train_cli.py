@@ -1,0 +1,81 @@
+"""`move37 train` / `move37 report` on bad input: one-line errors, exit 2, nothing overwritten."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from move37.cli import main
+from move37.errors import ConfigError
+from move37.train.config import from_dict
+
+TINY = {"games_per_iteration": 4, "selfplay": {"parallel_games": 4, "sims": 4},
+        "learn": {"batch_size": 16, "window": 200, "min_positions": 20}, "eval": {"every": 0, "elo_every": 0}}
+
+
+def _snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _one_line_error(capsys, *argv) -> str:
+    assert main(list(argv)) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("move37: error:") and "\n" not in err
+    return err
+
+
+def test_config_validation():
+    with pytest.raises(ConfigError, match="learn.lr: expected float"):
+        from_dict({"learn": {"lr": "fast"}}, "tictactoe")
+    with pytest.raises(ConfigError, match="selfplay.simz: unknown key"):
+        from_dict({"selfplay": {"simz": 3}}, "tictactoe")
+    with pytest.raises(ConfigError, match="expected int"):
+        from_dict({"seed": True}, "tictactoe")
+    with pytest.raises(ConfigError, match="search.algorithm"):
+        from_dict({"search": {"algorithm": "alphabeta"}}, "tictactoe")
+    assert from_dict({"learn": {"lr": 1}}, "connect4").learn.lr == 1.0
+
+
+def test_bad_input_is_one_line_and_changes_nothing(tmp_path, capsys):
+    cfg = tmp_path / "tiny.json"
+    cfg.write_text(json.dumps(TINY))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"net": {"chanels": 8}}))
+    assert "net.chanels" in _one_line_error(capsys, "train", "tictactoe", "--out", str(tmp_path / "r0"),
+                                             "--iterations", "1", "--config", str(bad))
+    assert not (tmp_path / "r0").exists()
+
+    run = tmp_path / "run"
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
+    capsys.readouterr()
+    before = _snapshot(run)
+    assert "tictactoe run, not connect4" in _one_line_error(capsys, "train", "connect4", "--out", str(run), "--iterations", "3")
+    other_cfg = tmp_path / "other.json"
+    other_cfg.write_text(json.dumps({**TINY, "seed": 5}))
+    assert "another config" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations", "3",
+                                               "--config", str(other_cfg))
+    assert _snapshot(run) == before
+    # a damaged newest checkpoint: refuse to resume, touch nothing
+    newest = sorted((run / "checkpoints").iterdir())[-1] / "weights.safetensors"
+    newest.write_bytes(newest.read_bytes()[:100])
+    before = _snapshot(run)
+    assert "corrupted or truncated" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations", "3")
+    assert _snapshot(run) == before
+    # a folder that is not a run
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert "not a move37 run folder" in _one_line_error(capsys, "train", "tictactoe", "--out", str(other), "--minutes", "1")
+    assert "no metrics.jsonl" in _one_line_error(capsys, "report", str(other))
+
+
+def test_report_writes_pngs(tmp_path, capsys):
+    run = tmp_path / "run"
+    rows = [{"iteration": i, "games": 10 * i, "elapsed": 30.0 * i, "loss_policy": 1.0 / i, "elo": 50.0 * i,
+             "elo_low": 40.0 * i, "elo_high": 60.0 * i, "optimal_rate": 0.1 * i, "optimal_rate_policy": 0.05 * i}
+            for i in range(1, 5)]
+    run.mkdir()
+    (run / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows) + '{"partial')
+    assert main(["report", str(run)]) == 0
+    for name in ("elo", "optimal_rate", "loss_policy"):
+        assert (run / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -1,0 +1,93 @@
+"""Exact resume: a training process killed with SIGKILL at random moments, then resumed,
+ends with the same network, game records and replay window as a run never interrupted."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from move37.train.checkpoint import checkpoint_dirs
+from move37.train.loop import train
+
+TINY = {"games_per_iteration": 8, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 8},
+        "learn": {"batch_size": 32, "window": 300, "min_positions": 40, "replay_ratio": 4},
+        "eval": {"every": 0, "elo_every": 0}}
+ITERATIONS = 8
+
+
+def _lines(path: Path) -> list[dict]:
+    text = path.read_text() if path.exists() else ""
+    complete = text[: text.rfind("\n") + 1]  # a kill may leave one partial last line
+    return [json.loads(line) for line in complete.splitlines()]
+
+
+def _check_folder(run: Path) -> int:
+    """Every file a resume relies on is valid; returns the newest checkpoint's iteration."""
+    dirs = checkpoint_dirs(run)
+    assert dirs, "no checkpoint"
+    for d in dirs:
+        state = json.loads((d / "state.json").read_text())
+        assert (d / "weights.safetensors").stat().st_size > 0
+        for chunk in state["chunks"]:
+            with np.load(run / "buffer" / chunk) as z:
+                assert len(z["value"]) == len(z["obs"]) > 0
+    state = json.loads((dirs[-1] / "state.json").read_text())
+    games = _lines(run / "games.jsonl")
+    assert len(games) >= state["games"] and [g["index"] for g in games] == list(range(len(games)))
+    iters = [m["iteration"] for m in _lines(run / "metrics.jsonl")]
+    assert iters == list(range(1, len(iters) + 1)) and len(iters) >= state["iteration"]
+    return state["iteration"]
+
+
+def test_sigkill_at_random_moments_then_resume_is_exact(tmp_path):
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    reference = tmp_path / "reference"
+    train("tictactoe", reference, iterations=ITERATIONS, config_path=config, progress=False)
+
+    run = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "move37.cli", "train", "tictactoe", "--out", str(run),
+           "--iterations", str(ITERATIONS), "--config", str(config)]
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    rng = np.random.default_rng(7)
+    done = 0
+    for _ in range(3):
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and len(_lines(run / "metrics.jsonl")) <= done:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.0, 0.6))  # somewhere inside the next iteration or checkpoint write
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        reached = _check_folder(run)
+        assert reached >= done  # step counts never go back
+        done = reached
+    assert subprocess.run(cmd, env=env, capture_output=True).returncode == 0
+    assert _check_folder(run) == ITERATIONS
+
+    last_ref, last_run = checkpoint_dirs(reference)[-1], checkpoint_dirs(run)[-1]
+    assert last_ref.name == last_run.name
+    assert (last_ref / "weights.safetensors").read_bytes() == (last_run / "weights.safetensors").read_bytes()
+    assert (last_ref / "optimizer.safetensors").read_bytes() == (last_run / "optimizer.safetensors").read_bytes()
+    assert (reference / "games.jsonl").read_text() == (run / "games.jsonl").read_text()
+    timing = ("elapsed", "games_per_s", "moves_per_s")
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in timing} for r in rows]  # noqa: E731
+    assert strip(_lines(reference / "metrics.jsonl")) == strip(_lines(run / "metrics.jsonl"))
+    s_ref = json.loads((last_ref / "state.json").read_text())
+    s_run = json.loads((last_run / "state.json").read_text())
+    assert s_ref["chunks"] == s_run["chunks"] and s_ref["step"] == s_run["step"] > 0
+    for chunk in s_ref["chunks"]:  # the replay window is the same, position for position
+        with np.load(reference / "buffer" / chunk) as a, np.load(run / "buffer" / chunk) as b:
+            for key in ("obs", "legal", "policy", "value"):
+                np.testing.assert_array_equal(a[key], b[key])
+    # memory and disk stay bounded: the window holds at most `window` + one chunk, old chunks are deleted
+    total = sum(len(np.load(run / "buffer" / c)["value"]) for c in s_run["chunks"])
+    assert total <= TINY["learn"]["window"] + TINY["games_per_iteration"] * 9
+    assert len(list((run / "buffer").glob("chunk_*.npz"))) < ITERATIONS
+    assert len(checkpoint_dirs(run)) == TINY["keep_checkpoints"]

@@ -1,0 +1,95 @@
+"""Batched array-tree search (PUCT and Gumbel): schedules, tactics, invariants, reuse, batching."""
+
+import numpy as np
+import pytest
+
+from move37 import games
+from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.gumbel import considered_visits
+
+TTT = games.make("tictactoe")
+
+
+def uniform(obs, legal):
+    """Uniform priors over legal moves and value 0: search alone must find the tactics."""
+    return (legal / legal.sum(1, keepdims=True)).astype(np.float32), np.zeros(len(obs), np.float32)
+
+
+def test_sequential_halving_schedule_by_hand():
+    # 4 actions, 8 simulations: every action once, then the best two twice each.
+    assert considered_visits(4, 8) == [0, 0, 0, 0, 1, 1, 2, 2]
+    assert considered_visits(1, 3) == [0, 1, 2]
+    assert considered_visits(2, 5) == [0, 0, 1, 1, 2]
+
+
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+@pytest.mark.parametrize("moves, best", [("a1a2b1b2", 2), ("a1b2b1", 2), ("b2a1c3a3", 3)])
+def test_search_finds_wins_and_blocks(algorithm, moves, best):
+    search = BatchedSearch(TTT, uniform, SearchConfig(algorithm=algorithm), batch=2, max_sims=128)
+    search.set_root(0, TTT.state_from_moves(moves))
+    search.set_root(1, None)
+    out = search.run(128)
+    assert out.action[0] == best
+    assert out.action[1] == -1 and out.visits[1].sum() == 0
+    assert out.policy[0].argmax() == best
+
+
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+def test_visit_invariants_and_batch_independence(algorithm):
+    config = SearchConfig(algorithm=algorithm)
+    states = [TTT.initial_state(), TTT.state_from_moves("b2"), TTT.state_from_moves("a1c3b1")]
+    together = BatchedSearch(TTT, uniform, config, batch=3, max_sims=40)
+    for b, s in enumerate(states):
+        together.set_root(b, s)
+    out = together.run(np.array([40, 17, 5]))
+    t = together.tree
+    assert list(t.visits[:, 0]) == [41, 18, 6]  # root expansion + one visit per simulation
+    assert list(out.visits.sum(1)) == [40, 17, 5]
+    for b in range(3):  # every node's visits = 1 + its children's visits (or more, for terminal revisits)
+        for node in range(t.num_nodes[b]):
+            kids = t.children[b, node][t.children[b, node] >= 0]
+            if not t.terminal[b, node]:
+                assert t.visits[b, node] == 1 + t.visits[b, kids].sum()
+            assert node == 0 or t.children[b, t.parent[b, node], t.action[b, node]] == node
+    for b, s in enumerate(states):  # the same search alone gives the same result
+        alone = BatchedSearch(TTT, uniform, config, batch=1, max_sims=40)
+        alone.set_root(0, s)
+        one = alone.run([40, 17, 5][b])
+        np.testing.assert_array_equal(one.visits[0], out.visits[b])
+        assert one.action[0] == out.action[b]
+
+
+def test_terminal_values_back_up_exactly():
+    # X to move wins at once with c1: with enough simulations its Q tends to +1 for the mover.
+    search = BatchedSearch(TTT, uniform, SearchConfig(algorithm="puct"), batch=1, max_sims=200)
+    search.set_root(0, TTT.state_from_moves("a1a2b1b2"))
+    out = search.run(200)
+    assert out.q[0, 2] == pytest.approx(1.0)
+    assert out.value[0] > 0.8
+
+
+def test_puct_tree_reuse_keeps_the_subtree():
+    search = BatchedSearch(TTT, uniform, SearchConfig(algorithm="puct", reuse=True), batch=1, max_sims=64)
+    search.set_root(0, TTT.initial_state())
+    out = search.run(64)
+    a = int(out.action[0])
+    child = search.tree.children[0, 0, a]
+    kept = int(search.tree.visits[0, child])
+    state = search.advance(0, a)
+    t = search.tree
+    assert search.root_state(0) == state and t.visits[0, 0] == kept and t.parent[0, 0] == -1
+    for node in range(1, t.num_nodes[0]):
+        parent_state = search.store.states[0][t.parent[0, node]]
+        assert search.store.states[0][node] == parent_state.play(int(t.action[0, node]))
+    out = search.run(64)
+    assert t.visits[0, 0] == kept + 64
+
+
+def test_gumbel_zero_simulations_plays_the_prior():
+    def peaked(obs, legal):
+        p = legal * np.arange(1, 10, dtype=np.float32)
+        return p / p.sum(1, keepdims=True), np.zeros(len(obs), np.float32)
+
+    search = BatchedSearch(TTT, peaked, SearchConfig(), batch=1, max_sims=1)
+    search.set_root(0, TTT.state_from_moves("c3"))
+    assert search.run(0).action[0] == 7  # the most probable legal action (8 is taken)
