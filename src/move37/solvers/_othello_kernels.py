@@ -166,6 +166,35 @@ def _solve_last(P, O, sq):
 
 
 @njit(cache=True)
+def _solve_two(P, O, alpha, beta, x1, x2):
+    """Exact score (fail-soft within (alpha, beta)) with two empties x1, x2, P to move."""
+    best = -SCORE_MAX - 1
+    f = flips(P, O, x1)
+    if f:
+        best = -_solve_last(O & ~f, P | f | (ONE << U(x1)), x2)
+        if best >= beta:
+            return best
+    f = flips(P, O, x2)
+    if f:
+        return max(best, -_solve_last(O & ~f, P | f | (ONE << U(x2)), x1))
+    if best > -SCORE_MAX - 1:
+        return best
+    # P passes; O moves, then P faces the last empty.
+    f = flips(O, P, x1)
+    if f:
+        best = _solve_last(P & ~f, O | f | (ONE << U(x1)), x2)
+        if best <= alpha:
+            return best
+    f = flips(O, P, x2)
+    if f:
+        v = _solve_last(P & ~f, O | f | (ONE << U(x2)), x1)
+        return v if best == -SCORE_MAX - 1 else min(best, v)
+    if best > -SCORE_MAX - 1:
+        return best
+    return final_score(P, O, 2)
+
+
+@njit(cache=True)
 def _odd_regions(E):
     """Union of the quadrants that hold an odd number of empty squares."""
     odd = ZERO
@@ -180,6 +209,8 @@ def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     """Alpha-beta without a table, parity move order; for few empties."""
     nodes[0] += 1
     E = board & ~(P | O)
+    if n_empties == 2:
+        return _solve_two(P, O, alpha, beta, lowest_bit(E), lowest_bit(E & (E - ONE)))
     if n_empties == 1:
         return _solve_last(P, O, lowest_bit(E))
     best = -SCORE_MAX - 1
