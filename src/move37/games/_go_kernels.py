@@ -142,7 +142,7 @@ def analyse(board, nbr, zob, colour, board_hash, history):
 @njit(cache=True)
 def play(board, nbr, zob, colour, p, board_hash):
     """Place a stone of `colour` on empty point p (legality already checked) and remove
-    the opponent groups left without liberties. Returns (new board, new hash, stones captured)."""
+    the opponent groups left without liberties. Returns (new board, new hash)."""
     out = board.copy()
     out[p] = colour
     h = board_hash ^ zob[colour, p]
@@ -151,7 +151,6 @@ def play(board, nbr, zob, colour, p, board_hash):
     mark = np.zeros(n, dtype=np.bool_)
     stack = np.empty(n, dtype=np.int32)
     members = np.empty(n, dtype=np.int32)
-    captured = 0
     for k in range(4):
         start = nbr[p, k]
         if start < 0 or out[start] != other or mark[start]:
@@ -181,8 +180,7 @@ def play(board, nbr, zob, colour, p, board_hash):
                 q = members[i]
                 out[q] = 0
                 h ^= zob[other, q]
-            captured += size
-    return out, h, captured
+    return out, h
 
 
 @njit(cache=True)
@@ -253,7 +251,7 @@ def replay(board, nbr, zob, colour, actions):
             boards[i + 1] = boards[i]
             hashes[i + 1] = hashes[i]
         else:
-            nb, h, _ = play(boards[i], nbr, zob, colour, a, hashes[i])
+            nb, h = play(boards[i], nbr, zob, colour, a, hashes[i])
             boards[i + 1] = nb
             hashes[i + 1] = h
         colour = 3 - colour

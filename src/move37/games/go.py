@@ -115,7 +115,7 @@ class GoState(State):
         if action == g.pass_action:
             return GoState(g, self._board, self._hash, 1 - self._player, self._passes + 1, self._ply + 1,
                            self._history, recent, moves, self._start)
-        board, h, _ = K.play(self._board, g.nbr, g.zob, self._player + 1, action, self._hash)
+        board, h = K.play(self._board, g.nbr, g.zob, self._player + 1, action, self._hash)
         history = np.empty(self._history.shape[0] + 1, dtype=np.uint64)
         history[:-1] = self._history
         history[-1] = h
