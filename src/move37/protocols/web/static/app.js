@@ -83,6 +83,7 @@ function undo() {
     view = await api("POST", `/api/games/${view.id}/undo`, {});
     chessFrom = null;
     render();
+    await agentTurns();  // taking back the agent's opening move gives it the move again
   });
 }
 
