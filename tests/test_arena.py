@@ -122,3 +122,11 @@ def test_round_robin_plays_every_pair_and_writes_records(tmp_path):
     assert [r.moves for r in again] == [r.moves for r in records]
     ratings = fit_elo(results_from_records(records))
     assert sum(r.games for r in ratings) == 24
+
+
+def test_openings_fall_back_to_unvetted_beyond_the_solver():
+    othello = games.make("othello")  # its endgame solver refuses positions with 58 empty squares
+    ops = balanced_openings(othello, plies=2, count=3, seed=1)
+    assert not ops.filtered and ops.scores == (None, None, None) and len(set(ops.moves)) == 3
+    for text in ops.moves:
+        assert len(othello.split_moves(text)) == 2

@@ -80,8 +80,8 @@ def _random_sequences(game: Game, plies: int, tries: int, seed: int):
             yield text, state
 
 
-def balanced_openings(game: Game, plies: int | None = None, band: int | None = None, count: int | None = None, seed: int = 0,
-                      use_solver: bool = True) -> Openings:
+def balanced_openings(game: Game, plies: int | None = None, band: int | None = None, count: int | None = None,
+                      seed: int = 0, use_solver: bool = True) -> Openings:
     """Openings of exactly `plies` moves (default_plies by default), solver-vetted when possible.
 
     count None: every sequence of `plies` moves, in action order (keep `plies` small:
@@ -101,26 +101,22 @@ def balanced_openings(game: Game, plies: int | None = None, band: int | None = N
         candidates = _random_sequences(game, plies, 50 * count, seed)
     solver = _solver(game) if use_solver else None
     kept: list[tuple[str, int | None]] = []
-    closest: list[tuple[int, str, int]] = []  # fallback when nothing is within the band
+    rejected: list[tuple[int, str, int]] = []  # (|score|, text, score) outside the band
     for text, state in candidates:
+        score = None
         if solver is not None:
             try:
                 score = int(solver.score(state))
-            except SolverLimitError:  # beyond the solver: take openings unvetted
+            except SolverLimitError:  # beyond the solver: take openings unvetted from here on
                 solver = None
                 kept = [(t, None) for t, _ in kept]
-            else:
-                closest.append((abs(score), text, score))
-                if abs(score) > band:
-                    continue
-                kept.append((text, score))
-                if count is not None and len(kept) == count:
-                    break
-                continue
-        kept.append((text, None))
+        if score is not None and abs(score) > band:
+            rejected.append((abs(score), text, score))
+            continue
+        kept.append((text, score))
         if count is not None and len(kept) == count:
             break
-    if not kept and closest:
-        nearest = min(c for c, _, _ in closest)
-        kept = [(t, s) for c, t, s in closest if c == nearest]
+    if not kept and rejected:  # nothing within the band: the nearest to balance
+        nearest = min(r[0] for r in rejected)
+        kept = [(t, s) for c, t, s in rejected if c == nearest]
     return Openings(tuple(t for t, _ in kept), solver is not None, tuple(s for _, s in kept))
