@@ -58,8 +58,7 @@ def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
     ckpt = latest_checkpoint(out)
     zero = f"zero:{ckpt / 'weights.safetensors'},sims={config.eval.sims}"
     specs = [zero, *config.eval.ladder]
-    openings = arena.balanced_openings(game, plies=2).moves or ("",)
-    records = arena.round_robin(game, specs, games_per_pair, openings, seed=config.seed)
+    records = arena.round_robin(game, specs, games_per_pair, ev.openings(game), seed=config.seed)
     print(format_table(arena.fit_elo(arena.results_from_records(records), anchor="random")))
     labels = ev.solver_labels(out, game, config.eval.positions)
     if labels:

@@ -88,8 +88,9 @@ PRESETS: dict[str, dict] = {
         "net": {"kind": "resnet", "channels": 32, "blocks": 4, "hidden": [32]},
         "selfplay": {"parallel_games": 128, "sims": 32, "full_search_prob": 0.5, "fast_sims": 8},
         "search": {"gumbel_k": 7},
-        "learn": {"batch_size": 256, "window": 150_000, "min_positions": 2000},
-        "eval": {"every": 5, "elo_every": 25, "ladder": ["random", "mcts:sims=200", "alphabeta:depth=4"], "games": 6,
+        "learn": {"batch_size": 256, "window": 150_000, "min_positions": 2000, "replay_ratio": 8.0},
+        "eval": {"every": 5, "elo_every": 20,
+                 "ladder": ["random", "mcts:sims=200", "alphabeta:depth=4", "alphabeta:depth=8"], "games": 6,
                  "sims": 32, "positions": 300},
     },
 }
