@@ -53,7 +53,8 @@ SHALLOW = 6  # nodes with at most this many empties: parity order, no table
 SCORE_MAX = 64
 # Move-order key weights (lower key first): opponent's replies (corners count twice),
 # its potential mobility (empties next to the mover's discs), the mover's corners.
-W_MOB, W_POT, W_CORNER = 64, 4, 32
+W_MOB, W_POT, W_CORNER, W_LOOK = 64, 4, 32, 32
+LOOKAHEAD_MIN = 14  # nodes with at least this many empties order moves with a 2-ply look
 NO_MOVE = -1
 
 
@@ -279,8 +280,8 @@ def _neighbours(b):
     return side | (row << S8) | (row >> S8)
 
 
-@njit("int64(uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1])", cache=True)
-def _order(P, O, E, moves, tt_move, sq_buf, key_buf):
+@njit("int64(uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True)
+def _order(P, O, E, moves, tt_move, sq_buf, key_buf, lookahead):
     """Fill sq_buf with the moves sorted fastest-first (table move first); returns the count."""
     n = 0
     while moves:
@@ -293,6 +294,18 @@ def _order(P, O, E, moves, tt_move, sq_buf, key_buf):
         key = W_MOB * (popcount(replies) + popcount(replies & CORNERS))
         key += W_POT * popcount(_neighbours(mine) & E & ~b)
         key -= W_CORNER * popcount(mine & CORNERS)
+        if lookahead:
+            # one ply deeper: the mover's mobility after the opponent's most restricting reply
+            theirs = O & ~f
+            fewest = SCORE_MAX
+            while replies:
+                r = lowest_bit(replies)
+                replies &= replies - ONE
+                rb = ONE << U(r)
+                g = flips(theirs, mine, r)
+                fewest = min(fewest, popcount(get_moves(mine & ~g, theirs | g | rb, E & ~b & ~rb)))
+            if fewest < SCORE_MAX:
+                key -= W_LOOK * fewest
         if sq == tt_move:
             key = -(1 << 20)
         # insertion into the sorted prefix
@@ -340,7 +353,7 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         beta = min(beta, hi)
         hint = tt_move[slot]
     sq_buf, key_buf = sq_bufs[ply], key_bufs[ply]
-    n = _order(P, O, E, moves, hint, sq_buf, key_buf)
+    n = _order(P, O, E, moves, hint, sq_buf, key_buf, n_empties >= LOOKAHEAD_MIN)
     if n_empties >= ETC_MIN:
         # Enhanced transposition cutoff: a child whose stored upper bound already
         # refutes beta ends this node without searching anything.
@@ -394,7 +407,7 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs
     """
     n_empties = popcount(board & ~(P | O))
     E = board & ~(P | O)
-    n = _order(P, O, E, get_moves(P, O, E), NO_MOVE, sq_bufs[0], key_bufs[0])
+    n = _order(P, O, E, get_moves(P, O, E), NO_MOVE, sq_bufs[0], key_bufs[0], n_empties >= LOOKAHEAD_MIN)
     best, count = -SCORE_MAX - 1, 0
     for i in range(n):
         sq = sq_bufs[0][i]
