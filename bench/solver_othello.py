@@ -3,13 +3,15 @@
 For each chosen problem it solves the position (every optimal move, `solve`), checks
 the score and the set of best moves against ../shared/data/othello/ffo_1-79.tsv,
 and records wall and CPU seconds, nodes and nodes per second. Each problem runs in
-a child process that is killed at --time-limit seconds, so an unfinished problem is
-reported as such instead of stalling the run. Only the best score and best moves
+a child process limited to --time-limit seconds of CPU time (RLIMIT_CPU: on a
+machine shared with other jobs, CPU time measures the solver, wall time the load),
+so an unfinished problem is reported as such instead of stalling the run. Only the best score and best moves
 are compared: the suite's scores of the other moves contain known errors (problem
 31, see ../shared/data/README.md).
 
-Writes bench/results/solver_othello.json and docs/results/solver-othello.md
-(atomically). Run from the repository root:
+Rows are merged by problem number into bench/results/solver_othello.json (each row
+keeps the command that produced it) and docs/results/solver-othello.md is rewritten
+from that file, both atomically. Run from the repository root:
 
     .venv/bin/python bench/solver_othello.py --problems 1-19,40-59 --time-limit 300
 """
@@ -21,6 +23,7 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -35,6 +38,7 @@ from move37 import games  # noqa: E402
 from move37.solvers.othello import OthelloEndgameSolver  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "othello" / "ffo_1-79.tsv"
+WARM_UP = "--XXXXX--OOOXX-O-OOOXXOX-OXOXOXXOXXXOXXX--XOXOXX-XXXOOO--OOOOO-- X"  # FFO #1
 RESULTS = ROOT / "bench" / "results" / "solver_othello.json"
 DOC = ROOT / "docs" / "results" / "solver-othello.md"
 
@@ -54,10 +58,13 @@ def load_problems(path: Path) -> dict[int, dict]:
                         "score": int(r[4]), "best": sorted(r[5].split(","))} for r in rows}
 
 
-def _solve_child(board: str, tt_bits: int, queue) -> None:
+def _solve_child(board: str, tt_bits: int, cpu_limit: float, queue) -> None:
+    limit = max(1, int(cpu_limit + 0.999))
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))  # SIGXCPU ends the child
     game = games.make("othello")
     solver = OthelloEndgameSolver(game, max_empties=64, tt_bits=tt_bits)
     state = game.state_from_text(board)
+    solver.solve(game.state_from_text(WARM_UP))  # page in the table and the code first
     wall, cpu = time.perf_counter(), time.process_time()
     result = solver.solve(state)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -67,12 +74,13 @@ def _solve_child(board: str, tt_bits: int, queue) -> None:
 
 
 def solve_with_limit(board: str, tt_bits: int, limit: float) -> dict | None:
-    """Solve in a forked child; None when it runs past `limit` seconds."""
+    """Solve in a forked child; None when it needs more than `limit` CPU seconds
+    (or, as a guard against a stalled machine, 20 times that in wall time)."""
     ctx = mp.get_context("fork")
     queue = ctx.Queue()
-    child = ctx.Process(target=_solve_child, args=(board, tt_bits, queue))
+    child = ctx.Process(target=_solve_child, args=(board, tt_bits, limit, queue))
     child.start()
-    child.join(limit)
+    child.join(max(60.0, 20 * limit))
     if child.is_alive():
         child.kill()
         child.join()
@@ -101,7 +109,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def render_doc(report: dict) -> str:
-    rows = report["problems"]
+    rows = sorted(report["problems"], key=lambda r: r["no"])
     done = [r for r in rows if r["finished"]]
     agree = [r for r in done if r["score_ok"] and r["best_ok"]]
     lines = [
@@ -112,40 +120,45 @@ def render_doc(report: dict) -> str:
         "transposition cutoffs) against the FFO endgame problems in",
         "`../shared/data/othello/ffo_1-79.tsv`. Each problem is a cold solve (fresh table)",
         "of the exact score **and every optimal move**; a row agrees when the score equals",
-        "the suite's best score and the set of optimal moves equals the suite's best moves.",
+        "the suite's best score and the set of optimal moves equals the suite's best moves",
+        "(only those are compared: the suite's scores of other moves have known errors).",
         "",
-        "Command:",
+        "Commands (each row names the one that produced it):",
         "",
         "```sh",
-        report["command"],
+        *sorted({r["command"] for r in rows}),
         "```",
         "",
-        f"Machine: {report['machine']}. The machine was shared with other jobs, so wall",
-        "time can exceed CPU time; nodes/s is computed from CPU time.",
+        f"Machine: {report['machine']}, shared with other jobs (1-minute load average "
+        f"{min(r['load_avg'][0] for r in rows):g} to {max(max(r['load_avg']) for r in rows):g} during the runs), so wall",
+        "time can be several times CPU time. Limits are CPU seconds and nodes/s is computed",
+        "from CPU time. Nodes count every position searched except those with one empty",
+        "square (solved by counting flips).",
         "",
-        f"**{len(done)} of {len(rows)} problems finished within {report['time_limit_s']:g} s; "
+        f"**{len(done)} of {len(rows)} problems finished within their CPU limit; "
         f"{len(agree)} of those agree with the suite on score and best moves"
         + ("" if len(agree) == len(done) else f"; {len(done) - len(agree)} disagree") + ".**",
         "",
-        "| # | empties | FFO score | solver score | FFO best | solver best | agrees | wall s | CPU s | nodes | Mnodes/s (CPU) |",
-        "|---:|---:|---:|---:|---|---|:---:|---:|---:|---:|---:|",
+        "| # | empties | FFO score | solver score | FFO best | solver best | agrees | CPU s | wall s | nodes | Mnodes/s (CPU) | run |",
+        "|---:|---:|---:|---:|---|---|:---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
+        run = f"limit {r['limit_s']:g} s"
         if r["finished"]:
             lines.append(
                 f"| {r['no']} | {r['empties']} | {r['score']:+d} | {r['solver_score']:+d} | {','.join(r['best'])} | "
                 f"{','.join(r['solver_best'])} | {'yes' if r['score_ok'] and r['best_ok'] else '**no**'} | "
-                f"{r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['nodes']:,} | {r['mnps']:.1f} |")
+                f"{r['cpu_s']:.2f} | {r['wall_s']:.2f} | {r['nodes']:,} | {r['mnps']:.1f} | {run} |")
         else:
             lines.append(f"| {r['no']} | {r['empties']} | {r['score']:+d} | — | {','.join(r['best'])} | — | "
-                         f"not finished in {report['time_limit_s']:g} s | | | | |")
+                         f"not finished | | | | | {run} |")
     return "\n".join(lines) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", default="1-19,40-59", help="FFO problem numbers, e.g. 1-19,40-59")
-    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per problem (wall)")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="CPU seconds per problem")
     parser.add_argument("--tt-bits", type=int, default=22, help="log2 of transposition-table entries")
     parser.add_argument("--data", type=Path, default=DATA, help="the FFO table (ffo_1-79.tsv)")
     args = parser.parse_args()
@@ -156,7 +169,8 @@ def main() -> int:
         parser.error(f"no FFO problem(s) {unknown} in {args.data}")
     # Compile (or load the cached kernels) once in the parent, so children fork warm.
     warm = games.make("othello")
-    OthelloEndgameSolver(warm, tt_bits=10).solve(warm.state_from_text(problems[20]["board"]))
+    OthelloEndgameSolver(warm, tt_bits=10).solve(warm.state_from_text(WARM_UP))
+    load_before = os.getloadavg()[0]
     rows = []
     for no in tqdm(chosen, desc="FFO", unit="problem", file=sys.stderr):
         p = problems[no]
@@ -172,13 +186,16 @@ def main() -> int:
             f"{got['solver_score']:+d} {','.join(got['solver_best'])} {'ok' if row['score_ok'] and row['best_ok'] else 'WRONG'} "
             f"{got['wall_s']:.2f}s wall {got['cpu_s']:.2f}s cpu {got['nodes']:,} nodes")
         tqdm.write(f"FFO #{no} ({p['empties']} empties): {status}", file=sys.stderr)
+    command = (f".venv/bin/python bench/solver_othello.py --problems {args.problems} "
+               f"--time-limit {args.time_limit:g} --tt-bits {args.tt_bits}")
+    for row in rows:
+        row |= {"limit_s": args.time_limit, "command": command,
+                "load_avg": [round(load_before, 1), round(os.getloadavg()[0], 1)]}
+    previous = json.loads(RESULTS.read_text())["problems"] if RESULTS.exists() else []
+    merged = {r["no"]: r for r in previous} | {r["no"]: r for r in rows}
     report = {
-        "command": "  ".join([".venv/bin/python bench/solver_othello.py", f"--problems {args.problems}",
-                              f"--time-limit {args.time_limit:g}", f"--tt-bits {args.tt_bits}"]).replace("  ", " "),
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "time_limit_s": args.time_limit,
-        "tt_bits": args.tt_bits,
-        "problems": rows,
+        "problems": sorted(merged.values(), key=lambda r: r["no"]),
     }
     write_atomic(RESULTS, json.dumps(report, indent=1) + "\n")
     write_atomic(DOC, render_doc(report))

@@ -64,8 +64,7 @@ class OthelloEndgameSolver:
         if state.empties() > self.max_empties:
             raise SolverLimitError(f"position has {state.empties()} empty squares; this solver stops at "
                                    f"max_empties={self.max_empties}")
-        self._tt[0][:] = 0
-        self._tt[1][:] = 0
+        self._tt[0][:] = 0  # an entry counts only if its mover bitboard matches: this empties the table
         me, opp = state.mover_discs
         n = self.game.size
         return np.uint64(_to_bitboard(me, n)), np.uint64(_to_bitboard(opp, n)), np.zeros(1, np.int64)
