@@ -10,10 +10,14 @@ the winner (the FFO convention). P is the mover's bitboard, O the opponent's.
 
 Search. Negamax alpha-beta (fail-soft) with principal variation search. Nodes with
 more than SHALLOW empties use a transposition table of exact-score bounds (the
-search always reaches the end, so every stored bound is exact whatever the depth)
-and fastest-first ordering (fewest opponent replies first, corners weighed double);
-smaller nodes use parity ordering (squares in regions with an odd number of empties
-first) and no table; the last empty square is solved by counting flips.
+search always reaches the end, so every stored bound is exact whatever the depth),
+an enhanced transposition cutoff, a stability cutoff (the opponent's stable discs
+cap the score) and fastest-first ordering (fewest opponent replies first, corners
+weighed double, then a small frontier; from LOOKAHEAD_MIN empties also the mover's
+mobility after the most restricting reply). Smaller nodes use parity ordering
+(squares in regions with an odd number of empties first) and no table; the last two
+empty squares are solved directly. Each heuristic was kept because it cut the CPU
+time of FFO problems 26, 40 and 41 (see docs/results/solver-othello.md).
 
 Numba typing notes: every bitboard expression uses uint64 operands only (constants
 below are np.uint64) because mixing uint64 and int64 silently gives float64; and
@@ -41,6 +45,10 @@ CORNERS = U(0x8100000000000081)
 HASH_MUL = U(0x9E3779B97F4A7C15)
 HASH_MUL2 = U(0xC2B2AE3D27D4EB4F)
 QUADRANTS = (U(0x000000000F0F0F0F), U(0x00000000F0F0F0F0), U(0x0F0F0F0F00000000), U(0xF0F0F0F000000000))
+# The same for a 6x6 board in the top-left corner (used when `board` is not full).
+FULL = U(0xFFFFFFFFFFFFFFFF)
+CORNERS_6 = U(0x210000000021)
+QUADRANTS_6 = (U(0x70707), U(0x383838), U(0x70707000000), U(0x383838000000))
 
 # Explicit signatures for the recursive functions: with literal arguments Numba would
 # otherwise compile several versions of each, which its on-disk cache cannot relink.
@@ -196,10 +204,10 @@ def _solve_two(P, O, alpha, beta, x1, x2):
 
 
 @njit(cache=True)
-def _odd_regions(E):
+def _odd_regions(E, board):
     """Union of the quadrants that hold an odd number of empty squares."""
     odd = ZERO
-    for q in QUADRANTS:
+    for q in QUADRANTS if board == FULL else QUADRANTS_6:
         if popcount(E & q) & 1:
             odd |= q
     return odd
@@ -215,7 +223,7 @@ def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     if n_empties == 1:
         return _solve_last(P, O, lowest_bit(E))
     best = -SCORE_MAX - 1
-    odd = _odd_regions(E)
+    odd = _odd_regions(E, board)
     for part in (E & odd, E & ~odd):
         while part:
             sq = lowest_bit(part)
@@ -280,9 +288,10 @@ def _neighbours(b):
     return side | (row << S8) | (row >> S8)
 
 
-@njit("int64(uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True)
-def _order(P, O, E, moves, tt_move, sq_buf, key_buf, lookahead):
+@njit("int64(uint64, uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True)
+def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
     """Fill sq_buf with the moves sorted fastest-first (table move first); returns the count."""
+    corners = CORNERS if board == FULL else CORNERS_6
     n = 0
     while moves:
         sq = lowest_bit(moves)
@@ -291,9 +300,9 @@ def _order(P, O, E, moves, tt_move, sq_buf, key_buf, lookahead):
         f = flips(P, O, sq)
         replies = get_moves(O & ~f, P | f | b, E & ~b)
         mine = P | f | b
-        key = W_MOB * (popcount(replies) + popcount(replies & CORNERS))
+        key = W_MOB * (popcount(replies) + popcount(replies & corners))
         key += W_POT * popcount(_neighbours(mine) & E & ~b)
-        key -= W_CORNER * popcount(mine & CORNERS)
+        key -= W_CORNER * popcount(mine & corners)
         if lookahead:
             # one ply deeper: the mover's mobility after the opponent's most restricting reply
             theirs = O & ~f
@@ -353,7 +362,7 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         beta = min(beta, hi)
         hint = tt_move[slot]
     sq_buf, key_buf = sq_bufs[ply], key_bufs[ply]
-    n = _order(P, O, E, moves, hint, sq_buf, key_buf, n_empties >= LOOKAHEAD_MIN)
+    n = _order(P, O, E, board, moves, hint, sq_buf, key_buf, n_empties >= LOOKAHEAD_MIN)
     if n_empties >= ETC_MIN:
         # Enhanced transposition cutoff: a child whose stored upper bound already
         # refutes beta ends this node without searching anything.
@@ -407,7 +416,7 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs
     """
     n_empties = popcount(board & ~(P | O))
     E = board & ~(P | O)
-    n = _order(P, O, E, get_moves(P, O, E), NO_MOVE, sq_bufs[0], key_bufs[0], n_empties >= LOOKAHEAD_MIN)
+    n = _order(P, O, E, board, get_moves(P, O, E), NO_MOVE, sq_bufs[0], key_bufs[0], n_empties >= LOOKAHEAD_MIN)
     best, count = -SCORE_MAX - 1, 0
     for i in range(n):
         sq = sq_bufs[0][i]
