@@ -8,6 +8,7 @@ the game record: a JSON Lines `GameRecord` for every game, SGF for Go, PGN for c
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -179,7 +180,25 @@ def board_view(state: State, before: State | None) -> dict:
     if before is not None:
         changed = np.argwhere((boards.stones(before) == 0) & (cells != 0))
         last = [int(x) for x in changed[0]] if len(changed) else None
-    return {"kind": board.kind, "rows": board.rows, "cols": board.cols, "stones": cells.tolist(), "last": last}
+    return {"kind": board.kind, "rows": board.rows, "cols": board.cols, "stones": cells.tolist(), "last": last,
+            "labels": _labels(state, board)}
+
+
+def _labels(state: State, board: boards.Board) -> dict:
+    """Coordinates for the board's edges, read from the game's own notation of its cells.
+
+    A cell written "letters + digits" ("b3", "D4") gives its column the letters and its
+    row the digits; a column game labels columns by their move ("4"); else no labels.
+    """
+    game = state.game
+    if board.kind == "columns":
+        return {"cols": [game.action_to_text(state, c) for c in range(board.cols)], "rows": []}
+    texts = [game.action_to_text(state, boards.cell_action(state, r, c)) for r in range(board.rows)
+             for c in range(board.cols)]
+    split = [re.fullmatch(r"([A-Za-z]+)(\d+)", t) for t in texts]
+    if not all(split):
+        return {"cols": [], "rows": []}
+    return {"cols": [m.group(1) for m in split[: board.cols]], "rows": [m.group(2) for m in split[:: board.cols]]}
 
 
 def legal_view(game: Game, state: State) -> list[dict]:
@@ -234,7 +253,8 @@ def _chess_board(state: State) -> dict:
         squares[7 - chess.square_rank(sq)][chess.square_file(sq)] = piece.symbol()
     moves = state.moves() if hasattr(state, "moves") else []
     last = [_square(moves[-1].from_square), _square(moves[-1].to_square)] if moves else None
-    return {"kind": "chess", "rows": 8, "cols": 8, "squares": squares, "last": last}
+    return {"kind": "chess", "rows": 8, "cols": 8, "squares": squares, "last": last,
+            "labels": {"cols": list("abcdefgh"), "rows": [str(r) for r in range(8, 0, -1)]}}
 
 
 def _square(sq: int) -> list[int]:

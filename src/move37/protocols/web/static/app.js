@@ -4,12 +4,13 @@
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const CELL = 60;
+const MARGIN = 24;  // room for the coordinates above and left of the board
 const PIECES = { K: "\u2654", Q: "\u2655", R: "\u2656", B: "\u2657", N: "\u2658", P: "\u2659",
                  k: "\u265A", q: "\u265B", r: "\u265C", b: "\u265D", n: "\u265E", p: "\u265F" };
 // Per game: background, stone colours of player 0 and 1, and how stones are drawn.
 const STYLES = {
   go: { bg: "#dcb35c", stones: ["#111", "#f4f4f0"], lines: true },
-  othello: { bg: "#2e7d32", stones: ["#111", "#f4f4f0"], grid: "#1b4d1e" },
+  othello: { bg: "#2e7d32", stones: ["#111", "#f4f4f0"], grid: "#1b4d1e", hints: true },
   connect4: { bg: "#1f4fa0", stones: ["#d8342c", "#f2c200"], holes: true },
   tictactoe: { bg: "#ffffff", marks: ["X", "O"], grid: "#333" },
 };
@@ -124,6 +125,7 @@ function renderGrid(svg, b, style) {
       }
       const v = b.stones[r][c];
       const cx = (c + .5) * CELL, cy = (r + .5) * CELL;
+      if (style.hints && moves.length) el("circle", { cx, cy, r: CELL * .1, fill: "rgba(0,0,0,.35)", "pointer-events": "none" }, svg);
       if (style.holes && !v) el("circle", { cx, cy, r: CELL * .4, fill: "#fafaf7", "pointer-events": "none" }, svg);
       if (!v) continue;
       if (style.marks) {
@@ -172,9 +174,13 @@ function renderBoard() {
   svg.replaceChildren();
   const b = view.board;
   if (b.kind === "none") { svg.setAttribute("viewBox", "0 0 1 1"); return; }
-  svg.setAttribute("viewBox", `0 0 ${b.cols * CELL} ${b.rows * CELL}`);
+  const m = MARGIN;
+  svg.setAttribute("viewBox", `${-m} ${-m} ${b.cols * CELL + m} ${b.rows * CELL + m}`);
   if (b.kind === "chess") renderChess(svg, b);
   else renderGrid(svg, b, STYLES[view.name] || DEFAULT_STYLE);
+  const labels = b.labels || { cols: [], rows: [] };
+  labels.cols.forEach((t, c) => el("text", { x: (c + .5) * CELL, y: -m / 3, "text-anchor": "middle", class: "label" }, svg, t));
+  labels.rows.forEach((t, r) => el("text", { x: -m / 2, y: (r + .5) * CELL + 5, "text-anchor": "middle", class: "label" }, svg, t));
 }
 
 function renderAnalysis() {
