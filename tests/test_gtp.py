@@ -194,3 +194,12 @@ def test_loadsgf_sets_up_the_record_and_its_history(tmp_path):
     assert ok(e.handle("undo")) == "" and e.handle("undo") == "? cannot undo\n\n"
     assert e.handle(f"loadsgf {tmp_path / 'missing.sgf'}").startswith("? cannot load file")
     assert GtpEngine("random", "tictactoe").handle("loadsgf x") == "? unknown command\n\n"
+
+
+def test_cli_reports_bad_specs_in_one_line(capsys):
+    from move37.cli import main
+
+    assert main(["gtp", "--agent", "nosuchagent", "--game", "go"]) == 2
+    assert main(["gtp", "--agent", "random", "--game", "nosuchgame"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err and all(line.startswith("move37: error: ") for line in err)

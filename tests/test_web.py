@@ -78,6 +78,7 @@ def test_play_a_tictactoe_game_through_the_api(server):
 def test_go_record_is_sgf_and_connect4_columns_are_clickable(server):
     status, view = call(server, "POST", "/api/games", {"game": "go", "agent": "random", "human": 1})
     assert status == 201 and view["board"]["rows"] == 9 and view["formats"] == ["jsonl", "sgf"]
+    assert view["board"]["labels"] == {"cols": list("ABCDEFGHJ"), "rows": [str(r) for r in range(9, 0, -1)]}
     status, view = call(server, "POST", f"/api/games/{view['id']}/agent", {})
     status, view = call(server, "POST", f"/api/games/{view['id']}/move", {"move": "pass"})
     status, sgf = call(server, "GET", f"/api/games/{view['id']}/record.sgf")
