@@ -83,12 +83,13 @@ def write_doc(rows: list[dict]) -> None:
            "transposition table emptied first). `score` times the score alone; `score+best` times",
            "`Connect4Solver.solve`, which also finds every optimal move. Written by",
            "bench/solver_connect4.py from bench/results/solver_connect4.json.", "",
-           "| set | mode | positions | agree | mean s/pos | median s/pos | max s | nodes/s | command |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "| set | mode | positions | agree | mean ms/pos | median ms/pos | max ms | mean nodes/pos | nodes/s | command |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         part = f"{r['positions']} of {r['of']}"
-        out.append(f"| {r['set']} | {r['mode']} | {part} | {r['agree']}/{r['positions']} | {r['mean_s']:.4f} | "
-                   f"{r['median_s']:.4f} | {r['max_s']:.2f} | {r['nodes_per_s'] / 1e6:.2f} M | `{r['command']}` |")
+        out.append(f"| {r['set']} | {r['mode']} | {part} | {r['agree']}/{r['positions']} | {r['mean_s'] * 1e3:.3g} | "
+                   f"{r['median_s'] * 1e3:.3g} | {r['max_s'] * 1e3:.4g} | {r['nodes'] / r['positions']:.4g} | "
+                   f"{r['nodes_per_s'] / 1e6:.2f} M | `{r['command']}` |")
     machines = sorted({r["machine"] for r in rows})
     out += ["", f"Machine: {'; '.join(machines)}. Times are wall clock on a machine shared with other jobs,",
             "so they are upper bounds; the agreement counts are exact.", ""]
@@ -109,8 +110,9 @@ def main() -> int:
         row = run_set(solver, name, args.limit, args.best)
         row.update(command=command.strip(), machine=f"{platform.processor() or platform.machine()}, "
                    f"{os.cpu_count()} CPUs", date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-        print(f"{name} {row['mode']}: {row['agree']}/{row['positions']} agree, mean {row['mean_s']:.4f} s, "
-              f"median {row['median_s']:.4f} s, {row['nodes_per_s'] / 1e6:.2f} M nodes/s", flush=True)
+        print(f"{name} {row['mode']}: {row['agree']}/{row['positions']} agree, mean {row['mean_s'] * 1e3:.3g} ms, "
+              f"median {row['median_s'] * 1e3:.3g} ms, {row['nodes'] / row['positions']:.4g} nodes/pos, "
+              f"{row['nodes_per_s'] / 1e6:.2f} M nodes/s", flush=True)
         rows = [r for r in rows if (r["set"], r["mode"]) != (name, row["mode"])] + [row]
         atomic_write(RESULTS, json.dumps(rows, indent=1) + "\n")
         write_doc(rows)

@@ -34,7 +34,7 @@ MAX_SCORE = (CELLS + 1) // 2 - 3  # the fastest possible win from a non-winning 
 BOTTOM = sum(1 << (c * H1) for c in range(WIDTH))
 BOARD = BOTTOM * ((1 << HEIGHT) - 1)
 LOW32 = (1 << 32) - 1
-TABLE_SIZE = 8388593  # a prime just below 2**23: 40 MB of table
+TABLE_SIZE = 33554393  # a prime just below 2**25: 168 MB of table; 13% fewer nodes than 2**23 on Test_L1_R3
 
 # Columns searched centre first; COLUMN_MASK[c] is column c's six playable cells.
 COLUMN_ORDER = np.array([3, 2, 4, 1, 5, 0, 6], dtype=np.int64)
