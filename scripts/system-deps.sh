@@ -23,14 +23,20 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-# Wait for another apt run rather than failing on its lock.
+# Wait for another apt run rather than failing on its lock; keep apt's chatter in a log
+# that is shown only when something fails.
 APT="apt-get -qq -o DPkg::Lock::Timeout=600"
-if ! $APT update >/dev/null; then
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+echo "system-deps: installing$missing" >&2
+if ! $APT update >"$log" 2>&1; then
+    tail -n 5 "$log" >&2
     echo "system-deps: apt-get update failed; the tests that need$missing will skip" >&2
     exit 0
 fi
 # shellcheck disable=SC2086
-if ! $APT install -y --no-install-recommends $missing >/dev/null; then
+if ! $APT install -y --no-install-recommends $missing >"$log" 2>&1; then
+    tail -n 5 "$log" >&2
     echo "system-deps: could not install$missing; the tests that need them will skip" >&2
 fi
 exit 0
