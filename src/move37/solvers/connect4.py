@@ -30,9 +30,8 @@ def terminal_score(state: ConnectFourState) -> int:
 class Connect4Solver:
     """Exact solver for 6x7 Connect Four states (move37.games.connect4)."""
 
-    def __init__(self, game: Game | None = None, table_size: int = k.TABLE_SIZE):
-        if table_size != k.TABLE_SIZE:
-            raise ValueError(f"the table size is fixed at {k.TABLE_SIZE} (a prime that keeps 32-bit keys unique)")
+    def __init__(self, game: Game | None = None):
+        # The table: 32-bit partial keys and bounds, TABLE_SIZE (a prime) entries, about 168 MB.
         self._tt_keys = np.zeros(k.TABLE_SIZE, dtype=np.uint32)
         self._tt_vals = np.zeros(k.TABLE_SIZE, dtype=np.int8)
         self._order_moves = np.zeros((CELLS + 1, k.WIDTH), dtype=np.int64)

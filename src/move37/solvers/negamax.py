@@ -3,8 +3,9 @@
 It needs nothing but `State` (legal actions, play, returns, key), so any game
 small enough to enumerate gets ground truth for free: tic-tac-toe has 5,478
 reachable positions. Scores are +1 (the mover wins), 0 (draw), -1 (the mover
-loses) under perfect play. A position whose game tree would memoise more than
-`max_positions` states raises SolverLimitError instead of running for ever.
+loses) under perfect play. The table is kept between calls; once it would hold
+more than `max_positions` states the solver raises SolverLimitError instead of
+exhausting memory on a game too large for it.
 """
 
 from __future__ import annotations
