@@ -28,20 +28,21 @@ from numba import njit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.peers.measure import rate  # noqa: E402
 from bench.selfplay import environment, write_json  # noqa: E402
 from move37.games import _connect4_kernels as k  # noqa: E402
 from move37.games import make  # noqa: E402
 
 
-def playouts_kernel(n: int, repeats: int) -> dict:
+def playouts_kernel(n: int):
+    """`n` playouts from the empty board in one compiled call."""
     position, mask = np.zeros(n, np.int64), np.zeros(n, np.int64)
     k.random_playouts(position[:1], mask[:1], 0)  # compile
     seeds = iter(range(1, 10**6))
-    return rate(lambda: (k.random_playouts(position, mask, next(seeds)), n)[1], repeats)
+    return lambda: (k.random_playouts(position, mask, next(seeds)), n)[1], {"playouts_per_call": n}
 
 
-def playouts_objects(n: int, repeats: int) -> dict:
+def playouts_objects(n: int):
+    """`n` playouts from the empty board through `ConnectFourState.play`."""
     game, rng = make("connect4"), random.Random(0)
 
     def once() -> float:
@@ -52,7 +53,7 @@ def playouts_objects(n: int, repeats: int) -> dict:
                 state = state.play(int(legal[rng.randrange(len(legal))]))
         return n
 
-    return rate(once, repeats)
+    return once, {"playouts_per_call": n}
 
 
 @njit(cache=True)
@@ -128,12 +129,10 @@ def uct_selfplay(games, sims, c, seed):
     return moves
 
 
-def uct_compiled(sims: int, games: int, repeats: int) -> dict:
+def uct_compiled(sims: int, games: int):
     uct_selfplay(1, 8, 2.0, 0)  # compile
     seeds = iter(range(1, 10**6))
-    out = rate(lambda: sims * uct_selfplay(games, sims, 2.0, next(seeds)), repeats)
-    out.update(sims_per_move=sims, games_per_repeat=games)
-    return out
+    return lambda: sims * uct_selfplay(games, sims, 2.0, next(seeds)), {"sims_per_move": sims, "games_per_call": games}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,17 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "c4_kernels.json")
     args = p.parse_args(argv)
     from bench.peers import move37_runs, openspiel_mcts
-    from bench.selfplay import _try
+    from bench.selfplay import _prepare, run_rows
 
     load_start = os.getloadavg()
-    results = {
-        "playouts/kernel": _try("kernel playouts", lambda: playouts_kernel(args.playouts, args.repeats)),
-        "playouts/objects": _try("object playouts", lambda: playouts_objects(args.object_playouts, args.repeats)),
-        "mcts/compiled_uct_sketch": _try("compiled UCT", lambda: uct_compiled(args.mcts_sims, 4, args.repeats)),
-        "mcts/move37/uct": _try("move37 mcts", lambda: move37_runs.uct(args.mcts_sims, games=1, repeats=args.repeats)),
-        "mcts/openspiel/cpp": _try("openspiel cpp", lambda: openspiel_mcts.selfplay(
-            "cpp", args.mcts_sims, games=2, repeats=args.repeats)),
-    }
+    rows, errors = {}, {}
+    _prepare(rows, errors, "playouts/kernel", lambda: playouts_kernel(args.playouts))
+    _prepare(rows, errors, "playouts/objects", lambda: playouts_objects(args.object_playouts))
+    _prepare(rows, errors, "mcts/compiled_uct_sketch", lambda: uct_compiled(args.mcts_sims, 4))
+    _prepare(rows, errors, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
+    _prepare(rows, errors, "mcts/openspiel/cpp", lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=2))
+    results = run_rows(rows, errors, args.repeats)
     med = {key: row["median"] for key, row in results.items() if row.get("available")}
     ratios = {}
     if {"playouts/kernel", "playouts/objects"} <= med.keys():
@@ -169,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_end": os.getloadavg(), "environment": environment(), "results": results, "ratios": ratios}
     write_json(args.out, data)
     for key, row in results.items():
-        shown = f"{row['median']:14,.0f}/s  load {row['load_before']:.1f}" if row.get("available") else "not available"
+        shown = f"{row['median']:14,.0f}/s  load {row['load_median']:.1f}" if row.get("available") else "not available"
         print(f"{key:28s} {shown}")
     for key, value in ratios.items():
         print(f"ratio {key:40s} {value:8.2f}x")

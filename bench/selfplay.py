@@ -6,7 +6,9 @@ evaluation settings ("none": uniform priors and zero value, tree and game only;
 random-rollout MCTS (move37's `mcts:` agent against OpenSpiel's C++ and Python MCTS)
 and each network's own batched forward rate (JAX, PyTorch, and move37's evaluator),
 so the search's overhead is visible. Every figure is the median of `--repeats`
-timed calls; the 1-minute load average is recorded beside it (the machine is shared).
+timed calls, the rows taking turns (round-robin) so that compared rows see the same
+moments of the shared machine's load; the 1-minute load average is recorded beside
+each call.
 
 It installs nothing: peers that are not importable (use `make bench-env` and run with
 .venv-bench/bin/python) and move37 parts that do not exist yet are reported as
@@ -41,55 +43,59 @@ def _label(net: str | None) -> str:
     return net or "none"
 
 
-def _try(name: str, fn: Callable[[], dict]) -> dict:
-    """Run one measurement; an absent framework or move37 part becomes 'not available'."""
-    print(f"  {name} ...", file=sys.stderr, flush=True)
+def _prepare(rows: dict, errors: dict, key: str, build: Callable[[], "Timed"]) -> None:
+    """Build one row (compile, warm up); an absent framework or move37 part becomes 'not available'."""
+    print(f"  preparing {key} ...", file=sys.stderr, flush=True)
     try:
-        out = fn()
+        rows[key] = build()
     except (ImportError, AttributeError) as e:
-        out = {"available": False, "reason": f"{type(e).__name__}: {e}"}
+        errors[key] = {"available": False, "reason": f"{type(e).__name__}: {e}"}
     except Exception as e:  # a peer that breaks must not cost the other figures
-        out = {"available": False, "reason": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
-    else:
-        out["available"] = True
-        print(f"    {out['median']:,.0f}/s (load {out['load_before']:.1f})", file=sys.stderr, flush=True)
-    return out
+        errors[key] = {"available": False, "reason": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+
+
+def run_rows(rows: dict, errors: dict, repeats: int) -> dict:
+    """Time the prepared rows interleaved; results keyed as the rows, missing ones explained."""
+    from bench.peers.measure import interleaved
+
+    timed = interleaved({key: once for key, (once, _) in rows.items()}, repeats)
+    results = {}
+    for key in list(rows) + list(errors):
+        results[key] = ({"available": True, **rows[key][1], **timed[key]} if key in rows else errors[key])
+    return results
 
 
 def measure(args) -> dict:
     from bench.peers import move37_runs, openspiel_mcts, pgx_mctx, torch_nets
 
-    r, results = args.repeats, {}
+    rows, errors = {}, {}
     g, s, m = args.games, args.sims, args.moves
     if "forward" in args.parts:
         for net in ("mlp", "resnet"):
-            results[f"forward/jax/{net}"] = _try(f"forward jax {net}", lambda: pgx_mctx.forward(net, g, repeats=r))
-            results[f"forward/torch/{net}"] = _try(f"forward torch {net}",
-                                                   lambda: torch_nets.forward(net, g, repeats=r))
-            results[f"forward/move37/{net}"] = _try(
-                f"forward move37 {net}", lambda: move37_runs.forward(net, g, repeats=r, device=args.device))
-        results["forward/numpy/mlp"] = _try("forward numpy mlp", lambda: move37_runs.forward_numpy_mlp(g, repeats=r))
+            _prepare(rows, errors, f"forward/jax/{net}", lambda: pgx_mctx.forward(net, g))
+            _prepare(rows, errors, f"forward/torch/{net}", lambda: torch_nets.forward(net, g))
+            _prepare(rows, errors, f"forward/move37/{net}", lambda: move37_runs.forward(net, g, device=args.device))
+        _prepare(rows, errors, "forward/numpy/mlp", lambda: move37_runs.forward_numpy_mlp(g))
     if "pgx" in args.parts:
         for net in NETS:
             moves = m if net != "resnet" else max(2, m // 4)
-            results[f"selfplay/pgx_mctx/{_label(net)}"] = _try(
-                f"pgx+mctx {_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves, repeats=r))
+            _prepare(rows, errors, f"selfplay/pgx_mctx/{_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves))
     if "move37" in args.parts:
         for store in args.stores:
             for net in NETS:
                 moves = m if net != "resnet" else max(2, m // 4)
-                results[f"selfplay/move37/{store}/{_label(net)}"] = _try(
-                    f"move37 {store} {_label(net)}",
-                    lambda: move37_runs.selfplay(net, g, s, moves, repeats=r, device=args.device, store=store))
+                _prepare(rows, errors, f"selfplay/move37/{store}/{_label(net)}",
+                         lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store))
+            if store == "bitboard":  # the torch-free MLP path: what search costs once torch's overhead is gone
+                _prepare(rows, errors, f"selfplay/move37/{store}/mlp_numpy",
+                         lambda: move37_runs.selfplay("mlp_numpy", g, s, m, store=store))
     if "openspiel" in args.parts:
-        results["mcts/openspiel/cpp"] = _try("openspiel cpp", lambda: openspiel_mcts.selfplay(
-            "cpp", args.mcts_sims, games=args.mcts_games, repeats=r))
-        results["mcts/openspiel/python"] = _try("openspiel python", lambda: openspiel_mcts.selfplay(
-            "python", args.mcts_sims, games=1, repeats=r))
+        _prepare(rows, errors, "mcts/openspiel/cpp",
+                 lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
+        _prepare(rows, errors, "mcts/openspiel/python", lambda: openspiel_mcts.selfplay("python", args.mcts_sims, games=1))
     if "mcts" in args.parts:
-        results["mcts/move37/uct"] = _try("move37 mcts", lambda: move37_runs.uct(
-            args.mcts_sims, games=1, repeats=r))
-    return results
+        _prepare(rows, errors, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
+    return run_rows(rows, errors, args.repeats)
 
 
 def ratios(results: dict) -> dict:
@@ -102,10 +108,10 @@ def ratios(results: dict) -> dict:
     for key in results:
         if key.startswith("selfplay/move37/"):
             _, _, store, net = key.split("/")
-            ours, peer = med(key), med(f"selfplay/pgx_mctx/{net}")
+            ours, peer = med(key), med(f"selfplay/pgx_mctx/{net.removesuffix('_numpy')}")
             if ours and peer:
                 out[f"{store}/{net} vs pgx+mctx"] = ours / peer
-            fwd = med(f"forward/move37/{net}")
+            fwd = med("forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{net}")
             if ours and fwd:
                 out[f"{store}/{net} vs move37 forward"] = ours / fwd
     ours = med("mcts/move37/uct")
@@ -187,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     write_json(args.out, data)
     print(f"{'figure':40s} {'median/s':>12s}  load")
     for key, row in results.items():
-        shown = f"{row['median']:12,.0f}  {row['load_before']:.1f}" if row.get("available") else "not available"
+        shown = f"{row['median']:12,.0f}  {row['load_median']:.1f}" if row.get("available") else "not available"
         print(f"{key:40s} {shown}")
     for key, value in data["ratios"].items():
         print(f"ratio {key:34s} {value:8.2f}x")

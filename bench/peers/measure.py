@@ -1,25 +1,36 @@
-"""Repeated timing with medians, and the load of the shared machine beside each figure."""
+"""Timing with medians, interleaved across rows, and the load of the shared machine beside each figure.
+
+A runner prepares its work (builds, compiles, warms up) and returns a `Timed`: a
+closure that does one timed unit of work and returns how many units (simulations,
+evaluations) it did, plus a dict describing the setting.
+"""
 
 from __future__ import annotations
 
 import os
 import statistics
+import sys
 import time
 from typing import Callable
 
+Timed = tuple[Callable[[], float], dict]
 
-def rate(run: Callable[[], float], repeats: int) -> dict:
-    """Call `run` (which does some work and returns how many units it did) `repeats`
-    times; return the median units/s, every repeat's rate and the 1-minute load
-    average before and after (the machine is shared: a high load explains a low figure)."""
-    load_before = os.getloadavg()[0]
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        units = run()
-        rates.append(units / (time.perf_counter() - start))
-    return {"median": statistics.median(rates), "rates": rates,
-            "load_before": load_before, "load_after": os.getloadavg()[0]}
+
+def interleaved(rows: dict[str, Callable[[], float]], repeats: int) -> dict[str, dict]:
+    """Time every row `repeats` times in round-robin order, so rows compared with each
+    other see the same moments of the shared machine's load. Per row: the median units/s,
+    every call's rate and the 1-minute load average before each call."""
+    rates: dict[str, list[float]] = {key: [] for key in rows}
+    loads: dict[str, list[float]] = {key: [] for key in rows}
+    for round_ in range(repeats):
+        for key, run in rows.items():
+            loads[key].append(os.getloadavg()[0])
+            start = time.perf_counter()
+            units = run()
+            rates[key].append(units / (time.perf_counter() - start))
+        print(f"  round {round_ + 1}/{repeats} done", file=sys.stderr, flush=True)
+    return {key: {"median": statistics.median(rates[key]), "rates": rates[key], "loads": loads[key],
+                  "load_median": statistics.median(loads[key])} for key in rows}
 
 
 def calls_for(call: Callable[[], object], seconds: float = 0.5) -> int:

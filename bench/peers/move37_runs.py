@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.peers.measure import calls_for, rate
+from bench.peers.measure import Timed, calls_for
 from bench.peers.nets_spec import MLP_HIDDEN, RES_BLOCKS, RES_CHANNELS
 
 
@@ -31,9 +31,14 @@ def _uniform(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def evaluator(net: str | None, device: str = "cpu"):
-    """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count."""
+    """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count.
+
+    net: None (uniform priors, zero value), "mlp", "resnet" (move37's PolicyValueNet through
+    `nets.evaluator`), or "mlp_numpy" (the same MLP in NumPy, see `numpy_mlp_evaluator`)."""
     if net is None:
         return _uniform, 0
+    if net == "mlp_numpy":
+        return numpy_mlp_evaluator()
     from move37.nets import evaluator as make_evaluator
     from move37.nets import num_parameters
 
@@ -41,7 +46,7 @@ def evaluator(net: str | None, device: str = "cpu"):
     return make_evaluator(model, device), num_parameters(model)
 
 
-def forward(net: str, batch: int, repeats: int = 5, seed: int = 0, device: str = "cpu") -> dict:
+def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
     """move37's evaluator alone (numpy in, softmax priors out): evaluations/s at `batch`."""
     import torch
 
@@ -58,13 +63,11 @@ def forward(net: str, batch: int, repeats: int = 5, seed: int = 0, device: str =
             evaluate(obs, legal)
         return batch * calls
 
-    out = rate(once, repeats)
-    out.update(batch=batch, net=net, params=params, threads=torch.get_num_threads(), device=device)
-    return out
+    return once, dict(batch=batch, net=net, params=params, threads=torch.get_num_threads(), device=device)
 
 
-def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, repeats: int = 5, seed: int = 0,
-             device: str = "cpu", store: str = "generic") -> dict:
+def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0,
+             device: str = "cpu", store: str = "generic") -> Timed:
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
@@ -94,13 +97,11 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         return games * sims * n_moves
 
     once(2)  # compile the kernels outside the timing
-    out = rate(once, repeats)
-    out.update(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
+    return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
                store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
-    return out
 
 
-def uct(sims: int = 200, games: int = 2, repeats: int = 5, seed: int = 0) -> dict:
+def uct(sims: int = 200, games: int = 2, seed: int = 0) -> Timed:
     """The `mcts:` agent (UCT, random rollouts) playing both sides of whole games."""
     from move37.agents import make as make_agent
     from move37.games import make
@@ -118,34 +119,37 @@ def uct(sims: int = 200, games: int = 2, repeats: int = 5, seed: int = 0) -> dic
                 moves += 1
         return sims * moves
 
-    out = rate(once, repeats)
-    out.update(agent=spec, sims_per_move=sims, games_per_repeat=games)
-    return out
+    return once, dict(agent=spec, sims_per_move=sims, games_per_repeat=games)
 
 
-def forward_numpy_mlp(batch: int, repeats: int = 5, seed: int = 0) -> dict:
-    """move37's MLP weights evaluated with NumPy matmuls (softmax priors, tanh value): what
-    a torch-free inference path for small networks costs per evaluation."""
+def numpy_mlp_evaluator(seed: int = 0):
+    """move37's MLP weights evaluated with NumPy matmuls (softmax priors, tanh value): a
+    torch-free inference path for small networks, with the evaluator's signature."""
     import torch
 
     torch.manual_seed(seed)
     w = [p.detach().numpy().T.copy() if p.ndim == 2 else p.detach().numpy() for p in _net("mlp").parameters()]
-    obs = np.random.default_rng(seed).integers(0, 2, (batch, 84)).astype(np.float32)
 
-    def evaluate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        h = np.maximum(x @ w[0] + w[1], 0.0)
+    def evaluate(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        h = np.maximum(obs.reshape(len(obs), -1) @ w[0] + w[1], 0.0)
         h = np.maximum(h @ w[2] + w[3], 0.0)
-        logits = h @ w[4] + w[5]
+        logits = np.where(legal, h @ w[4] + w[5], -1e9)
         e = np.exp(logits - logits.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True), np.tanh(h @ w[6] + w[7])[:, 0]
 
-    calls = calls_for(lambda: evaluate(obs))
+    return evaluate, sum(x.size for x in w)
+
+
+def forward_numpy_mlp(batch: int, seed: int = 0) -> Timed:
+    """The NumPy MLP evaluator alone: evaluations/s at `batch`."""
+    evaluate, params = numpy_mlp_evaluator(seed)
+    obs = np.random.default_rng(seed).integers(0, 2, (batch, 2, 6, 7)).astype(np.float32)
+    legal = np.ones((batch, 7), bool)
+    calls = calls_for(lambda: evaluate(obs, legal))
 
     def once() -> float:
         for _ in range(calls):
-            evaluate(obs)
+            evaluate(obs, legal)
         return batch * calls
 
-    out = rate(once, repeats)
-    out.update(batch=batch, net="mlp")
-    return out
+    return once, dict(batch=batch, net="mlp", params=params)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.peers.measure import rate
+from bench.peers.measure import Timed
 
 
 def _bot(kind: str, game, sims: int, seed: int):
@@ -29,7 +29,7 @@ def _bot(kind: str, game, sims: int, seed: int):
     return mcts.MCTSBot(game, 2.0, sims, evaluator, solve=False, random_state=rng)
 
 
-def selfplay(kind: str, sims: int = 200, games: int = 2, repeats: int = 5, seed: int = 0) -> dict:
+def selfplay(kind: str, sims: int = 200, games: int = 2, seed: int = 0) -> Timed:
     """Simulations/s of `kind` ("cpp" or "python") MCTS playing `games` games per repeat."""
     import pyspiel
 
@@ -45,7 +45,5 @@ def selfplay(kind: str, sims: int = 200, games: int = 2, repeats: int = 5, seed:
                 moves += 1
         return sims * moves
 
-    out = rate(once, repeats)
-    out.update(kind=kind, sims_per_move=sims, games_per_repeat=games,
+    return once, dict(kind=kind, sims_per_move=sims, games_per_repeat=games,
                bot=f"{type(bot).__module__}.{type(bot).__name__}")
-    return out

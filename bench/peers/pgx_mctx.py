@@ -8,7 +8,7 @@ program, so every game stays in flight; simulations counted = games x sims x mov
 
 from __future__ import annotations
 
-from bench.peers.measure import calls_for, rate
+from bench.peers.measure import Timed, calls_for
 
 
 def _evaluator(net: str | None):
@@ -29,9 +29,8 @@ def _evaluator(net: str | None):
     return evaluate
 
 
-def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, repeats: int = 5,
-             seed: int = 0) -> dict:
-    """Simulations/s over all games in flight, median of `repeats` calls of `moves` moves."""
+def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0) -> Timed:
+    """A compiled call playing `moves` moves of all games; its units are simulations."""
     import jax
     import jax.numpy as jnp
     import mctx
@@ -80,13 +79,11 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         jax.block_until_ready(carry)
         return games * sims * moves
 
-    out = rate(once, repeats)
-    out.update(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none",
+    return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none",
                params=jax_nets.num_params(params) if net else 0)
-    return out
 
 
-def forward(net: str, batch: int, repeats: int = 5, seed: int = 0) -> dict:
+def forward(net: str, batch: int, seed: int = 0) -> Timed:
     """The jitted network alone: evaluations/s at `batch`, one synchronised call at a time."""
     import jax
     import numpy as np
@@ -104,6 +101,4 @@ def forward(net: str, batch: int, repeats: int = 5, seed: int = 0) -> dict:
             jax.block_until_ready(fn(params, obs))
         return batch * calls
 
-    out = rate(once, repeats)
-    out.update(batch=batch, net=net, params=jax_nets.num_params(params))
-    return out
+    return once, dict(batch=batch, net=net, params=jax_nets.num_params(params))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from bench.peers.measure import Timed, calls_for
 from bench.peers.nets_spec import ACTIONS, COLS, MLP_HIDDEN, PLANES, RES_BLOCKS, RES_CHANNELS, ROWS
 
 
@@ -62,10 +63,9 @@ def num_params(net: nn.Module) -> int:
     return sum(p.numel() for p in net.parameters())
 
 
-def forward(net_name: str, batch: int, repeats: int = 5, seed: int = 0,
-            channels_last: bool = False) -> dict:
+def forward(net_name: str, batch: int, seed: int = 0,
+            channels_last: bool = False) -> Timed:
     """The network alone under `torch.inference_mode`: evaluations/s at `batch`."""
-    from bench.peers.measure import calls_for, rate
 
     torch.manual_seed(seed)
     net = build(net_name)
@@ -83,7 +83,5 @@ def forward(net_name: str, batch: int, repeats: int = 5, seed: int = 0,
                 net(obs)
         return batch * calls
 
-    out = rate(once, repeats)
-    out.update(batch=batch, net=net_name, params=num_params(net), threads=torch.get_num_threads(),
+    return once, dict(batch=batch, net=net_name, params=num_params(net), threads=torch.get_num_threads(),
                channels_last=channels_last)
-    return out
