@@ -46,6 +46,8 @@ from move37.spec import parse_spec
 MAX_BODY = 64 * 1024
 ENGINE_AGENTS = ("gtp", "uci")
 DEFAULT_AGENT = "mcts:sims=300"
+# Where 300 random-rollout simulations take too long for a page (chess rollouts are slow in Python).
+DEFAULT_AGENTS = {"chess": "mcts:ms=1000"}
 _STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
            "/static/app.js": ("app.js", "text/javascript; charset=utf-8"),
            "/static/style.css": ("style.css", "text/css; charset=utf-8")}
@@ -217,7 +219,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _catalogue(self) -> dict:
         refused = {"human"} | (set() if self.server.allow_engines else set(ENGINE_AGENTS))
         return {"games": games.names(), "agents": [a for a in agents.names() if a not in refused],
-                "default_agent": DEFAULT_AGENT}
+                "default_agent": DEFAULT_AGENT, "default_agents": DEFAULT_AGENTS}
 
     def _create(self, body: dict) -> None:
         game_spec, agent_spec, human = body.get("game"), body.get("agent", DEFAULT_AGENT), body.get("human", 0)

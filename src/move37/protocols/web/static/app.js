@@ -257,7 +257,14 @@ async function init() {
   const cat = await api("GET", "/api/games");
   $("game").replaceChildren(...cat.games.map((g) => new Option(g, g, g === "connect4", g === "connect4")));
   $("agents").replaceChildren(...cat.agents.map((a) => new Option(a)));
-  $("agent").value = cat.default_agent;
+  const defaultFor = (game) => cat.default_agents[game] || cat.default_agent;
+  $("agent").value = defaultFor($("game").value);
+  $("game").addEventListener("change", () => {
+    // Follow the game's default unless the user typed a spec of their own.
+    if (Object.values(cat.default_agents).concat(cat.default_agent).includes($("agent").value)) {
+      $("agent").value = defaultFor($("game").value);
+    }
+  });
   $("setup").addEventListener("submit", newGame);
   $("undo").addEventListener("click", undo);
   document.body.dataset.state = "idle";
