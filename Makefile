@@ -19,6 +19,7 @@ run: $(STAMP)
 
 # The whole suite.
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 # A separate venv with the benchmark's peers (Pgx + mctx on JAX CPU, OpenSpiel) beside
