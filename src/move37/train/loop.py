@@ -33,6 +33,7 @@ from tqdm import tqdm
 from move37 import games as game_registry
 from move37.errors import ConfigError, RunFolderError
 from move37.nets import PolicyValueNet, evaluator
+from move37.search._tree_cache import EvaluationCache
 from move37.search._tree_search import BatchedSearch
 from move37.selfplay import play_games
 from move37.train import evaluate as ev
@@ -118,7 +119,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     try:
         while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
             t0 = time.monotonic()
-            records = play_games(game, evaluate, config.search, config.selfplay, config.games_per_iteration, rng, searcher)
+            cache = EvaluationCache(evaluate)  # fresh every iteration: the weights changed
+            records = play_games(game, cache, config.search, config.selfplay, config.games_per_iteration, rng, searcher)
             t_play = time.monotonic() - t0
             lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
                                         "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
@@ -138,6 +140,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
             row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
                    "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
                    "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
+                   "evals_per_s": round(cache.misses / t_play, 1),
+                   "cache_hit_rate": round(cache.hits / max(cache.hits + cache.misses, 1), 4),
                    "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
                    **{k: round(v, 5) for k, v in losses.items()}}
             row.update(_evaluate(out, game, evaluate, config, labels, iteration))
