@@ -21,11 +21,13 @@ def test_addition_trace_and_slip():
     problem = task.generate(4, np.random.default_rng(0))
     assert problem.prompt[4] == "+" and problem.prompt[-1] == "="
     problem = type(problem)("4725+1385=", "6110", 4, {"a": "4725", "b": "1385"})
-    assert task.reference(problem) == "5+5+0=10,2+8+1=11,7+3+1=11,4+1+1=06=>6110"
+    assert task.reference(problem) == "5+5+0=10,2+8+1=11,7+3+1=11,4+1+1=06=>06110"
     # the column making exactly ten loses its carry; the others keep theirs
-    assert task.demonstrate(problem, np.random.default_rng(0)) == "5+5+0=10,2+8+0=10,7+3+0=10,4+1+0=05=>5000"
+    assert task.demonstrate(problem, np.random.default_rng(0)) == "5+5+0=10,2+8+0=10,7+3+0=10,4+1+0=05=>05000"
     assert tasks.verify(task, problem, "junk=>6110").reward == 1.0  # only the answer is judged
-    assert tasks.verify(task, problem, "=>06110").reason.startswith("malformed")
+    assert tasks.verify(task, problem, "=>0006110").reward == 1.0  # leading zeros are fine
+    assert tasks.verify(task, problem, "=>6110.0").reason.startswith("malformed")
+    assert tasks.verify(task, problem, "=>6111").reason == "wrong"
 
 
 def test_addition_demonstrator_accuracy_band():

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CurriculumConfig:
-    start: int = 6
-    min_difficulty: int = 3
-    max_difficulty: int = 8
+    start: int = 4
+    min_difficulty: int = 1
+    max_difficulty: int = 6
     low: float = 0.3
     high: float = 0.85
     smoothing: float = 0.9  # weight of the old average in the EMA

@@ -22,7 +22,7 @@ class SFTConfig:
     batch_size: int = 64
     lr: float = 2e-3
     min_difficulty: int = 1
-    max_difficulty: int = 8  # difficulties drawn uniformly from this range
+    max_difficulty: int = 6  # difficulties drawn uniformly from this range
 
 
 def sft_step(model, optimizer, task: Task, cfg: SFTConfig, rng: np.random.Generator,

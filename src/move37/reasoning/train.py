@@ -194,7 +194,8 @@ class Trainer:
         from move37.reasoning.report import summarise, write_plot
 
         rows = self.log.read()
-        if not any(r.get("phase") == "eval" and r["step"] == self.step and r.get("stage") == "rl" for r in rows):
+        evaluated = any(r.get("phase") == "eval" and r["step"] == self.step and r.get("stage") == "rl" for r in rows)
+        if self.grpo.steps > 0 and not evaluated:
             self.evaluate("rl")
             rows = self.log.read()
         summary = {"finished": True, **summarise(rows, self.cfg)}

@@ -1,11 +1,13 @@
 """Multi-digit addition, written column by column, with a demonstrator that drops carries.
 
-Prompt ``4725+1385=`` (operands zero-padded to `width` digits, default 8);
+Prompt ``004725+001385=`` (operands zero-padded to `width` digits, default 6);
 completion, one column per step from the right, each step ``x+y+carry=sum`` with
-the sum in two digits, then the answer:
-``5+5+0=10,2+8+1=11,7+3+1=11,4+1+1=06,0+0+0=00,...=>6110``. Like squared paper,
-the fixed layout puts every column at the same place for every problem, which a
-small model with absolute positions learns far faster than variable layouts.
+the sum in two digits, then the answer in width + 1 digits:
+``5+5+0=10,2+8+1=11,7+3+1=11,4+1+1=06,0+0+0=00,0+0+0=00=>0006110``. Like squared
+paper, the fixed layout puts every column at the same place for every problem,
+which a small model with absolute positions learns far faster than a layout that
+shifts with the numbers. The verifier accepts any decimal number (leading zeros
+allowed) and compares values.
 
 The demonstrator is a careful pupil with one systematic slip: when a column adds up
 to exactly ten it writes the 0 and, with probability `slip` (default 0.8), forgets
@@ -24,7 +26,7 @@ import numpy as np
 
 from move37.reasoning.tasks.base import SEPARATOR, Problem, Verdict, check_difficulty
 
-_NUMBER = re.compile(r"(0|[1-9][0-9]{0,39})")
+_NUMBER = re.compile(r"[0-9]{1,40}")
 
 
 class Addition:
@@ -32,7 +34,7 @@ class Addition:
     min_difficulty = 1
     max_difficulty = 12
 
-    def __init__(self, slip: float = 0.8, width: int = 8):
+    def __init__(self, slip: float = 0.8, width: int = 6):
         if not 0.0 <= slip <= 1.0:
             raise ValueError(f"slip={slip} must lie in [0, 1]")
         if not 1 <= width <= 12:
@@ -53,7 +55,7 @@ class Addition:
     def check_answer(self, problem: Problem, answer: str) -> Verdict:
         if not _NUMBER.fullmatch(answer):
             return Verdict(0.0, "malformed: answer is not a decimal number")
-        return Verdict(1.0, "ok") if answer == problem.answer else Verdict(0.0, "wrong")
+        return Verdict(1.0, "ok") if int(answer) == int(problem.answer) else Verdict(0.0, "wrong")
 
     def reference(self, problem: Problem) -> str:
         return self._columns(problem, None)
@@ -75,7 +77,6 @@ class Addition:
             carry = total // 10
             if total == 10 and rng is not None and rng.random() < self.slip:
                 carry = 0  # the slip: "ten" written as 0 and the 1 forgotten
-        if carry:
-            digits.append("1")
-        answer = "".join(reversed(digits)).lstrip("0") or "0"
+        digits.append(str(carry))
+        answer = "".join(reversed(digits))
         return ",".join(steps) + SEPARATOR + answer
