@@ -52,7 +52,7 @@ QUADRANTS_6 = (U(0x70707), U(0x383838), U(0x70707000000), U(0x383838000000))
 
 # Explicit signatures for the recursive functions: with literal arguments Numba would
 # otherwise compile several versions of each, which its on-disk cache cannot relink.
-_TABLE = "uint64[::1], uint64[::1], int8[::1], int8[::1], int8[::1], int64[:, ::1], int64[:, ::1]"
+_TABLE = "uint64[::1], uint64[::1], int8[::1], int8[::1], int8[::1], int8[::1], int64[:, ::1], int64[:, ::1]"
 _SHALLOW_SIG = "int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64[::1])"
 _SEARCH_SIG = f"int64(uint64, uint64, int64, int64, int64, uint64, boolean, int64, {_TABLE}, int64[::1])"
 
@@ -276,8 +276,20 @@ def stable_discs(P, O, board):
 
 
 @njit(cache=True, inline="always")
-def _slot(P, O, tt_mask):
-    return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask
+def _bucket(P, O, tt_mask):
+    """First of the two adjacent table slots where position (P, O) may be stored."""
+    return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask & ~ONE
+
+
+@njit(cache=True, inline="always")
+def _find(P, O, tt_P, tt_O):
+    """The slot holding position (P, O), or -1."""
+    slot = np.int64(_bucket(P, O, U(tt_P.size - 1)))
+    if tt_P[slot] == P and tt_O[slot] == O:
+        return slot
+    if tt_P[slot + 1] == P and tt_O[slot + 1] == O:
+        return slot + 1
+    return np.int64(-1)
 
 
 @njit(cache=True, inline="always")
@@ -330,7 +342,7 @@ def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
 
 
 @njit(_SEARCH_SIG, cache=True)
-def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes):
+def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Principal variation search with a transposition table; the score within (alpha, beta)."""
     if n_empties <= SHALLOW:
         return search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes)
@@ -341,7 +353,7 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         if passed:
             return final_score(P, O, n_empties)
         return -search(O, P, -beta, -alpha, n_empties, board, np.bool_(True), ply + 1,
-                       tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                       tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
     # Stability cutoff: O's stable discs stay O's, which caps P's final score.
     squares = popcount(board)
     if alpha >= squares - 2 * popcount(O):
@@ -349,10 +361,10 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         if cap <= alpha:
             return cap
         beta = min(beta, cap)
-    slot = _slot(P, O, U(tt_P.size - 1))
+    slot = _find(P, O, tt_P, tt_O)
     hint = NO_MOVE
     lo, hi = -SCORE_MAX, SCORE_MAX
-    if tt_P[slot] == P and tt_O[slot] == O:
+    if slot >= 0:
         lo, hi = np.int64(tt_lo[slot]), np.int64(tt_hi[slot])
         if lo >= beta:
             return lo
@@ -366,13 +378,11 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
     if n_empties >= ETC_MIN:
         # Enhanced transposition cutoff: a child whose stored upper bound already
         # refutes beta ends this node without searching anything.
-        tt_mask = U(tt_P.size - 1)
         for i in range(n):
             b = ONE << U(sq_buf[i])
             f = flips(P, O, sq_buf[i])
-            child_P, child_O = O & ~f, P | f | b
-            s = _slot(child_P, child_O, tt_mask)
-            if tt_P[s] == child_P and tt_O[s] == child_O and -np.int64(tt_hi[s]) >= beta:
+            s = _find(O & ~f, P | f | b, tt_P, tt_O)
+            if s >= 0 and -np.int64(tt_hi[s]) >= beta:
                 return -np.int64(tt_hi[s])
     best, best_sq, a = -SCORE_MAX - 1, NO_MOVE, alpha
     for i in range(n):
@@ -382,13 +392,13 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         child_P, child_O = O & ~f, P | f | b
         if i == 0:
             v = -search(child_P, child_O, -beta, -a, n_empties - 1, board, np.bool_(False), ply + 1,
-                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
         else:
             v = -search(child_P, child_O, -a - 1, -a, n_empties - 1, board, np.bool_(False), ply + 1,
-                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
             if a < v < beta:
                 v = -search(child_P, child_O, -beta, -v, n_empties - 1, board, np.bool_(False), ply + 1,
-                            tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                            tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
         if v > best:
             best, best_sq = v, sq
             if v > a:
@@ -402,13 +412,22 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
         lo = max(lo, best)
     else:
         lo, hi = best, best
-    tt_P[slot], tt_O[slot] = P, O
+    if slot < 0:
+        # Two slots a bucket: the first keeps the deeper (costlier) result, the second
+        # takes whatever comes; a new deeper result moves the first one down.
+        slot = np.int64(_bucket(P, O, U(tt_P.size - 1)))
+        if n_empties >= tt_depth[slot]:
+            tt_P[slot + 1], tt_O[slot + 1], tt_depth[slot + 1] = tt_P[slot], tt_O[slot], tt_depth[slot]
+            tt_lo[slot + 1], tt_hi[slot + 1], tt_move[slot + 1] = tt_lo[slot], tt_hi[slot], tt_move[slot]
+        else:
+            slot += 1
+    tt_P[slot], tt_O[slot], tt_depth[slot] = P, O, n_empties
     tt_lo[slot], tt_hi[slot], tt_move[slot] = lo, hi, best_sq
     return best
 
 
 @njit(cache=True)
-def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes, out_moves):
+def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes, out_moves):
     """Exact score of a position where P has a move, and its best move(s).
 
     out_moves receives the best squares (all of them when want_all, else one);
@@ -425,15 +444,15 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs
         child_P, child_O = O & ~f, P | f | b
         if i == 0:
             v = -search(child_P, child_O, np.int64(-SCORE_MAX), np.int64(SCORE_MAX), n_empties - 1, board, np.bool_(False), np.int64(1),
-                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
         else:
             # Scores are even, so a window of width 2 around -best decides better / equal / worse.
             hi_c = -best + 1 if want_all else -best
             v = -search(child_P, child_O, -best - 1, hi_c, n_empties - 1, board, np.bool_(False), np.int64(1),
-                        tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                        tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
             if v > best:
                 v = -search(child_P, child_O, np.int64(-SCORE_MAX), -best - 1, n_empties - 1, board, np.bool_(False), np.int64(1),
-                            tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                            tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)
         if v > best:
             best, count = v, 0
         if v == best and (count == 0 or want_all):
@@ -443,8 +462,8 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs
 
 
 @njit(cache=True)
-def score_position(P, O, board, tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes):
+def score_position(P, O, board, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Exact score of any position (pass or game over included), P to move."""
     n_empties = popcount(board & ~(P | O))
     return search(P, O, np.int64(-SCORE_MAX), np.int64(SCORE_MAX), n_empties, board, np.bool_(False), np.int64(0),
-                  tt_P, tt_O, tt_lo, tt_hi, tt_move, sq_bufs, key_bufs, nodes)
+                  tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes)

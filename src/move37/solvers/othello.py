@@ -38,7 +38,7 @@ def _to_bitboard(b: int, n: int) -> int:
 class OthelloEndgameSolver:
     """Exact solver for Othello positions (8x8 or 6x6) with at most `max_empties` empties.
 
-    tt_bits: log2 of the transposition-table size (each entry takes 19 bytes). The
+    tt_bits: log2 of the transposition-table size (each entry takes 20 bytes). The
     table is cleared before every position so node counts are reproducible.
     """
 
@@ -53,7 +53,8 @@ class OthelloEndgameSolver:
         self._board = np.uint64(_to_bitboard((1 << (n * n)) - 1, n))
         self._action_of_bit = {r * 8 + c: r * n + c for r in range(n) for c in range(n)}
         size = 1 << tt_bits
-        self._tt = (np.zeros(size, np.uint64), np.zeros(size, np.uint64),
+        # mover, opponent, lower bound, upper bound, best square, empties of each entry
+        self._tt = (np.zeros(size, np.uint64), np.zeros(size, np.uint64), np.zeros(size, np.int8),
                     np.zeros(size, np.int8), np.zeros(size, np.int8), np.zeros(size, np.int8))
         self._bufs = (np.zeros((_MAX_PLY, _MAX_MOVES), np.int64), np.zeros((_MAX_PLY, _MAX_MOVES), np.int64))
 
@@ -65,6 +66,7 @@ class OthelloEndgameSolver:
             raise SolverLimitError(f"position has {state.empties()} empty squares; this solver stops at "
                                    f"max_empties={self.max_empties}")
         self._tt[0][:] = 0  # an entry counts only if its mover bitboard matches: this empties the table
+        self._tt[5][:] = 0  # and every slot is free to take a new entry
         me, opp = state.mover_discs
         n = self.game.size
         return np.uint64(_to_bitboard(me, n)), np.uint64(_to_bitboard(opp, n)), np.zeros(1, np.int64)
