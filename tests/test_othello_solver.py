@@ -133,3 +133,15 @@ def test_solve_command_line(shared_data, capsys):
     assert capsys.readouterr().out.split() == [*board.split(), "0", "a5h8"]
     assert main(["solve", "othello", "f5d6"]) == 2  # 58 empties: beyond the limit
     assert "max_empties" in capsys.readouterr().err
+
+
+def test_best_move_command_reads_obf_lines(shared_data, tmp_path, capsys):
+    from move37.cli import main
+
+    lines = (shared_data / "othello" / "fforum-1-19.obf").read_text().splitlines()[:6]
+    positions = tmp_path / "ffo.obf"
+    positions.write_text("\n".join(lines) + "\n")
+    assert main(["best-move", "othello", "--agent", "solver", "--positions", str(positions)]) == 0
+    moves = capsys.readouterr().out.split()
+    rows = ffo_rows(shared_data)
+    assert [m.upper() in rows[i + 1][2] for i, m in enumerate(moves)] == [True] * 6
