@@ -93,3 +93,20 @@ def test_gumbel_zero_simulations_plays_the_prior():
     search = BatchedSearch(TTT, peaked, SearchConfig(), batch=1, max_sims=1)
     search.set_root(0, TTT.state_from_moves("c3"))
     assert search.run(0).action[0] == 7  # the most probable legal action (8 is taken)
+
+
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+def test_compiled_store_searches_exactly_like_state_objects(algorithm):
+    c4 = games.make("connect4")
+    states = [c4.initial_state(), c4.state_from_moves("4453"), c4.state_from_moves("44444")]
+    results = []
+    for compiled in (False, True):
+        search = BatchedSearch(c4, uniform, SearchConfig(algorithm=algorithm), batch=3, max_sims=48, compiled=compiled)
+        for b, s in enumerate(states):
+            search.set_root(b, s)
+        out = search.run(48)
+        for b in range(3):  # play on, reusing trees where the algorithm does
+            search.advance(b, int(out.action[b]))
+        results.append((out.visits, out.action, search.run(48).visits))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)

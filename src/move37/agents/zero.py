@@ -62,7 +62,7 @@ class ZeroAgent(Agent):
 
     def _setup(self, game: Game, evaluate: Evaluate, sims: int, config: SearchConfig, seed: int) -> None:
         self.game, self.sims, self._seed = game, sims, seed
-        self.search = BatchedSearch(game, evaluate, config, 1, max(sims, 1))
+        self.search = BatchedSearch(game, evaluate, config, 1, max(sims, 1), compiled=False)  # keeps node states
         self.rng = np.random.default_rng(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -72,7 +72,7 @@ class ZeroAgent(Agent):
     def _reuse(self, state: State) -> bool:
         """Move the root to `state` when it is a grandchild of the last root (PUCT tree reuse)."""
         t, store = self.search.tree, self.search.store
-        if not self.search.config.reuse or self.search.config.algorithm != "puct" or store.root(0) is None:
+        if not self.search.config.reuse or self.search.config.algorithm != "puct" or not hasattr(store, "states"):
             return False
         for c in t.children[0, 0]:
             for gc in t.children[0, c] if c >= 0 else ():

@@ -18,7 +18,7 @@ from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.search import gumbel, puct
 from move37.search._tree import Tree, backup, compact
-from move37.search._tree_states import Leaves, StateStore
+from move37.search._tree_states import Leaves, store_for
 
 Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -69,15 +69,20 @@ class SearchOutput:
 
 
 class BatchedSearch:
-    """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse)."""
+    """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse).
 
-    def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int):
+    compiled: step the game with its compiled store when it has one (False: State objects).
+    """
+
+    def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
+                 compiled: bool = True):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
-        self.store = StateStore(game, batch, self.tree.capacity)
+        self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
         self._tables: dict[tuple[int, ...], tuple[np.ndarray, dict[int, int]]] = {}
-        self.evaluations = 0  # leaves evaluated so far (for speed reports)
+        self.evaluations = 0  # leaves sent to `evaluate` so far (for speed reports)
+        self.simulations = 0  # simulations run so far
 
     # Roots and moves.
 
@@ -128,6 +133,7 @@ class BatchedSearch:
         step = np.zeros(B, np.int32)
         for s in range(int(sims.max(initial=0))):
             active = sims > s
+            self.simulations += int(active.sum())
             step[:] = s
             if is_gumbel:
                 fresh = gumbel.select(*t.arrays(), active, noise, table, table_id, step, self.config.gumbel_k,

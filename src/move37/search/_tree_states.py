@@ -6,7 +6,8 @@ game (bitboards stepped in Numba) can replace it without touching the search:
     roots(games)        -> Leaves for the root nodes of those games
     expand(games, tree) -> Leaves for the newly created nodes tree.parent/tree.action point at
 
-and it follows tree reuse through `remap(b, old_to_new)`.
+and it follows tree reuse through `remap(b, old_to_new)`. `store_for` picks the compiled
+store where a game has one (Connect Four's `BitboardStore`), else the generic one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from move37.games.base import Game, State
+
+# Games with a compiled store: "module:class", built as cls(batch, capacity).
+_COMPILED = {"connect4": "move37.games._connect4_kernels:BitboardStore"}
 
 
 @dataclass
@@ -81,3 +85,14 @@ class StateStore:
             self.states[b][node] = s
             new.append(s)
         return self._describe(new)
+
+
+def store_for(game: Game, batch: int, capacity: int, compiled: bool = True):
+    """The fastest store for `game`: compiled when the game has one (and `compiled`), else StateStore."""
+    import importlib
+
+    target = _COMPILED.get(game.info.name) if compiled else None
+    if target is None:
+        return StateStore(game, batch, capacity)
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)(batch, capacity)
