@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "c4_kernels.json")
     args = p.parse_args(argv)
     from bench.peers import move37_runs, openspiel_mcts
-    from bench.selfplay import _prepare, run_rows
+    from bench.selfplay import _prepare, print_table, run_rows
 
     load_start = os.getloadavg()
     rows, errors = {}, {}
@@ -154,23 +154,19 @@ def main(argv: list[str] | None = None) -> int:
     _prepare(rows, errors, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
     _prepare(rows, errors, "mcts/openspiel/cpp", lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=2))
     results = run_rows(rows, errors, args.repeats)
-    med = {key: row["median"] for key, row in results.items() if row.get("available")}
     ratios = {}
-    if {"playouts/kernel", "playouts/objects"} <= med.keys():
-        ratios["kernel vs objects playouts"] = med["playouts/kernel"] / med["playouts/objects"]
-    for ours in ("mcts/compiled_uct_sketch", "mcts/move37/uct"):
-        if ours in med and "mcts/openspiel/cpp" in med:
-            ratios[f"{ours} vs openspiel cpp"] = med[ours] / med["mcts/openspiel/cpp"]
+    for name, ours, peer in [("kernel vs objects playouts", "playouts/kernel", "playouts/objects"),
+                             ("compiled UCT sketch vs openspiel cpp", "mcts/compiled_uct_sketch", "mcts/openspiel/cpp"),
+                             ("move37 mcts vs openspiel cpp", "mcts/move37/uct", "mcts/openspiel/cpp")]:
+        a, b = results[ours], results[peer]
+        if a.get("available") and b.get("available"):
+            ratios[name] = {"wall": a["median"] / b["median"], "cpu": a["median_cpu"] / b["median_cpu"]}
     python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
     data = {"command": " ".join([python, "bench/c4_kernels.py", *(argv if argv is not None else sys.argv[1:])]),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "loadavg_start": load_start,
             "loadavg_end": os.getloadavg(), "environment": environment(), "results": results, "ratios": ratios}
     write_json(args.out, data)
-    for key, row in results.items():
-        shown = f"{row['median']:14,.0f}/s  load {row['load_median']:.1f}" if row.get("available") else "not available"
-        print(f"{key:28s} {shown}")
-    for key, value in ratios.items():
-        print(f"ratio {key:40s} {value:8.2f}x")
+    print_table(results, ratios)
     print(f"wrote {args.out}")
     return 0
 

@@ -99,27 +99,25 @@ def measure(args) -> dict:
 
 
 def ratios(results: dict) -> dict:
-    """move37 / peer for every pair measured in this run (the issue's targets beside them)."""
-    def med(key):
-        row = results.get(key, {})
-        return row.get("median") if row.get("available") else None
+    """move37 / peer for every pair measured in this run: {pair: {"wall": x, "cpu": y}}
+    (per wall-clock second and per CPU-second; see bench.peers.measure.interleaved)."""
+    def pair(ours_key: str, peer_key: str) -> dict | None:
+        ours, peer = results.get(ours_key, {}), results.get(peer_key, {})
+        if not (ours.get("available") and peer.get("available")):
+            return None
+        return {"wall": ours["median"] / peer["median"], "cpu": ours["median_cpu"] / peer["median_cpu"]}
 
-    out = {}
+    wanted = {}
     for key in results:
         if key.startswith("selfplay/move37/"):
             _, _, store, net = key.split("/")
-            ours, peer = med(key), med(f"selfplay/pgx_mctx/{net.removesuffix('_numpy')}")
-            if ours and peer:
-                out[f"{store}/{net} vs pgx+mctx"] = ours / peer
-            fwd = med("forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{net}")
-            if ours and fwd:
-                out[f"{store}/{net} vs move37 forward"] = ours / fwd
-    ours = med("mcts/move37/uct")
+            wanted[f"{store}/{net} vs pgx+mctx"] = (key, f"selfplay/pgx_mctx/{net.removesuffix('_numpy')}")
+            wanted[f"{store}/{net} vs its forward"] = (
+                key, "forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{net}")
     for kind in ("cpp", "python"):
-        peer = med(f"mcts/openspiel/{kind}")
-        if ours and peer:
-            out[f"mcts vs openspiel {kind}"] = ours / peer
-    return out
+        wanted[f"mcts vs openspiel {kind}"] = ("mcts/move37/uct", f"mcts/openspiel/{kind}")
+    out = {name: pair(*keys) for name, keys in wanted.items()}
+    return {name: r for name, r in out.items() if r}
 
 
 def environment() -> dict:
@@ -133,6 +131,16 @@ def environment() -> dict:
             versions[name] = None
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
             "processor": platform.processor(), "versions": versions}
+
+
+def print_table(results: dict, ratios_: dict) -> None:
+    print(f"{'figure':40s} {'per wall s':>12s} {'per CPU s':>12s}  load")
+    for key, row in results.items():
+        shown = (f"{row['median']:12,.0f} {row['median_cpu']:12,.0f}  {row['load_median']:.1f}"
+                 if row.get("available") else "not available")
+        print(f"{key:40s} {shown}")
+    for key, r in ratios_.items():
+        print(f"ratio {key:34s} {r['wall']:8.2f}x wall {r['cpu']:8.2f}x CPU")
 
 
 def set_threads(n: int) -> None:
@@ -191,12 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             "settings": {k: v for k, v in vars(args).items() if k != "out"} | {"out": str(args.out)},
             "results": results, "ratios": ratios(results)}
     write_json(args.out, data)
-    print(f"{'figure':40s} {'median/s':>12s}  load")
-    for key, row in results.items():
-        shown = f"{row['median']:12,.0f}  {row['load_median']:.1f}" if row.get("available") else "not available"
-        print(f"{key:40s} {shown}")
-    for key, value in data["ratios"].items():
-        print(f"ratio {key:34s} {value:8.2f}x")
+    print_table(results, data["ratios"])
     print(f"wrote {args.out}")
     return 0
 

@@ -88,7 +88,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     for b in range(games):
         searcher.set_root(b, game.initial_state())
 
-    def once(n_moves: int = moves) -> float:
+    def play(n_moves: int) -> float:
         for _ in range(n_moves):
             out = searcher.run(sims, rng, explore=True)
             for b in range(games):
@@ -96,7 +96,11 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
                     searcher.set_root(b, game.initial_state())
         return games * sims * n_moves
 
-    once(2)  # compile the kernels outside the timing
+    play(2)  # compile the kernels outside the timing
+    moves = max(moves, calls_for(lambda: play(1)))  # about half a second of work per timed call
+
+    def once() -> float:
+        return play(moves)
     return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
                store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
 

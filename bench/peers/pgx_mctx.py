@@ -74,12 +74,18 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     carry = [jax.vmap(env.init)(jax.random.split(key, games)), key]
     jax.block_until_ready(run(*carry))  # compile outside the timing
 
-    def once() -> float:
+    def call() -> None:
         carry[:] = run(*carry)
         jax.block_until_ready(carry)
-        return games * sims * moves
 
-    return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none",
+    reps = calls_for(call)  # about half a second of work per timed call
+
+    def once() -> float:
+        for _ in range(reps):
+            call()
+        return games * sims * moves * reps
+
+    return once, dict(games=games, sims_per_move=sims, moves_per_call=moves * reps, net=net or "none",
                params=jax_nets.num_params(params) if net else 0)
 
 
