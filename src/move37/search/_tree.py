@@ -207,3 +207,27 @@ def compact(visits, value_sum, raw_value, prior, legal, children, parent, action
         value_sum[b, 0] = -value_sum[b, 0]
     num_nodes[b] = n
     return remap
+
+
+@njit(cache=True)
+def write_leaves(prior, legal, raw_value, player, terminal, final_value, games, nodes, leaf_legal, leaf_player,
+                 leaf_terminal, leaf_final, open_idx, priors, values, values0):
+    """Store K new nodes (games, nodes: (K,)) and their evaluations, and each one's value for player 0.
+
+    open_idx: (J,) which of the K are not terminal; priors (J, A) and values (J,) are their evaluations.
+    values0: float32 (K,) out.
+    """
+    for k in range(games.shape[0]):
+        b, n = games[k], nodes[k]
+        player[b, n] = leaf_player[k]
+        terminal[b, n] = leaf_terminal[k]
+        final_value[b, n] = leaf_final[k]
+        values0[k] = leaf_final[k]
+    for j in range(open_idx.shape[0]):
+        k = open_idx[j]
+        b, n = games[k], nodes[k]
+        for a in range(prior.shape[2]):
+            legal[b, n, a] = leaf_legal[k, a]
+            prior[b, n, a] = priors[j, a] if leaf_legal[k, a] else 0.0
+        raw_value[b, n] = values[j]
+        values0[k] = values[j] if leaf_player[k] == 0 else -values[j]

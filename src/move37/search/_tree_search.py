@@ -17,7 +17,7 @@ import numpy as np
 from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.search import gumbel, puct
-from move37.search._tree import Tree, backup, compact
+from move37.search._tree import Tree, backup, compact, write_leaves
 from move37.search._tree_states import Leaves, store_for
 
 Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -154,20 +154,17 @@ class BatchedSearch:
     def _fill(self, games: np.ndarray, nodes: np.ndarray, leaves: Leaves) -> np.ndarray:
         """Write K new nodes into the tree, evaluating the non-terminal ones in one call; their values for player 0."""
         t = self.tree
-        t.player[games, nodes] = leaves.player
-        t.terminal[games, nodes] = leaves.terminal
-        t.final_value[games, nodes] = leaves.final_value
-        values0 = leaves.final_value.copy()
         open_ = np.flatnonzero(~leaves.terminal)
+        A = self.game.info.num_actions
+        priors, values = np.zeros((0, A), np.float32), np.zeros(0, np.float32)
         if len(open_):
             priors, values = self.evaluate(leaves.obs[open_], leaves.legal[open_])
             self.evaluations += len(open_)
-            g, n = games[open_], nodes[open_]
-            t.prior[g, n] = np.where(leaves.legal[open_], priors, 0.0)
-            t.legal[g, n] = leaves.legal[open_]
-            t.raw_value[g, n] = values
-            values0[open_] = np.where(leaves.player[open_] == 0, values, -values)
-        return values0.astype(np.float32)
+        values0 = np.empty(len(games), np.float32)
+        write_leaves(t.prior, t.legal, t.raw_value, t.player, t.terminal, t.final_value, games.astype(np.int64),
+                     nodes.astype(np.int64), leaves.legal, leaves.player, leaves.terminal, leaves.final_value,
+                     open_, np.asarray(priors, np.float32), np.asarray(values, np.float32), values0)
+        return values0
 
     def _evaluate_and_backup(self, games: np.ndarray, leaf: np.ndarray, fresh: np.ndarray) -> None:
         t = self.tree
