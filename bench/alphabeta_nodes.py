@@ -23,7 +23,7 @@ from move37 import games
 from move37.search.alphabeta import AlphaBeta
 
 # game -> search depth: deep enough that a search takes around a second in CPython.
-DEPTHS = {"tictactoe": 9, "connect4": 8, "othello": 4}
+DEPTHS = {"tictactoe": 9, "connect4": 10, "othello": 6}
 
 
 def positions(game, count: int, seed: int) -> list:
@@ -59,7 +59,7 @@ def measure(name: str, depth: int, count: int, seed: int, tt_size: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=list(DEPTHS))
-    parser.add_argument("--positions", type=int, default=8)
+    parser.add_argument("--positions", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="bench/results/alphabeta_nodes.json")
     args = parser.parse_args()
