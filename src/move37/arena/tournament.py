@@ -24,6 +24,8 @@ def round_robin(game: Game, players: Sequence[str | Agent], games_per_pair: int,
     Openings are shuffled once by `seed` and every pair walks them in that order,
     each opening with both colours (see play_match), so pairs are compared on the
     same starts. Records are appended to `records` (JSON Lines) as games finish.
+    The games are reproducible given `seed` when every player is limited by depth or
+    simulations rather than by time.
     progress: a tqdm bar on stderr (None: only when stderr is a terminal).
     Every player is closed at the end (external engines stop).
     """

@@ -132,7 +132,8 @@ class AlphaBeta:
             depth_done = depth
             if abs(best[0]) > _MATE:  # a proven result does not change with depth
                 break
-            if self._deadline is not None and time.perf_counter() > self._deadline:
+            # The next depth costs several times this one: do not start what cannot finish.
+            if self.ms is not None and time.perf_counter() - start > self.ms / 2000.0:
                 break
         assert best is not None
         score, action = best
