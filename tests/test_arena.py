@@ -11,6 +11,7 @@ from move37.arena import (
     RecordWriter,
     balanced_openings,
     fit_elo,
+    head_to_head,
     play_game,
     play_match,
     read_records,
@@ -130,3 +131,9 @@ def test_openings_fall_back_to_unvetted_beyond_the_solver():
     assert not ops.filtered and ops.scores == (None, None, None) and len(set(ops.moves)) == 3
     for text in ops.moves:
         assert len(othello.split_moves(text)) == 2
+
+
+def test_head_to_head_counts_both_ways():
+    table = head_to_head([("a", "b", 1.0), ("b", "a", 0.5), ("a", "c", 0.0)])
+    assert table["a", "b"] == (1.5, 2) and table["b", "a"] == (0.5, 2)
+    assert table["c", "a"] == (1.0, 1) and ("b", "c") not in table

@@ -14,6 +14,7 @@ def test_arena_prints_the_table(capsys, tmp_path):
     assert out[1].split()[:3] == ["rank", "agent", "Elo"]
     assert out[2].split()[:2] == ["1", "alphabeta:depth=9"] and out[3].split()[:3] == ["2", "random", "0"]
     assert len(read_records(path)) == 4
+    assert out[5].startswith("head to head") and out[7].split()[1:] == ["alphabeta:depth=9", "-", "4/4"]
 
 
 def test_arena_json(capsys):
@@ -22,6 +23,7 @@ def test_arena_json(capsys):
     assert rc == 0 and data["games"] == 2
     names = {r["agent"] for r in data["ratings"]}
     assert names == {"random", "mcts:sims=50"}
+    assert sum(row["games"] for row in data["head_to_head"]) == 4
     for r in data["ratings"]:
         assert r["low"] <= r["elo"] <= r["high"] and r["wins"] + r["draws"] + r["losses"] == r["games"] == 2
 

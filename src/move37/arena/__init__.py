@@ -8,7 +8,7 @@
 - records are JSON Lines in the game's own notation (`write_records`, `read_records`).
 """
 
-from move37.arena.elo import Rating, fit_elo, results_from_records
+from move37.arena.elo import Rating, fit_elo, head_to_head, results_from_records
 from move37.arena.match import play_game, play_match
 from move37.arena.openings import Openings, balanced_openings, default_plies
 from move37.arena.records import GameRecord, RecordWriter, read_records, write_records
@@ -22,6 +22,7 @@ __all__ = [
     "balanced_openings",
     "default_plies",
     "fit_elo",
+    "head_to_head",
     "play_game",
     "play_match",
     "read_records",

@@ -54,6 +54,16 @@ def results_from_records(records: Iterable[GameRecord]) -> list[tuple[str, str, 
     return [(r.players[0], r.players[1], r.score(0)) for r in records]
 
 
+def head_to_head(results: Iterable[tuple[str, str, float]]) -> dict[tuple[str, str], tuple[float, int]]:
+    """(a, b) -> (points a took from b, games between them), for every pair that met, both ways."""
+    table: dict[tuple[str, str], tuple[float, int]] = {}
+    for a, b, s in results:
+        for x, y, p in ((a, b, s), (b, a, 1 - s)):
+            points, games = table.get((x, y), (0.0, 0))
+            table[x, y] = (points + p, games + 1)
+    return table
+
+
 def _anchor_index(names: Sequence[str], anchor: str | None) -> int:
     if anchor is not None:
         for i, n in enumerate(names):

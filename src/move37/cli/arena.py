@@ -35,29 +35,50 @@ def run(args) -> int:
         raise ConfigError("--games and --openings must be at least 1, --opening-plies at least 0")
     openings = arena.balanced_openings(game, plies=plies, count=count, seed=args.seed)
     records = arena.round_robin(game, players, args.games, openings.moves, seed=args.seed, records=args.records)
-    ratings = arena.fit_elo(arena.results_from_records(records))
+    results = arena.results_from_records(records)
+    ratings = arena.fit_elo(results)
+    pairs = arena.head_to_head(results)
     if args.json:
         print(json.dumps({
             "game": args.game, "games_per_pair": args.games, "games": len(records), "seed": args.seed,
-            "openings": list(openings.moves), "opening_scores": list(openings.scores), "openings_vetted_by_solver": openings.filtered,
+            "openings": list(openings.moves), "opening_scores": list(openings.scores),
+            "openings_vetted_by_solver": openings.filtered,
             "ratings": [{"rank": k + 1, "agent": r.name, "elo": round(r.elo, 1), "low": round(r.low, 1),
                          "high": round(r.high, 1), "wins": r.wins, "draws": r.draws, "losses": r.losses,
                          "games": r.games} for k, r in enumerate(ratings)],
+            "head_to_head": [{"agent": a, "opponent": b, "points": p, "games": n}
+                             for (a, b), (p, n) in pairs.items()],
         }))
         return 0
     vetted = "vetted by the solver" if openings.filtered else "not vetted (no solver)"
     print(f"{args.game}: {len(records)} games, {args.games} per pair; "
           f"{len(openings.moves)} opening(s) of {plies} plies, {vetted}")
     print(format_table(ratings))
+    print()
+    print(format_head_to_head(ratings, pairs))
     return 0
 
 
 def format_table(ratings: list[arena.Rating]) -> str:
     """The Elo table as aligned text."""
     width = max(len("agent"), *(len(r.name) for r in ratings))
-    lines = [f"{'rank':>4}  {'agent':<{width}}  {'Elo':>6}  {'95% interval':>16}  {'W':>4} {'D':>4} {'L':>4}  {'games':>5}"]
+    lines = [f"{'rank':>4}  {'agent':<{width}}  {'Elo':>6}  {'95% interval':>16}  "
+             f"{'W':>4} {'D':>4} {'L':>4}  {'games':>5}"]
     for k, r in enumerate(ratings):
         interval = f"[{r.low:.0f}, {r.high:.0f}]"
         lines.append(f"{k + 1:>4}  {r.name:<{width}}  {r.elo:>6.0f}  {interval:>16}  "
                      f"{r.wins:>4} {r.draws:>4} {r.losses:>4}  {r.games:>5}")
+    return "\n".join(lines)
+
+
+def format_head_to_head(ratings: list[arena.Rating], pairs: dict[tuple[str, str], tuple[float, int]]) -> str:
+    """Points of each row agent against each column agent (columns numbered by rank)."""
+    width = max(len(r.name) for r in ratings) + 4
+    cells = [[f"{pairs[a.name, b.name][0]:g}/{pairs[a.name, b.name][1]}" if (a.name, b.name) in pairs else "-"
+              for b in ratings] for a in ratings]
+    col = max(5, *(len(c) for row in cells for c in row)) + 2
+    header = " " * width + "".join(f"{k + 1:>{col}}" for k in range(len(ratings)))
+    lines = ["head to head: points of the row agent / games", header]
+    for k, (r, row) in enumerate(zip(ratings, cells)):
+        lines.append(f"{k + 1:>2}  {r.name:<{width - 4}}" + "".join(f"{c:>{col}}" for c in row))
     return "\n".join(lines)
