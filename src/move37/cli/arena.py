@@ -12,7 +12,7 @@ def register(sub) -> None:
     p = sub.add_parser("arena", help="round-robin tournament between agents; prints the Elo table",
                        description="Every pair of agents plays N games, colours alternated, from balanced "
                                    "openings (solver-vetted where the game has a solver). Ratings are "
-                                   "maximum-likelihood Elo with random anchored at 0 and 95%% intervals.")
+                                   "maximum-likelihood Elo with random anchored at 0 and 95% intervals.")
     p.add_argument("game", help="game spec, e.g. connect4")
     p.add_argument("agents", nargs="+", metavar="SPEC", help="agent specs, e.g. random mcts:sims=200 alphabeta:depth=4")
     p.add_argument("--games", type=int, default=10, metavar="N", help="games per pair of agents (default 10)")
