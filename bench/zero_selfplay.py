@@ -1,12 +1,12 @@
 """Self-play speed of move37's batched search: simulations/s, games/s, and the network's own
 batched forward rate, on Connect Four with Gumbel root search (issue 4's setting).
 
-    .venv/bin/python bench/zero_selfplay.py [--games 64] [--sims 32] [--repeats 3]
+    .venv/bin/python bench/zero_selfplay.py [--parallel 64] [--games 256] [--sims 32] [--repeats 3]
 
 Cases: no network (uniform priors, value 0: tree and game only), the 28k-parameter MLP
-(84-128-128), the 64x4 residual network. Each case plays `--games` games at once from
-the start to the end, `--repeats` times; medians are reported. Results go to
-bench/results/zero_selfplay.json.
+(84-128-128), the 64x4 residual network. Each case plays `--games` games, `--parallel` of
+them in flight at once (a finished game's slot starts a new one, as Pgx's auto-reset
+does), `--repeats` times; medians are reported. Results go to bench/results/zero_selfplay.json.
 """
 
 from __future__ import annotations
@@ -51,10 +51,10 @@ def forward_rate(evaluate, game, batch: int, seconds: float = 2.0) -> float:
     return n / (time.perf_counter() - start)
 
 
-def selfplay_rate(evaluate, game, num_games: int, sims: int, seed: int) -> dict:
+def selfplay_rate(evaluate, game, parallel: int, num_games: int, sims: int, seed: int) -> dict:
     search = SearchConfig(algorithm="gumbel", gumbel_k=7)
-    config = SelfPlayConfig(parallel_games=num_games, sims=sims, full_search_prob=1.0)
-    searcher = BatchedSearch(game, evaluate, search, num_games, sims)
+    config = SelfPlayConfig(parallel_games=parallel, sims=sims, full_search_prob=1.0)
+    searcher = BatchedSearch(game, evaluate, search, parallel, sims)
     start = time.perf_counter()
     records = play_games(game, evaluate, search, config, num_games, np.random.default_rng(seed), searcher)
     dt = time.perf_counter() - start
@@ -65,10 +65,12 @@ def selfplay_rate(evaluate, game, num_games: int, sims: int, seed: int) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--games", type=int, default=64)
+    p.add_argument("--parallel", type=int, default=64)
+    p.add_argument("--games", type=int, default=256)
     p.add_argument("--sims", type=int, default=32)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--cases", default="no network,mlp 84-128-128,resnet 64x4", help="comma-separated subset")
     p.add_argument("--out", default="bench/results/zero_selfplay.json")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -77,16 +79,18 @@ def main() -> None:
     cases = {"no network": (uniform, None),
              "mlp 84-128-128": (None, NetConfig("mlp", hidden=(128, 128))),
              "resnet 64x4": (None, NetConfig("resnet", channels=64, blocks=4, hidden=(64,)))}
-    selfplay_rate(uniform, game, 4, 4, 0)  # compile the kernels outside the timings
+    selfplay_rate(uniform, game, 4, 4, 4, 0)  # compile the kernels outside the timings
     rows = []
     for name, (fn, cfg) in cases.items():
+        if name not in args.cases.split(","):
+            continue
         params = 0
         if cfg is not None:
             torch.manual_seed(0)
             net = PolicyValueNet(info.observation_shape, info.num_actions, cfg)
             fn, params = evaluator(net), num_parameters(net)
-        runs = [selfplay_rate(fn, game, args.games, args.sims, seed) for seed in range(args.repeats)]
-        fwd = statistics.median(forward_rate(fn, game, args.games) for _ in range(args.repeats)) if cfg else None
+        runs = [selfplay_rate(fn, game, args.parallel, args.games, args.sims, seed) for seed in range(args.repeats)]
+        fwd = statistics.median(forward_rate(fn, game, args.parallel) for _ in range(args.repeats)) if cfg else None
         row = {"case": name, "parameters": params,
                **{k: statistics.median(r[k] for r in runs) for k in runs[0]},
                "forward_positions_per_s": fwd}
@@ -94,7 +98,7 @@ def main() -> None:
             row["selfplay_share_of_forward_rate"] = row["simulations_per_s"] / fwd
         rows.append(row)
         print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
-    out = {"game": "connect4", "search": "gumbel", "games_in_parallel": args.games, "sims": args.sims,
+    out = {"game": "connect4", "search": "gumbel", "games_in_parallel": args.parallel, "games": args.games, "sims": args.sims,
            "repeats": args.repeats, "torch_threads": args.threads, "cases": rows}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1))

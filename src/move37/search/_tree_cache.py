@@ -3,7 +3,8 @@
 Self-play runs hundreds of games from the same start, and Connect Four transposes
 heavily, so many leaves ask for an evaluation the network already gave. Only misses
 reach `evaluate` (still in one batched call). The cache must be dropped whenever the
-evaluator changes (new weights); it empties itself when it reaches `capacity` entries.
+evaluator changes (new weights); it empties itself when it reaches `capacity` entries
+(about 600 bytes each for Connect Four), so its memory is bounded.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from move37.search._tree_search import Evaluate
 class EvaluationCache:
     """Wraps `evaluate(obs (K, ...), legal (K, A)) -> (priors (K, A), values (K,))` with an exact-input cache."""
 
-    def __init__(self, evaluate: Evaluate, capacity: int = 500_000):
+    def __init__(self, evaluate: Evaluate, capacity: int = 100_000):
         self.evaluate = evaluate
         self.capacity = capacity
         self.table: dict[bytes, tuple[np.ndarray, float]] = {}
