@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from move37 import arena, games
-from move37.cli.arena import format_table
+from move37.cli.arena import format_head_to_head, format_table
 
 SPECS = ["random", "mcts:sims=200", "mcts:sims=2000", "alphabeta:depth=4", "alphabeta:depth=8", "solver"]
 
@@ -58,9 +58,12 @@ def main() -> None:
     records = arena.round_robin(game, args.specs, args.games, openings.moves, seed=args.seed,
                                 records=records_path, progress=True)
     wall = time.perf_counter() - start
-    ratings = arena.fit_elo(arena.results_from_records(records))
+    results = arena.results_from_records(records)
+    ratings = arena.fit_elo(results)
+    pairs = arena.head_to_head(results)
     per_move = seconds_per_move(game, records)
     print(format_table(ratings))
+    print(format_head_to_head(ratings, pairs))
     print(f"{len(records)} games in {wall / 60:.1f} min")
     result = {
         "benchmark": "arena_connect4", "command": " ".join(["python", *sys.argv]), "games_per_pair": args.games,
@@ -70,6 +73,7 @@ def main() -> None:
         "ratings": [{"rank": k + 1, "agent": r.name, "elo": round(r.elo, 1), "low": round(r.low, 1),
                      "high": round(r.high, 1), "wins": r.wins, "draws": r.draws, "losses": r.losses,
                      "games": r.games, "seconds_per_move": per_move.get(r.name)} for k, r in enumerate(ratings)],
+        "head_to_head": [{"agent": a, "opponent": b, "points": p, "games": n} for (a, b), (p, n) in pairs.items()],
     }
     tmp = json_path.with_name(json_path.name + ".tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")
