@@ -1,0 +1,1 @@
+"""Runnable experiments around the learners (shipping a network with its evaluation card)."""
