@@ -107,6 +107,9 @@ def test_torn_last_line_is_skipped_but_damage_elsewhere_is_reported(tmp_path):
     path = tmp_path / "games.jsonl"
     path.write_text(rec.to_json() + "\n" + rec.to_json()[:20])
     assert read_records(path) == [rec]
+    with RecordWriter(path) as w:  # appending after a crash cuts the torn line first
+        w.write(rec)
+    assert read_records(path) == [rec, rec]
     path.write_text(rec.to_json()[:20] + "\n" + rec.to_json() + "\n")
     with pytest.raises(RunFolderError, match="line 1"):
         read_records(path)

@@ -61,10 +61,15 @@ class GameRecord:
 
 
 class RecordWriter:
-    """Appends records to a JSON Lines file, one durable line per game."""
+    """Appends records to a JSON Lines file, one durable line per game.
+
+    A torn last line left by a crash is cut off first, so appending after it
+    cannot glue a new record onto half an old one.
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        _drop_torn_tail(self.path)
         self._file = open(self.path, "a", encoding="utf-8")
 
     def write(self, record: GameRecord) -> None:
@@ -80,6 +85,16 @@ class RecordWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _drop_torn_tail(path: Path) -> None:
+    """Truncate a file that does not end with a newline back to its last complete line."""
+    if not path.exists():
+        return
+    with open(path, "rb+") as f:
+        data = f.read()
+        if data and not data.endswith(b"\n"):
+            f.truncate(data.rfind(b"\n") + 1)
 
 
 def write_records(path: str | Path, records: Iterable[GameRecord]) -> None:
