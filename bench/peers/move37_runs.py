@@ -71,19 +71,18 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
-    store: "generic" (the search's own StateStore) or "bitboard" (Connect Four's compiled
-    store from move37.games._connect4_kernels, when it exists).
+    store: "generic" (`compiled=False`: one State object per node) or "bitboard"
+    (`compiled=True`: move37.games._connect4_kernels.BitboardStore, the search's default).
     """
     from move37.games import make
     from move37.search._tree_search import BatchedSearch, SearchConfig
 
     game = make("connect4")
     evaluate, params = evaluator(net, device)
-    searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), games, sims)
-    if store == "bitboard":
-        from move37.games._connect4_kernels import BitboardStore
-
-        searcher.store = BitboardStore(games, searcher.tree.capacity)
+    searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), games, sims,
+                             compiled=store == "bitboard")
+    if store == "bitboard" and type(searcher.store).__name__ != "BitboardStore":
+        raise ImportError("move37's search did not pick the compiled Connect Four store")
     rng = np.random.default_rng(seed)
     for b in range(games):
         searcher.set_root(b, game.initial_state())
