@@ -43,12 +43,14 @@ def main() -> None:
     parser.add_argument("--openings", type=int, help="random vetted openings (default: half of --games)")
     parser.add_argument("--specs", nargs="+", default=SPECS)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--resume", action="store_true", help="keep the games already in the records file")
     parser.add_argument("--out", default="bench/results/arena_connect4")
     args = parser.parse_args()
     game = games.make("connect4")
     records_path, json_path = Path(args.out + ".jsonl"), Path(args.out + ".json")
     records_path.parent.mkdir(parents=True, exist_ok=True)
-    records_path.unlink(missing_ok=True)
+    if not args.resume:
+        records_path.unlink(missing_ok=True)
     start = time.perf_counter()
     count = args.openings or max(1, (args.games + 1) // 2)
     openings = arena.balanced_openings(game, plies=args.opening_plies, count=count, seed=args.seed)
@@ -56,7 +58,7 @@ def main() -> None:
     print(f"{len(openings.moves)} openings (vetted by solver: {openings.filtered}) in {opening_seconds:.1f} s",
           file=sys.stderr, flush=True)
     records = arena.round_robin(game, args.specs, args.games, openings.moves, seed=args.seed,
-                                records=records_path, progress=True)
+                                records=records_path, progress=True, resume=args.resume)
     wall = time.perf_counter() - start
     results = arena.results_from_records(records)
     ratings = arena.fit_elo(results)

@@ -140,3 +140,15 @@ def test_head_to_head_counts_both_ways():
     table = head_to_head([("a", "b", 1.0), ("b", "a", 0.5), ("a", "c", 0.0)])
     assert table["a", "b"] == (1.5, 2) and table["b", "a"] == (0.5, 2)
     assert table["c", "a"] == (1.0, 1) and ("b", "c") not in table
+
+
+def test_an_interrupted_round_robin_resumes_without_replaying(tmp_path):
+    specs = ["random", "alphabeta:depth=2", "mcts:sims=20"]
+    full = round_robin(TTT, specs, 4, ["a1", "b2"], seed=6, progress=False)
+    path = tmp_path / "rr.jsonl"
+    write_records(path, full[:5])
+    with open(path, "a") as f:
+        f.write(full[5].to_json()[:30])  # the crash hit while writing game 6
+    resumed = round_robin(TTT, specs, 4, ["a1", "b2"], seed=6, records=path, progress=False, resume=True)
+    assert [r.moves for r in resumed] == [r.moves for r in full]
+    assert read_records(path) == resumed and len(path.read_text().splitlines()) == 12

@@ -36,6 +36,7 @@ def test_arena_errors_are_one_line(capsys, tmp_path):
         (["arena", "tictactoe", "random", "random"], "only once"),
         (["arena", "tictactoe", "random", "mcts", "--games", "0"], "at least 1"),
         (["arena", "tictactoe", "random", "mcts", "--opening-plies", "-1"], "at least 0"),
+        (["arena", "tictactoe", "random", "mcts", "--resume"], "records file"),
         (["arena", "tictactoe", "random", "mcts", "--records", str(tmp_path / "no" / "dir.jsonl")], "No such file"),
     ]
     for argv, words in cases:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -50,19 +50,23 @@ def play_game(game: Game, agents: Sequence[Agent], opening: str = "", seed: int 
 
 
 def play_match(game: Game, first: Agent, second: Agent, games: int, openings: Sequence[str] = ("",),
-               seed: int = 0, on_game: Callable[[GameRecord], None] | None = None) -> list[GameRecord]:
+               seed: int = 0, on_game: Callable[[GameRecord], None] | None = None,
+               played: Mapping[tuple, GameRecord] | None = None) -> list[GameRecord]:
     """`games` games between two agents; colours alternate and each opening is played both ways.
 
     Game k uses opening k // 2 (cycling) with `first` moving first when k is even, so
     an even number of games gives both agents every opening with both colours.
-    `on_game` is called with each record as soon as it is finished.
+    `on_game` is called with each record as soon as it is finished. A game whose
+    `GameRecord.key` is in `played` (records of an interrupted run) is taken from
+    there instead of being played again.
     """
     openings = list(openings) or [""]
     out = []
     for k in range(games):
         opening = openings[(k // 2) % len(openings)]
         pair = (first, second) if k % 2 == 0 else (second, first)
-        record = play_game(game, pair, opening, game_seed(seed, k))
+        key = (game.info.name, tuple(a.spec or repr(a) for a in pair), opening, game_seed(seed, k))
+        record = played[key] if played and key in played else play_game(game, pair, opening, key[3])
         out.append(record)
         if on_game is not None:
             on_game(record)

@@ -52,6 +52,11 @@ class GameRecord:
                    moves=str(row["moves"]), result=tuple(float(x) for x in row["result"]), seed=row.get("seed"),
                    plies=int(row.get("plies", 0)), extra=dict(row.get("extra", {})))
 
+    @property
+    def key(self) -> tuple:
+        """What identifies a game of a tournament: the game, who played which side, the opening, the seed."""
+        return (self.game, self.players, self.opening, self.seed)
+
     def score(self, player: int) -> float:
         """Points for `player`: 1 win, 0.5 draw, 0 loss (two-player games)."""
         mine, best = self.result[player], max(self.result)

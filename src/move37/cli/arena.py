@@ -21,6 +21,8 @@ def register(sub) -> None:
     p.add_argument("--openings", type=int, metavar="K",
                    help="number of random openings, each played with both colours (default: half of --games)")
     p.add_argument("--records", metavar="FILE", help="append the game records (JSON Lines) to FILE")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted tournament: games already in --records are not replayed")
     p.add_argument("--seed", type=int, default=0, help="seed for openings and agents (default 0)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=run)
@@ -34,7 +36,8 @@ def run(args) -> int:
     if plies < 0 or count < 1 or args.games < 1:
         raise ConfigError("--games and --openings must be at least 1, --opening-plies at least 0")
     openings = arena.balanced_openings(game, plies=plies, count=count, seed=args.seed)
-    records = arena.round_robin(game, players, args.games, openings.moves, seed=args.seed, records=args.records)
+    records = arena.round_robin(game, players, args.games, openings.moves, seed=args.seed, records=args.records,
+                                resume=args.resume)
     results = arena.results_from_records(records)
     ratings = arena.fit_elo(results)
     pairs = arena.head_to_head(results)
