@@ -19,7 +19,7 @@ from move37.games.base import Game
 
 def round_robin(game: Game, players: Sequence[str | Agent], games_per_pair: int, openings: Sequence[str] = ("",),
                 seed: int = 0, records: str | Path | None = None, progress: bool | None = None,
-                resume: bool = False) -> list[GameRecord]:
+                resume: bool = False, name: str | None = None) -> list[GameRecord]:
     """Play `games_per_pair` games between every pair of `players` (agents or agent specs).
 
     Openings are shuffled once by `seed` and every pair walks them in that order,
@@ -30,6 +30,7 @@ def round_robin(game: Game, players: Sequence[str | Agent], games_per_pair: int,
     The games are reproducible given `seed` when every player is limited by depth or
     simulations rather than by time.
     progress: a tqdm bar on stderr (None: only when stderr is a terminal).
+    name: the game spec written in the records (default `game.info.name`; e.g. "othello:size=6").
     Every player is closed at the end (external engines stop).
     """
     players = [agent_registry.make(p, game) if isinstance(p, str) else p for p in players]
@@ -60,7 +61,7 @@ def round_robin(game: Game, players: Sequence[str | Agent], games_per_pair: int,
         for k, (i, j) in enumerate(pairs):
             bar.set_postfix_str(f"{specs[i]} vs {specs[j]}")
             out += play_match(game, players[i], players[j], games_per_pair, openings, game_seed(seed, k), finished,
-                              played)
+                              played, name)
     finally:
         bar.close()
         if writer is not None:

@@ -37,7 +37,7 @@ def run(args) -> int:
         raise ConfigError("--games and --openings must be at least 1, --opening-plies at least 0")
     openings = arena.balanced_openings(game, plies=plies, count=count, seed=args.seed)
     records = arena.round_robin(game, players, args.games, openings.moves, seed=args.seed, records=args.records,
-                                resume=args.resume)
+                                resume=args.resume, name=args.game)
     results = arena.results_from_records(records)
     ratings = arena.fit_elo(results)
     pairs = arena.head_to_head(results)
