@@ -100,9 +100,8 @@ def test_bitboard_store_searches_exactly_like_the_generic_store(game, algorithm)
 
     runs = []
     for store in ("generic", "bitboard"):
-        search = BatchedSearch(game, evaluate, SearchConfig(algorithm=algorithm), 6, 24)
-        if store == "bitboard":
-            search.store = k.BitboardStore(6, search.tree.capacity)
+        search = BatchedSearch(game, evaluate, SearchConfig(algorithm=algorithm), 6, 24, compiled=store == "bitboard")
+        assert isinstance(search.store, k.BitboardStore) == (store == "bitboard")
         rng = np.random.default_rng(0)
         for b in range(6):
             search.set_root(b, game.state_from_moves("4453"[: b % 4]))
