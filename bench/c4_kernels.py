@@ -147,13 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     from bench.selfplay import _prepare, print_table, run_rows
 
     load_start = os.getloadavg()
-    rows, errors = {}, {}
-    _prepare(rows, errors, "playouts/kernel", lambda: playouts_kernel(args.playouts))
-    _prepare(rows, errors, "playouts/objects", lambda: playouts_objects(args.object_playouts))
-    _prepare(rows, errors, "mcts/compiled_uct_sketch", lambda: uct_compiled(args.mcts_sims, 4))
-    _prepare(rows, errors, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
-    _prepare(rows, errors, "mcts/openspiel/cpp", lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=2))
-    results = run_rows(rows, errors, args.repeats)
+    rows = {}
+    _prepare(rows, "playouts/kernel", lambda: playouts_kernel(args.playouts))
+    _prepare(rows, "playouts/objects", lambda: playouts_objects(args.object_playouts))
+    _prepare(rows, "mcts/compiled_uct_sketch", lambda: uct_compiled(args.mcts_sims, 4))
+    _prepare(rows, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
+    _prepare(rows, "mcts/openspiel/cpp", lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=2))
+    results = run_rows(rows, args.repeats)
     ratios = {}
     for name, ours, peer in [("kernel vs objects playouts", "playouts/kernel", "playouts/objects"),
                              ("compiled UCT sketch vs openspiel cpp", "mcts/compiled_uct_sketch", "mcts/openspiel/cpp"),

@@ -43,59 +43,58 @@ def _label(net: str | None) -> str:
     return net or "none"
 
 
-def _prepare(rows: dict, errors: dict, key: str, build: Callable[[], "Timed"]) -> None:
-    """Build one row (compile, warm up); an absent framework or move37 part becomes 'not available'."""
+def _prepare(rows: dict, key: str, build: Callable[[], "Timed"]) -> None:
+    """Build one row (compile, warm up) into rows[key]; an absent framework or move37
+    part becomes a 'not available' record in its place."""
     print(f"  preparing {key} ...", file=sys.stderr, flush=True)
     try:
         rows[key] = build()
     except (ImportError, AttributeError) as e:
-        errors[key] = {"available": False, "reason": f"{type(e).__name__}: {e}"}
+        rows[key] = {"available": False, "reason": f"{type(e).__name__}: {e}"}
     except Exception as e:  # a peer that breaks must not cost the other figures
-        errors[key] = {"available": False, "reason": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
+        rows[key] = {"available": False, "reason": f"{type(e).__name__}: {e}", "traceback": traceback.format_exc()}
 
 
-def run_rows(rows: dict, errors: dict, repeats: int) -> dict:
-    """Time the prepared rows interleaved; results keyed as the rows, missing ones explained."""
+def run_rows(rows: dict, repeats: int) -> dict:
+    """Time the prepared rows interleaved; results in the rows' order, missing ones explained."""
     from bench.peers.measure import interleaved
 
-    timed = interleaved({key: once for key, (once, _) in rows.items()}, repeats)
-    results = {}
-    for key in list(rows) + list(errors):
-        results[key] = ({"available": True, **rows[key][1], **timed[key]} if key in rows else errors[key])
-    return results
+    ready = {key: row for key, row in rows.items() if isinstance(row, tuple)}
+    timed = interleaved({key: once for key, (once, _) in ready.items()}, repeats)
+    return {key: {"available": True, **row[1], **timed[key]} if key in ready else row for key, row in rows.items()}
 
 
 def measure(args) -> dict:
     from bench.peers import move37_runs, openspiel_mcts, pgx_mctx, torch_nets
 
-    rows, errors = {}, {}
+    rows = {}
     g, s, m = args.games, args.sims, args.moves
     if "forward" in args.parts:
         for net in ("mlp", "resnet"):
-            _prepare(rows, errors, f"forward/jax/{net}", lambda: pgx_mctx.forward(net, g))
-            _prepare(rows, errors, f"forward/torch/{net}", lambda: torch_nets.forward(net, g))
-            _prepare(rows, errors, f"forward/move37/{net}", lambda: move37_runs.forward(net, g, device=args.device))
-        _prepare(rows, errors, "forward/numpy/mlp", lambda: move37_runs.forward_numpy_mlp(g))
+            _prepare(rows, f"forward/jax/{net}", lambda: pgx_mctx.forward(net, g))
+            _prepare(rows, f"forward/torch/{net}", lambda: torch_nets.forward(net, g))
+            _prepare(rows, f"forward/move37/{net}", lambda: move37_runs.forward(net, g, device=args.device))
+        _prepare(rows, "forward/numpy/mlp", lambda: move37_runs.forward_numpy_mlp(g))
     if "pgx" in args.parts:
         for net in NETS:
             moves = m if net != "resnet" else max(2, m // 4)
-            _prepare(rows, errors, f"selfplay/pgx_mctx/{_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves))
+            _prepare(rows, f"selfplay/pgx_mctx/{_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves))
     if "move37" in args.parts:
         for store in args.stores:
             for net in NETS:
                 moves = m if net != "resnet" else max(2, m // 4)
-                _prepare(rows, errors, f"selfplay/move37/{store}/{_label(net)}",
+                _prepare(rows, f"selfplay/move37/{store}/{_label(net)}",
                          lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store))
             if store == "bitboard":  # the torch-free MLP path: what search costs once torch's overhead is gone
-                _prepare(rows, errors, f"selfplay/move37/{store}/mlp_numpy",
+                _prepare(rows, f"selfplay/move37/{store}/mlp_numpy",
                          lambda: move37_runs.selfplay("mlp_numpy", g, s, m, store=store))
     if "openspiel" in args.parts:
-        _prepare(rows, errors, "mcts/openspiel/cpp",
+        _prepare(rows, "mcts/openspiel/cpp",
                  lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
-        _prepare(rows, errors, "mcts/openspiel/python", lambda: openspiel_mcts.selfplay("python", args.mcts_sims, games=1))
+        _prepare(rows, "mcts/openspiel/python", lambda: openspiel_mcts.selfplay("python", args.mcts_sims, games=1))
     if "mcts" in args.parts:
-        _prepare(rows, errors, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
-    return run_rows(rows, errors, args.repeats)
+        _prepare(rows, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
+    return run_rows(rows, args.repeats)
 
 
 def ratios(results: dict) -> dict:
