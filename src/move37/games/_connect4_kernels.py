@@ -187,14 +187,20 @@ def popcount(x: int) -> int:
 
 
 @njit(cache=True)
-def describe(position, mask, games, nodes, obs, legal, player, terminal, final_value):
-    """Fill the search's view of K tree nodes from the (B, M) bitboard arrays.
+def describe(position, mask, games, nodes):
+    """The search's view of K tree nodes, read from the (B, M) bitboard arrays.
 
-    games, nodes: int (K,). Out: obs float32 (K, 2, 6, 7) (zeros where terminal), legal
-    bool (K, 7), player int8 (K,) the node's mover, terminal bool (K,), final_value
-    float32 (K,) player 0's return where terminal.
+    games, nodes: int64 (K,). Returns obs float32 (K, 2, 6, 7) (zeros where terminal),
+    legal bool (K, 7), player int8 (K,) the node's mover, terminal bool (K,),
+    final_value float32 (K,) player 0's return where terminal.
     """
-    for k in range(games.shape[0]):
+    n = games.shape[0]
+    obs = np.zeros((n, 2, HEIGHT, WIDTH), np.float32)
+    legal = np.zeros((n, WIDTH), np.bool_)
+    player = np.zeros(n, np.int8)
+    terminal = np.zeros(n, np.bool_)
+    final_value = np.zeros(n, np.float32)
+    for k in range(n):
         pos, msk = position[games[k], nodes[k]], mask[games[k], nodes[k]]
         mover = popcount(msk) & 1
         player[k] = mover
@@ -211,15 +217,18 @@ def describe(position, mask, games, nodes, obs, legal, player, terminal, final_v
                     obs[k, 0, HEIGHT - 1 - r, c] = 1.0
                 elif (pos ^ msk) & bit:
                     obs[k, 1, HEIGHT - 1 - r, c] = 1.0
+    return obs, legal, player, terminal, final_value
 
 
 @njit(cache=True)
-def expand_nodes(position, mask, games, nodes, parent, action):
-    """Step each new node's parent bitboards by the node's action, into (B, M) arrays."""
+def expand_and_describe(position, mask, games, nodes, parent, action):
+    """Step each new node's parent bitboards by the node's action, into the (B, M)
+    arrays, and describe the new nodes (as `describe`), in one compiled call."""
     for k in range(games.shape[0]):
         b, n = games[k], nodes[k]
         p = parent[b, n]
         position[b, n], mask[b, n] = play_one(position[b, p], mask[b, p], action[b, n])
+    return describe(position, mask, games, nodes)
 
 
 class BitboardStore:
@@ -249,20 +258,16 @@ class BitboardStore:
 
         self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
 
-    def _describe(self, games: np.ndarray, nodes: np.ndarray):
+    @staticmethod
+    def _leaves(arrays: tuple):
         from move37.search._tree_states import Leaves
 
-        k = len(games)
-        out = Leaves(np.zeros((k, 2, HEIGHT, WIDTH), np.float32), np.zeros((k, WIDTH), np.bool_),
-                     np.zeros(k, np.int8), np.zeros(k, np.bool_), np.zeros(k, np.float32))
-        describe(self.position, self.mask, games, nodes, out.obs, out.legal, out.player, out.terminal,
-                 out.final_value)
-        return out
+        return Leaves(*arrays)
 
     def roots(self, games: np.ndarray):
-        return self._describe(np.asarray(games, np.int64), np.zeros(len(games), np.int64))
+        games = np.asarray(games, np.int64)
+        return self._leaves(describe(self.position, self.mask, games, np.zeros(len(games), np.int64)))
 
     def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray):
         games, nodes = np.asarray(games, np.int64), np.asarray(nodes, np.int64)
-        expand_nodes(self.position, self.mask, games, nodes, parent, action)
-        return self._describe(games, nodes)
+        return self._leaves(expand_and_describe(self.position, self.mask, games, nodes, parent, action))
