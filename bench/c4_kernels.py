@@ -116,6 +116,12 @@ def uct_move(position, mask, sims, c, capacity):
 
 
 @njit(cache=True)
+def _seed(seed):
+    """Seed Numba's own generator (separate from NumPy's)."""
+    np.random.seed(seed)
+
+
+@njit(cache=True)
 def uct_selfplay(games, sims, c, seed):
     """Play `games` whole games, both sides by UCT; returns the number of moves played."""
     np.random.seed(seed)
@@ -127,6 +133,32 @@ def uct_selfplay(games, sims, c, seed):
             position, mask = k.play_one(position, mask, np.argmax(counts))
             moves += 1
     return moves
+
+
+def check_sketch(sims: int, games: int = 20) -> dict:
+    """Evidence that the sketch is a working UCT: it takes an immediate win, blocks the
+    opponent's, and beats a uniformly random player (alternating colours)."""
+    game = make("connect4")
+    np_seed = np.random.default_rng(0)
+
+    def best(state) -> int:
+        _seed(int(np_seed.integers(1 << 30)))
+        counts = uct_move(np.int64(state.position), np.int64(state.mask), sims, 2.0, sims * k.WIDTH + 1)
+        return int(np.argmax(counts))
+
+    rng, wins = random.Random(0), 0
+    for g in range(games):
+        state = game.initial_state()
+        while not state.is_terminal():
+            if state.current_player == g % 2:
+                state = state.play(best(state))
+            else:
+                legal = state.legal_actions()
+                state = state.play(int(legal[rng.randrange(len(legal))]))
+        wins += int(state.returns()[g % 2] > 0)
+    return {"takes_immediate_win": best(game.state_from_moves("121212")) == 0,
+            "blocks_immediate_loss": best(game.state_from_moves("12121")) == 0,
+            "wins_against_random": f"{wins}/{games}"}
 
 
 def uct_compiled(sims: int, games: int):
@@ -154,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     _prepare(rows, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
     _prepare(rows, "mcts/openspiel/cpp", lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=2))
     results = run_rows(rows, args.repeats)
+    if results["mcts/compiled_uct_sketch"].get("available"):
+        results["mcts/compiled_uct_sketch"]["checks"] = check_sketch(args.mcts_sims)
     ratios = {}
     for name, ours, peer in [("kernel vs objects playouts", "playouts/kernel", "playouts/objects"),
                              ("compiled UCT sketch vs openspiel cpp", "mcts/compiled_uct_sketch", "mcts/openspiel/cpp"),
