@@ -100,8 +100,9 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
 
     def once() -> float:
         return play(moves)
+
     return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
-               store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+                      store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
 
 
 def uct(sims: int = 200, games: int = 2, seed: int = 0) -> Timed:

@@ -46,4 +46,4 @@ def selfplay(kind: str, sims: int = 200, games: int = 2, seed: int = 0) -> Timed
         return sims * moves
 
     return once, dict(kind=kind, sims_per_move=sims, games_per_repeat=games,
-               bot=f"{type(bot).__module__}.{type(bot).__name__}")
+                      bot=f"{type(bot).__module__}.{type(bot).__name__}")

@@ -86,7 +86,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         return games * sims * moves * reps
 
     return once, dict(games=games, sims_per_move=sims, moves_per_call=moves * reps, net=net or "none",
-               params=jax_nets.num_params(params) if net else 0)
+                      params=jax_nets.num_params(params) if net else 0)
 
 
 def forward(net: str, batch: int, seed: int = 0) -> Timed:

@@ -63,16 +63,11 @@ def num_params(net: nn.Module) -> int:
     return sum(p.numel() for p in net.parameters())
 
 
-def forward(net_name: str, batch: int, seed: int = 0,
-            channels_last: bool = False) -> Timed:
+def forward(net_name: str, batch: int, seed: int = 0) -> Timed:
     """The network alone under `torch.inference_mode`: evaluations/s at `batch`."""
-
     torch.manual_seed(seed)
     net = build(net_name)
     obs = torch.randint(0, 2, (batch, PLANES, ROWS, COLS), generator=torch.Generator().manual_seed(seed)).float()
-    if channels_last:
-        net = net.to(memory_format=torch.channels_last)
-        obs = obs.contiguous(memory_format=torch.channels_last)
 
     with torch.inference_mode():
         calls = calls_for(lambda: net(obs))
@@ -83,5 +78,4 @@ def forward(net_name: str, batch: int, seed: int = 0,
                 net(obs)
         return batch * calls
 
-    return once, dict(batch=batch, net=net_name, params=num_params(net), threads=torch.get_num_threads(),
-               channels_last=channels_last)
+    return once, dict(batch=batch, net=net_name, params=num_params(net), threads=torch.get_num_threads())
