@@ -88,6 +88,10 @@ def measure(args) -> dict:
             if store == "bitboard":  # the torch-free MLP path: what search costs once torch's overhead is gone
                 _prepare(rows, f"selfplay/move37/{store}/mlp_numpy",
                          lambda: move37_runs.selfplay("mlp_numpy", g, s, m, store=store))
+                for net in ("mlp", "resnet"):  # with the training loop's evaluation cache
+                    moves = m if net != "resnet" else max(2, m // 4)
+                    _prepare(rows, f"selfplay/move37/{store}/{net}_cache",
+                             lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store, cache=True))
     if "openspiel" in args.parts:
         _prepare(rows, "mcts/openspiel/cpp",
                  lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
@@ -110,9 +114,10 @@ def ratios(results: dict) -> dict:
     for key in results:
         if key.startswith("selfplay/move37/"):
             _, _, store, net = key.split("/")
-            wanted[f"{store}/{net} vs pgx+mctx"] = (key, f"selfplay/pgx_mctx/{net.removesuffix('_numpy')}")
+            base = net.split("_")[0]  # mlp_numpy, mlp_cache -> mlp
+            wanted[f"{store}/{net} vs pgx+mctx"] = (key, f"selfplay/pgx_mctx/{base}")
             wanted[f"{store}/{net} vs its forward"] = (
-                key, "forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{net}")
+                key, "forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{base}")
     for kind in ("cpp", "python"):
         wanted[f"mcts vs openspiel {kind}"] = ("mcts/move37/uct", f"mcts/openspiel/{kind}")
     out = {name: pair(*keys) for name, keys in wanted.items()}

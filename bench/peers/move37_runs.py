@@ -67,18 +67,24 @@ def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
 
 
 def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0,
-             device: str = "cpu", store: str = "generic") -> Timed:
+             device: str = "cpu", store: str = "generic", cache: bool = False) -> Timed:
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
     store: "generic" (`compiled=False`: one State object per node) or "bitboard"
     (`compiled=True`: move37.games._connect4_kernels.BitboardStore, the search's default).
+    cache: wrap the evaluator in move37's `EvaluationCache` (exact-input cache, as the
+    training loop does; kept across timed calls, as within one self-play iteration).
     """
     from move37.games import make
     from move37.search._tree_search import BatchedSearch, SearchConfig
 
     game = make("connect4")
     evaluate, params = evaluator(net, device)
+    if cache:
+        from move37.search._tree_cache import EvaluationCache
+
+        evaluate = EvaluationCache(evaluate)
     searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), games, sims,
                              compiled=store == "bitboard")
     if store == "bitboard" and type(searcher.store).__name__ != "BitboardStore":
@@ -98,11 +104,16 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     play(2)  # compile the kernels outside the timing
     moves = max(moves, calls_for(lambda: play(1)))  # about half a second of work per timed call
 
-    def once() -> float:
-        return play(moves)
+    meta = dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
+                store=store, cache=cache, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
 
-    return once, dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
-                      store=store, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+    def once() -> float:
+        units = play(moves)
+        if cache:
+            meta["cache_hit_rate"] = evaluate.hits / max(evaluate.hits + evaluate.misses, 1)
+        return units
+
+    return once, meta
 
 
 def uct(sims: int = 200, games: int = 2, seed: int = 0) -> Timed:
