@@ -3,7 +3,7 @@
 Addition with 3-digit operands: the demonstrator forgets the carry after a column
 that makes exactly ten (80% of the time), so imitation inherits the habit; GRPO
 against the verifier must then lift held-out greedy accuracy clearly above the
-imitation model's. About a minute on two free cores.
+imitation model's. Measured: 107 s on two cores under a load average of 7.
 """
 
 import pytest
@@ -14,9 +14,9 @@ from move37.reasoning.train import train
 
 CONFIG = {
     "task": "addition:width=3", "seed": 0, "checkpoint_every": 1000, "log_every": 50,
-    "model": {"n_layer": 2, "n_head": 4, "n_embd": 48, "block_size": 48},
-    "sft": {"steps": 350, "batch_size": 64, "lr": 0.003, "min_difficulty": 1, "max_difficulty": 3},
-    "grpo": {"steps": 60, "prompts_per_step": 16, "group_size": 8, "lr": 0.0002},
+    "model": {"n_layer": 2, "n_head": 4, "n_embd": 64, "block_size": 48},
+    "sft": {"steps": 600, "batch_size": 64, "lr": 0.003, "min_difficulty": 1, "max_difficulty": 3},
+    "grpo": {"steps": 30, "prompts_per_step": 32, "group_size": 8, "lr": 0.00005},
     "curriculum": {"start": 3, "min_difficulty": 1, "max_difficulty": 3},
     "eval": {"difficulties": [3], "problems": 200, "k": 2, "every": 1000},
 }
@@ -33,6 +33,7 @@ def one_thread():
 def test_rl_goes_past_the_imitation_model(tmp_path):
     summary = train(tmp_path / "run", config.from_dict(CONFIG), progress=False)
     d = summary["difficulties"]["3"]
-    assert abs(d["sft"]["pass1"] - d["demonstrator"]) < 0.12, d  # imitation: about the demonstrator
+    assert abs(d["sft"]["pass1"] - d["demonstrator"]) < 0.12, d  # imitation: about the demonstrator...
+    assert d["sft"]["greedy"] < d["demonstrator"] + 0.05, d       # ...and not past it
     assert d["rl"]["greedy"] >= d["sft"]["greedy"] + 0.10, d      # RL: clearly past the imitation model
     assert d["rl"]["greedy"] > d["demonstrator"] + 0.05, d

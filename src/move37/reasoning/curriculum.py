@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class CurriculumConfig:
-    start: int = 4
+    start: int = 5
     min_difficulty: int = 1
     max_difficulty: int = 6
     low: float = 0.3
-    high: float = 0.85
-    smoothing: float = 0.9  # weight of the old average in the EMA
+    high: float = 0.8
+    smoothing: float = 0.8  # weight of the old average in the EMA
     enabled: bool = True
 
 

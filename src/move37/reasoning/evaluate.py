@@ -18,11 +18,11 @@ from move37.reasoning.tasks import Problem, Task, verify
 
 @dataclass(frozen=True)
 class EvalConfig:
-    difficulties: tuple[int, ...] = (6,)
+    difficulties: tuple[int, ...] = (4, 6)
     problems: int = 200   # per difficulty
     k: int = 4            # samples per problem for sampled pass@1 and pass@k
     temperature: float = 1.0
-    every: int = 25       # RL steps between evaluations
+    every: int = 20       # RL steps between evaluations
     seed: int = 12345
 
 

@@ -35,10 +35,10 @@ from move37.reasoning.rollout import Rollout
 
 @dataclass(frozen=True)
 class GRPOConfig:
-    steps: int = 300
-    prompts_per_step: int = 16
+    steps: int = 120
+    prompts_per_step: int = 32
     group_size: int = 8
-    lr: float = 5e-4
+    lr: float = 5e-5
     epochs: int = 1                 # optimisation passes over each rollout batch (mu)
     clip_low: float = 0.2
     clip_high: float = 0.2

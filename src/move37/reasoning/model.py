@@ -23,7 +23,7 @@ class ModelConfig:
 
     n_layer: int = 2
     n_head: int = 4
-    n_embd: int = 96
+    n_embd: int = 64
     block_size: int = 128  # longest prompt + completion, in tokens
 
     def to_dict(self) -> dict:

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from move37.errors import ConfigError
 from move37.reasoning.batch import from_text, token_logprobs
 from move37.reasoning.tasks import Task
 
 
 @dataclass(frozen=True)
 class SFTConfig:
-    steps: int = 1500
+    steps: int = 800
     batch_size: int = 64
-    lr: float = 2e-3
+    lr: float = 3e-3
     min_difficulty: int = 1
     max_difficulty: int = 6  # difficulties drawn uniformly from this range
 
@@ -36,6 +37,9 @@ def sft_step(model, optimizer, task: Task, cfg: SFTConfig, rng: np.random.Genera
         prompts.append(problem.prompt)
         completions.append(task.demonstrate(problem, rng))
     batch = from_text(prompts, completions)
+    if batch.inputs.shape[1] > model.cfg.block_size:
+        raise ConfigError(f"a demonstration of {batch.inputs.shape[1]} tokens exceeds model.block_size "
+                          f"{model.cfg.block_size}; raise it or lower the difficulty")
     logp, _ = token_logprobs(model, batch)
     loss = -(logp * batch.mask).sum() / batch.mask.sum()
     optimizer.zero_grad(set_to_none=True)

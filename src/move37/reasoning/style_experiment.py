@@ -13,9 +13,10 @@ whichever way it comes out.
 from __future__ import annotations
 
 import dataclasses
-import json
+import shutil
 from pathlib import Path
 
+from move37.reasoning import config as config_mod
 from move37.reasoning import tasks
 from move37.reasoning.config import TrainConfig
 from move37.reasoning.evaluate import held_out
@@ -34,16 +35,37 @@ def greedy_style(out: Path) -> float:
     return float(style_scores(reference, rollout(model, task, problems, 1, 0.0)).mean())
 
 
+def _fork(sft_run: Path, arm: Path, cfg: TrainConfig) -> None:
+    """Start an arm from the shared imitation run: same weights, random streams and step."""
+    if (arm / "config.json").exists():
+        return  # already forked (resuming)
+    tmp = arm.with_name(f".{arm.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(sft_run, tmp)
+    (tmp / "summary.json").unlink(missing_ok=True)
+    atomic_write_json(tmp / "config.json", cfg.to_dict())
+    tmp.rename(arm)
+
+
 def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: float | None = None,
                          progress: bool = True) -> str:
-    """Train both arms (resumable), write comparison.json and comparison.md, return the table."""
+    """Imitation once, then RL twice from the same state; write comparison.json and comparison.md.
+
+    Both arms fork the same imitation run (weights, random generator states), so the
+    style reward is the only difference between them. Resumable like a training run.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    shared = Trainer(out / "sft", dataclasses.replace(cfg, grpo={**cfg.grpo, "steps": 0})).run(minutes, progress)
+    if not shared["finished"]:
+        return f"imitation stopped at step {shared['step']} (time budget); run the same command to resume"
     arms = {"plain": dataclasses.replace(cfg, grpo={**cfg.grpo, "style_weight": 0.0}),
             "style": dataclasses.replace(cfg, grpo={**cfg.grpo, "style_weight": weight})}
     results = {}
     for name, arm_cfg in arms.items():
-        result = Trainer(out / name, arm_cfg).run(minutes, progress)
+        config_mod.validate(arm_cfg)
+        _fork(out / "sft", out / name, arm_cfg)
+        result = Trainer(out / name).run(minutes, progress)
         if not result["finished"]:
             return f"arm {name!r} stopped at step {result['step']} (time budget); run the same command to resume"
         results[name] = {"summary": result, "greedy_style": greedy_style(out / name)}
