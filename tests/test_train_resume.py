@@ -16,9 +16,9 @@ from move37.train.checkpoint import checkpoint_dirs
 from move37.train.loop import train
 
 TINY = {"games_per_iteration": 8, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 8},
-        "learn": {"batch_size": 32, "window": 300, "min_positions": 40, "replay_ratio": 4},
+        "learn": {"batch_size": 32, "window": 150, "min_positions": 40, "replay_ratio": 4},
         "eval": {"every": 0, "elo_every": 0}}
-ITERATIONS = 8
+ITERATIONS = 7
 
 
 def _lines(path: Path) -> list[dict]:
@@ -57,7 +57,7 @@ def test_sigkill_at_random_moments_then_resume_is_exact(tmp_path):
     env = {**os.environ, "TQDM_DISABLE": "1"}
     rng = np.random.default_rng(7)
     done = 0
-    for _ in range(3):
+    for _ in range(2):
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None and len(_lines(run / "metrics.jsonl")) <= done:
@@ -76,7 +76,7 @@ def test_sigkill_at_random_moments_then_resume_is_exact(tmp_path):
     assert (last_ref / "weights.safetensors").read_bytes() == (last_run / "weights.safetensors").read_bytes()
     assert (last_ref / "optimizer.safetensors").read_bytes() == (last_run / "optimizer.safetensors").read_bytes()
     assert (reference / "games.jsonl").read_text() == (run / "games.jsonl").read_text()
-    timing = ("elapsed", "games_per_s", "moves_per_s")
+    timing = ("elapsed", "games_per_s", "moves_per_s", "evals_per_s")
     strip = lambda rows: [{k: v for k, v in r.items() if k not in timing} for r in rows]  # noqa: E731
     assert strip(_lines(reference / "metrics.jsonl")) == strip(_lines(run / "metrics.jsonl"))
     s_ref = json.loads((last_ref / "state.json").read_text())
