@@ -7,7 +7,7 @@ import torch
 from move37.reasoning import tasks, vocab
 from move37.reasoning.batch import from_text, token_logprobs
 from move37.reasoning.curriculum import Curriculum, CurriculumConfig
-from move37.reasoning.grpo import GRPOConfig, advantages, grpo_step
+from move37.reasoning.grpo import GRPOConfig, advantages, grpo_step, style_scores
 from move37.reasoning.model import CharTransformer, ModelConfig
 from move37.reasoning.rollout import Rollout, rollout
 
@@ -105,3 +105,15 @@ def test_curriculum_band():
     c2 = Curriculum(c.cfg)
     c2.load_state(c.state())
     assert c2.state() == c.state()
+
+
+def test_style_reward_scores_imitation_agreement():
+    model, ro = tiny_model(), _two_answers()
+    scores = style_scores(model, ro)
+    assert scores.shape == (2,) and ((0 <= scores) & (scores <= 1)).all()
+    _, agrees = token_logprobs(model, ro.batch)
+    expected = (agrees.float() * ro.batch.mask).sum(1) / ro.batch.mask.sum(1)
+    np.testing.assert_allclose(scores, expected.numpy())
+    stats = grpo_step(model, tiny_model(), torch.optim.SGD(model.parameters(), lr=0.1), ro,
+                      GRPOConfig.preset("grpo", style_weight=1.0))
+    assert 0 <= stats["style"] <= 1 and stats["reward"] == 0.5  # reward reports correctness alone

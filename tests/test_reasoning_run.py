@@ -91,3 +91,28 @@ def test_cli_bad_config_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("move37: error:") and "low" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("name", ["addition", "countdown", "sorting"])
+def test_default_config_fits_every_task(name):
+    from move37.reasoning import tasks
+
+    cfg = config.for_task(name)
+    task = tasks.make(name)
+    assert task.min_difficulty <= cfg.sft.min_difficulty <= cfg.sft.max_difficulty <= task.max_difficulty
+    assert cfg == config.for_task(name) and (name != "addition" or cfg == config.TrainConfig())
+
+
+def test_cli_eval_report_tasks(tmp_path, capsys):
+    from move37.cli import main
+
+    run = tmp_path / "r"
+    Trainer(run, config.from_dict({**TINY, "grpo": {**TINY["grpo"], "steps": 2}})).run(progress=False)
+    assert main(["reason", "eval", str(run), "--json", "--problems", "5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"demonstrator", "latest", "sft"} and 0 <= out["latest"]["greedy/2"] <= 1
+    assert main(["reason", "report", str(run)]) == 0
+    assert "demonstrator" in capsys.readouterr().out
+    assert main(["reason", "tasks"]) == 0
+    assert "countdown" in capsys.readouterr().out
+    assert main(["reason", "eval", str(run), "--difficulty", "9"]) == 2  # outside the task's range

@@ -89,7 +89,9 @@ def _sample(args) -> int:
 def _load_config(path: Path | None, task: str | None):
     from move37.reasoning import config
 
-    cfg = config.load(path) if path is not None else config.TrainConfig()
+    if path is None:
+        return config.for_task(task) if task is not None else config.TrainConfig()
+    cfg = config.load(path)
     if task is not None:
         cfg = dataclasses.replace(cfg, task=task)
     config.validate(cfg)

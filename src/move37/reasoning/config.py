@@ -86,6 +86,26 @@ def from_dict(data: dict) -> TrainConfig:
     return cfg
 
 
+def for_task(spec: str) -> TrainConfig:
+    """The default config for a task: as is when its difficulties fit, else fitted to the task's range."""
+    from move37.reasoning import tasks
+
+    cfg = dataclasses.replace(TrainConfig(), task=spec)
+    try:
+        validate(cfg)
+        return cfg
+    except ConfigError:
+        pass
+    task = tasks.make(spec)
+    lo, hi = task.min_difficulty, min(task.max_difficulty, task.min_difficulty + 4)
+    cfg = dataclasses.replace(
+        cfg, sft=dataclasses.replace(cfg.sft, min_difficulty=lo, max_difficulty=hi),
+        curriculum=dataclasses.replace(cfg.curriculum, start=lo + 1, min_difficulty=lo, max_difficulty=hi),
+        eval=dataclasses.replace(cfg.eval, difficulties=(lo + 1, hi)))
+    validate(cfg)
+    return cfg
+
+
 def load(path: Path) -> TrainConfig:
     try:
         data = json.loads(Path(path).read_text())
