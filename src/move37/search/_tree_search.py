@@ -107,8 +107,9 @@ class BatchedSearch:
 
     # Search.
 
-    def run(self, sims: np.ndarray | int, rng: np.random.Generator | None = None, explore: bool = False) -> SearchOutput:
-        """Run `sims[b]` simulations in every active game; `explore` adds root noise (self-play)."""
+    def run(self, sims: np.ndarray | int, rng: np.random.Generator | None = None,
+            explore: np.ndarray | bool = False) -> SearchOutput:
+        """Run `sims[b]` simulations in every active game; `explore` (bool or (B,)) adds root noise (self-play)."""
         B, A = self.batch, self.game.info.num_actions
         sims = np.broadcast_to(np.asarray(sims, np.int32), (B,)).copy()
         if sims.max(initial=0) > self.max_sims:
@@ -120,11 +121,12 @@ class BatchedSearch:
         self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
         is_gumbel = self.config.algorithm == "gumbel"
         noise = np.zeros((B, A), np.float32)
-        if explore and rng is not None:
+        explore = np.broadcast_to(np.asarray(explore, bool), (B,))
+        if explore.any() and rng is not None:
             if is_gumbel:
-                noise = rng.gumbel(size=(B, A)).astype(np.float32)
+                noise = rng.gumbel(size=(B, A)).astype(np.float32) * explore[:, None]
             else:
-                for b in np.flatnonzero(live):
+                for b in np.flatnonzero(live & explore):
                     t.prior[b, 0] = puct.add_dirichlet(t.prior[b, 0], t.legal[b, 0], self.config.dirichlet_alpha,
                                                        self.config.dirichlet_fraction, rng)
         if is_gumbel:

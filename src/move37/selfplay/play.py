@@ -26,7 +26,10 @@ from move37.search.puct import visit_policy
 class SelfPlayConfig:
     """parallel_games: games searched together (the evaluation batch size).
     sims: simulations of a full search. full_search_prob, fast_sims: playout-cap randomisation
-    (1.0 = off). temperature_moves: PUCT samples the first n moves of a game from the visit counts.
+    (1.0 = off). temperature_moves: the opening plies played to explore: PUCT samples them from
+    the visit counts (its Dirichlet noise stays on throughout, as in AlphaZero); Gumbel adds its
+    root noise only there, and later plies take the noise-free sequential-halving winner, so
+    late-game outcomes (the value targets) are not blurred by noise.
     """
 
     parallel_games: int = 64
@@ -88,7 +91,9 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
             searcher.set_root(b, None)
     while any(s is not None for s in slots):
         full = rng.random(searcher.batch) < config.full_search_prob
-        out = searcher.run(np.where(full, config.sims, config.fast_sims), rng, explore=True)
+        opening = np.array([rec is not None and len(rec.tokens) < config.temperature_moves for rec in slots])
+        explore = opening if search.algorithm == "gumbel" else True
+        out = searcher.run(np.where(full, config.sims, config.fast_sims), rng, explore=explore)
         for b, rec in enumerate(slots):
             if rec is None:
                 continue
