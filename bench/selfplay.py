@@ -97,7 +97,8 @@ def measure(args) -> dict:
                  lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
         _prepare(rows, "mcts/openspiel/python", lambda: openspiel_mcts.selfplay("python", args.mcts_sims, games=1))
     if "mcts" in args.parts:
-        _prepare(rows, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims, games=1))
+        _prepare(rows, "mcts/move37/uct", lambda: move37_runs.uct(args.mcts_sims))
+        _prepare(rows, "mcts/move37/uct_python", lambda: move37_runs.uct(args.mcts_sims, games=1, compiled=False))
     return run_rows(rows, args.repeats)
 
 
@@ -120,6 +121,7 @@ def ratios(results: dict) -> dict:
                 key, "forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{base}")
     for kind in ("cpp", "python"):
         wanted[f"mcts vs openspiel {kind}"] = ("mcts/move37/uct", f"mcts/openspiel/{kind}")
+        wanted[f"mcts python vs openspiel {kind}"] = ("mcts/move37/uct_python", f"mcts/openspiel/{kind}")
     out = {name: pair(*keys) for name, keys in wanted.items()}
     return {name: r for name, r in out.items() if r}
 

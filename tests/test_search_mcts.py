@@ -1,9 +1,14 @@
-"""UCT with random rollouts: finds immediate wins, beats random, is reproducible."""
+"""UCT with random rollouts: finds immediate wins, beats random, is reproducible; the
+compiled path (Connect Four's kernels) plays as the Python path does."""
+
+import math
+import random
 
 import numpy as np
 import pytest
 
 from move37 import agents, games
+from move37.search import _mcts_compiled
 from move37.arena import play_match
 from move37.errors import SpecError
 
@@ -26,13 +31,16 @@ def test_uct_beats_random_at_connect4():
     assert points >= 7
 
 
-def test_uct_is_reproducible_and_time_limited():
+@pytest.mark.parametrize("compiled", ["true", "false"])
+def test_uct_is_reproducible_and_time_limited(compiled):
     game = games.make("connect4")
     state = game.state_from_moves("44")
-    a = agents.make("mcts:sims=300,seed=3", game).analyse(state)
-    b = agents.make("mcts:sims=300,seed=3", game).analyse(state)
+    a = agents.make(f"mcts:sims=300,seed=3,compiled={compiled}", game).analyse(state)
+    b = agents.make(f"mcts:sims=300,seed=3,compiled={compiled}", game).analyse(state)
     assert a.action == b.action and np.array_equal(a.policy, b.policy)
-    timed = agents.make("mcts:ms=20", game).analyse(state)
+    other = agents.make(f"mcts:sims=300,seed=4,compiled={compiled}", game).analyse(state)
+    assert not np.array_equal(a.policy, other.policy)  # the seed drives rollouts and tie-breaks
+    timed = agents.make(f"mcts:ms=20,compiled={compiled}", game).analyse(state)
     assert state.legal_mask()[timed.action] and timed.nodes >= 1
 
 
@@ -41,3 +49,47 @@ def test_bad_mcts_options():
     for spec in ("mcts:sims=x", "mcts:sims=0", "mcts:c=-1", "mcts:c=nan"):
         with pytest.raises(SpecError):
             agents.make(spec, game)
+
+
+def _connect4_uct(spec: str):
+    game = games.make("connect4")
+    agent = agents.make(spec, game)
+    assert (agent.search._kernels is not None) == ("compiled=false" not in spec)
+    return game, agent
+
+
+def test_compiled_uct_takes_a_win_and_blocks_a_loss():
+    game, agent = _connect4_uct("mcts:sims=400")
+    win = agent.analyse(game.state_from_moves("121212"))  # first player wins in column 1
+    assert win.action == 0 and win.value > 0.9 and win.pv[0] == 0 and win.nodes == 400
+    assert win.policy.shape == (7,) and abs(win.policy.sum() - 1) < 1e-9 and win.policy.argmax() == 0
+    block = agent.analyse(game.state_from_moves("12121"))  # second player must block column 1
+    assert block.action == 0
+
+
+def test_compiled_uct_beats_random():
+    game, uct = _connect4_uct("mcts:sims=200,seed=1")
+    records = play_match(game, uct, agents.make("random", game), 10, seed=7)
+    assert sum(r.score(r.players.index("mcts:sims=200,seed=1")) for r in records) >= 9
+
+
+def test_compiled_tree_grows_and_counts_every_visit():
+    game = games.make("connect4")
+    kernels = _mcts_compiled.kernels_for(game)
+    tree, sims = _mcts_compiled.search(kernels, game.initial_state(), limit=8000, deadline=math.inf, c=1.4,
+                                       rng=random.Random(0), width=7)
+    visits, _, first, count = tree.arrays[:4]
+    assert sims == 8000 and tree.capacity > _mcts_compiled._INITIAL_CAPACITY  # grew once at least
+    # every simulation passes the root; all but the first (which expands it) go on to a child
+    assert visits[0] == 8000 and visits[first[0]:first[0] + count[0]].sum() == 7999
+    assert tree.nodes > _mcts_compiled._INITIAL_CAPACITY
+
+
+@pytest.mark.parametrize("compiled", ["true", "false"])
+def test_both_paths_find_the_same_forced_win(compiled):
+    # First player holds columns 4 and 5 on the bottom row; a stone in column 3 or 6
+    # makes an open three there, a double threat the second player cannot stop.
+    game, agent = _connect4_uct(f"mcts:sims=3000,seed=2,compiled={compiled}")
+    analysis = agent.analyse(game.state_from_moves("4455"))
+    assert analysis.action in (2, 5)
+    assert analysis.value > 0.5

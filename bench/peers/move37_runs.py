@@ -116,25 +116,32 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     return once, meta
 
 
-def uct(sims: int = 200, games: int = 2, seed: int = 0) -> Timed:
-    """The `mcts:` agent (UCT, random rollouts) playing both sides of whole games."""
+def uct(sims: int = 200, games: int | None = None, seed: int = 0, compiled: bool = True) -> Timed:
+    """The `mcts:` agent (UCT, random rollouts) playing both sides of whole games.
+
+    compiled: the agent's default, Connect Four's compiled UCT (move37.search._mcts_compiled);
+    False keeps it on the Python loop. games: per timed call (None: as many as fill about
+    half a second, timed on one game after the first call compiled the kernels)."""
     from move37.agents import make as make_agent
     from move37.games import make
 
     game = make("connect4")
-    spec = f"mcts:sims={sims},c=2.0,seed={seed}"
+    spec = f"mcts:sims={sims},c=2.0,seed={seed},compiled={str(compiled).lower()}"
     agent = make_agent(spec, game)
 
-    def once() -> float:
+    def play(n: int) -> float:
         moves = 0
-        for _ in range(games):
+        for _ in range(n):
             state = game.initial_state()
             while not state.is_terminal():
                 state = state.play(agent.act(state))
                 moves += 1
         return sims * moves
 
-    return once, dict(agent=spec, sims_per_move=sims, games_per_repeat=games)
+    if games is None:
+        play(1)
+        games = calls_for(lambda: play(1))
+    return lambda: play(games), dict(agent=spec, sims_per_move=sims, games_per_repeat=games)
 
 
 def numpy_mlp_evaluator(seed: int = 0):

@@ -11,14 +11,16 @@ class MCTSAgent(Agent):
     """UCT with random rollouts.
 
     sims: simulations per move (1000 by default; None with ms = as many as time allows);
-    c: UCB1 exploration constant; ms: time per move in milliseconds; seed: rollout randomness.
+    c: UCB1 exploration constant; ms: time per move in milliseconds; seed: rollout randomness;
+    compiled: the game's compiled UCT where it has one (Connect Four), else the Python loop.
     """
 
-    def __init__(self, *, game: Game, sims: int | None = None, c: float = 1.4, ms: int | None = None, seed: int = 0):
+    def __init__(self, *, game: Game, sims: int | None = None, c: float = 1.4, ms: int | None = None, seed: int = 0,
+                 compiled: bool = True):
         self._seed = seed
         if sims is None and ms is None:
             sims = 1000
-        self.search = UCT(game, sims=sims, c=c, ms=ms, seed=seed)
+        self.search = UCT(game, sims=sims, c=c, ms=ms, seed=seed, compiled=compiled)
 
     def reset(self, seed: int | None = None) -> None:
         self.search.reset(self._seed if seed is None else seed)

@@ -13,6 +13,10 @@ containers in CPython): for node n,
   action[n]   the action that led to n
   mover[n]    the player who played action[n]
 States are stored only for expanded nodes; a child's state is made on first visit.
+
+Games with compiled kernels (Connect Four) run the same search in Numba instead, the
+tree in NumPy arrays of the same fields (move37.search._mcts_compiled); `compiled=False`
+keeps them on this Python loop.
 """
 
 from __future__ import annotations
@@ -54,9 +58,11 @@ class UCT:
     c: exploration constant of UCB1, mean + c * sqrt(ln N(parent) / N(child)).
     ms: time limit per search in milliseconds (None: none).
     seed: seeds rollouts and tie-breaks.
+    compiled: use the game's compiled UCT when it has one (same search, in Numba).
     """
 
-    def __init__(self, game: Game, *, sims: int | None = 1000, c: float = 1.4, ms: int | None = None, seed: int = 0):
+    def __init__(self, game: Game, *, sims: int | None = 1000, c: float = 1.4, ms: int | None = None, seed: int = 0,
+                 compiled: bool = True):
         if sims is None and ms is None:
             raise ValueError("give sims or ms")
         if sims is not None and sims < 1:
@@ -67,6 +73,11 @@ class UCT:
             raise ValueError(f"c must be non-negative, got {c}")
         self.game = game
         self.sims, self.c, self.ms = sims, c, ms
+        self._kernels = None
+        if compiled:
+            from move37.search import _mcts_compiled  # Numba: imported only where it may be used
+
+            self._kernels = _mcts_compiled.kernels_for(game)
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -79,6 +90,13 @@ class UCT:
         deadline = start + self.ms / 1000.0 if self.ms is not None else math.inf
         limit = self.sims if self.sims is not None else 1 << 62
         rng, c = self._rng, self.c
+        if self._kernels is not None:
+            from move37.search import _mcts_compiled
+
+            tree, n_sims = _mcts_compiled.search(self._kernels, state, limit=limit, deadline=deadline, c=c, rng=rng,
+                                                 width=self.game.info.num_actions)
+            visits, total, first, count, action = tree.arrays[:5]
+            return self._result(state, visits, total, first, count, action, n_sims, time.perf_counter() - start)
         visits, total, first, count, action, mover = [0], [0.0], [-1], [0], [-1], [-1]
         states: dict[int, State] = {0: state}
         n_sims = 0
@@ -134,17 +152,17 @@ class UCT:
         for ch in range(lo, hi):
             policy[action[ch]] = visits[ch]
         best = max(range(lo, hi), key=lambda ch: visits[ch])
-        value = total[best] / visits[best] if visits[best] else 0.0
+        value = float(total[best] / visits[best]) if visits[best] else 0.0
         pv, node = [], best
         while True:
-            pv.append(action[node])
+            pv.append(int(action[node]))
             if first[node] < 0 or not count[node]:
                 break
             kids = range(first[node], first[node] + count[node])
             node = max(kids, key=lambda ch: visits[ch])
             if visits[node] == 0:
                 break
-        return UCTResult(action[best], value, policy / max(policy.sum(), 1.0), tuple(pv), n_sims, seconds)
+        return UCTResult(int(action[best]), value, policy / max(policy.sum(), 1.0), tuple(pv), n_sims, seconds)
 
 
 def _rollout(state: State, rng: random.Random) -> list[float]:
