@@ -23,6 +23,7 @@ _REGISTRY: dict[str, str] = {
     "xboard": "move37.agents.xboard:XboardAgent",
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
+    "zero": "move37.agents.zero:ZeroAgent",
 }
 
 

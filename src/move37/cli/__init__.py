@@ -23,6 +23,8 @@ _COMMANDS = [
     "move37.cli.play",
     "move37.cli.arena",
     "move37.cli.best_move",
+    "move37.cli.train",
+    "move37.cli.report",
 ]
 
 
