@@ -56,7 +56,7 @@ def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
     game = games.make(game_spec)
     config = from_dict(run_summary(out)["config"])
     ckpt = latest_checkpoint(out)
-    zero = f"zero:{ckpt / 'weights.safetensors'},sims={config.eval.sims}"
+    zero = f"zero:{out},sims={config.eval.sims}"  # a run folder plays its newest checkpoint
     specs = [zero, *config.eval.ladder]
     records = arena.round_robin(game, specs, games_per_pair, ev.openings(game), seed=config.seed)
     print(format_table(arena.fit_elo(arena.results_from_records(records), anchor="random")))
