@@ -9,7 +9,8 @@ policy-gradient loss is PPO's clipped surrogate per token:
 
 Variants (`GRPOConfig.preset`):
 - "grpo": std-normalised advantages, per-sequence mean then batch mean (DeepSeekMath).
-- "dr_grpo": no std division and a constant normaliser instead of the sequence
+- "dr_grpo": no std division, and token losses summed and divided by one number for
+  the whole batch (sequences x padded length) instead of by each sequence's own
   length (Liu et al. 2025, "Understanding R1-Zero-like training"), removing the
   length and difficulty biases.
 - "dapo": clip-higher (clip_high 0.28 > clip_low 0.2), dynamic sampling (groups

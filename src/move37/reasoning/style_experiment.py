@@ -65,7 +65,7 @@ def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: fl
     for name, arm_cfg in arms.items():
         config_mod.validate(arm_cfg)
         _fork(out / "sft", out / name, arm_cfg)
-        result = Trainer(out / name).run(minutes, progress)
+        result = Trainer(out / name, arm_cfg).run(minutes, progress)  # RunFolderError if the arm differs
         if not result["finished"]:
             return f"arm {name!r} stopped at step {result['step']} (time budget); run the same command to resume"
         results[name] = {"summary": result, "greedy_style": greedy_style(out / name)}
