@@ -24,6 +24,7 @@ import multiprocessing as mp
 import os
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -108,6 +109,20 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _summary(rows: list[dict]) -> list[str]:
+    """Lines on how far the solver gets: by number of empties, finished and median CPU time."""
+    out = ["", "| empties | finished | median CPU s | max CPU s |", "|---|---:|---:|---:|"]
+    for lo, hi in ((6, 19), (20, 21), (22, 23), (24, 25), (26, 27), (28, 34)):
+        group = [r for r in rows if lo <= r["empties"] <= hi]
+        if not group:
+            continue
+        cpu = [r["cpu_s"] for r in group if r["finished"]]
+        med = f"{statistics.median(cpu):.2f}" if cpu else "—"
+        top = f"{max(cpu):.2f}" if cpu else "—"
+        out.append(f"| {lo}-{hi} | {len(cpu)} of {len(group)} | {med} | {top} |")
+    return out
+
+
 def render_doc(report: dict) -> str:
     rows = sorted(report["problems"], key=lambda r: r["no"])
     done = [r for r in rows if r["finished"]]
@@ -138,6 +153,7 @@ def render_doc(report: dict) -> str:
         f"**{len(done)} of {len(rows)} problems finished within their CPU limit; "
         f"{len(agree)} of those agree with the suite on score and best moves"
         + ("" if len(agree) == len(done) else f"; {len(done) - len(agree)} disagree") + ".**",
+        *_summary(rows),
         "",
         "| # | empties | FFO score | solver score | FFO best | solver best | agrees | CPU s | wall s | nodes | Mnodes/s (CPU) | run |",
         "|---:|---:|---:|---:|---|---|:---:|---:|---:|---:|---:|---|",
@@ -161,7 +177,11 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=120.0, help="CPU seconds per problem")
     parser.add_argument("--tt-bits", type=int, default=22, help="log2 of transposition-table entries")
     parser.add_argument("--data", type=Path, default=DATA, help="the FFO table (ffo_1-79.tsv)")
+    parser.add_argument("--render-only", action="store_true", help="only rewrite the doc from the results file")
     args = parser.parse_args()
+    if args.render_only:
+        write_atomic(DOC, render_doc(json.loads(RESULTS.read_text())))
+        return 0
     problems = load_problems(args.data)
     chosen = parse_ranges(args.problems)
     unknown = [n for n in chosen if n not in problems]
