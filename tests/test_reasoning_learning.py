@@ -3,7 +3,8 @@
 Addition with 3-digit operands: the demonstrator forgets the carry after a column
 that makes exactly ten (80% of the time), so imitation inherits the habit; GRPO
 against the verifier must then lift held-out greedy accuracy clearly above the
-imitation model's. Measured: 107 s on two cores under a load average of 7.
+imitation model's. Measured: about a minute on two shared cores (demonstrator 0.785,
+SFT greedy 0.760, RL greedy 1.000).
 """
 
 import pytest
