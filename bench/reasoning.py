@@ -13,7 +13,6 @@ load average is recorded beside it for that reason.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
