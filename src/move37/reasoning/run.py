@@ -15,8 +15,7 @@ import os
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as st_load
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save as st_save
 
 from move37.errors import RunFolderError
@@ -53,11 +52,9 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
 def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer | None = None) -> dict:
     """Restore weights (and the optimiser when given); returns the run state. RunFolderError when unreadable."""
     try:
-        data = path.read_bytes()
-        tensors = st_load(data)
-        from safetensors import safe_open  # metadata needs the file API
         with safe_open(str(path), framework="pt") as f:
             meta = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
         state = json.loads(meta["state"])
         model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     except (SafetensorError, KeyError, ValueError, RuntimeError) as e:
@@ -73,6 +70,15 @@ def load_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
                 slots.setdefault(int(idx), {})[name] = value.reshape(()) if name == "step" else value
         optimizer.load_state_dict({"state": slots, "param_groups": groups})
     return state
+
+
+def read_state(path: Path) -> dict:
+    """The run state of a checkpoint without loading its tensors."""
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return json.loads((f.metadata() or {})["state"])
+    except (SafetensorError, KeyError, ValueError) as e:
+        raise RunFolderError(f"checkpoint {path} is unreadable: {e}") from None
 
 
 class MetricsLog:

@@ -9,7 +9,6 @@ problems, same samples, same weights as a run that was never interrupted.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, held_out,
 from move37.reasoning.grpo import grpo_step
 from move37.reasoning.model import CharTransformer
 from move37.reasoning.rollout import rollout
-from move37.reasoning.run import MetricsLog, atomic_write_json, load_checkpoint, save_checkpoint
+from move37.reasoning.run import MetricsLog, atomic_write_json, load_checkpoint, read_state, save_checkpoint
 from move37.reasoning.sft import sft_step
 
 
@@ -53,16 +52,6 @@ def _sft_lr(cfg: TrainConfig, step: int) -> float:
     return s.lr * min(1.0, (step + 1) / 50) * max(0.05, 1 - step / max(1, s.steps))
 
 
-def _peek_state(path: Path) -> dict:
-    from safetensors import safe_open
-
-    try:
-        with safe_open(str(path), framework="pt") as f:
-            return json.loads((f.metadata() or {})["state"])
-    except Exception as e:  # any unreadable file is a damaged run folder
-        raise RunFolderError(f"checkpoint {path} is unreadable: {e}") from None
-
-
 class Trainer:
     """One run: the model, its optimiser for the current phase, the random streams and the logs."""
 
@@ -83,7 +72,7 @@ class Trainer:
         self.step, self.elapsed = 0, 0.0
         ckpt = self.out / "checkpoint.safetensors"
         if ckpt.exists():
-            self.step = int(_peek_state(ckpt)["step"])
+            self.step = int(read_state(ckpt)["step"])
             self.optimizer = self._optimizer()
             self._restore(load_checkpoint(ckpt, self.model, self.optimizer))
             self.log.truncate_after(self.step)
