@@ -116,3 +116,9 @@ def test_cli_eval_report_tasks(tmp_path, capsys):
     assert main(["reason", "tasks"]) == 0
     assert "countdown" in capsys.readouterr().out
     assert main(["reason", "eval", str(run), "--difficulty", "9"]) == 2  # outside the task's range
+
+
+def test_held_out_set_covering_every_problem_is_an_error(tmp_path):
+    cfg = config.from_dict({**TINY, "eval": {"difficulties": [1], "problems": 400}})
+    with pytest.raises(ConfigError, match="held-out"):
+        Trainer(tmp_path / "r", cfg).run(progress=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from move37.errors import ConfigError
 from move37.reasoning.rollout import rollout
 from move37.reasoning.tasks import Problem, Task, verify
 
@@ -34,6 +35,16 @@ def held_out(task: Task, cfg: EvalConfig) -> dict[int, list[Problem]]:
 
 def held_out_prompts(problems: dict[int, list[Problem]]) -> set[str]:
     return {p.prompt for ps in problems.values() for p in ps}
+
+
+def fresh_problem(task: Task, difficulty: int, rng: np.random.Generator, reject: set[str]) -> Problem:
+    """A training problem whose prompt is not held out; ConfigError when they all seem to be."""
+    for _ in range(1000):
+        problem = task.generate(difficulty, rng)
+        if problem.prompt not in reject:
+            return problem
+    raise ConfigError(f"task {task.name!r} at difficulty {difficulty}: the held-out set covers (nearly) every "
+                      "problem; evaluate at other difficulties or on fewer problems")
 
 
 def demonstrator_accuracy(task: Task, problems: dict[int, list[Problem]], k: int, seed: int) -> dict[int, float]:

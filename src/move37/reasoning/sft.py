@@ -14,6 +14,7 @@ import torch
 
 from move37.errors import ConfigError
 from move37.reasoning.batch import from_text, token_logprobs
+from move37.reasoning.evaluate import fresh_problem
 from move37.reasoning.tasks import Task
 
 
@@ -30,10 +31,8 @@ def sft_step(model, optimizer, task: Task, cfg: SFTConfig, rng: np.random.Genera
              reject: set[str] = frozenset()) -> float:
     """One imitation step on fresh demonstrations; returns the mean token loss."""
     prompts, completions = [], []
-    while len(prompts) < cfg.batch_size:
-        problem = task.generate(int(rng.integers(cfg.min_difficulty, cfg.max_difficulty + 1)), rng)
-        if problem.prompt in reject:  # held-out evaluation problems are never trained on
-            continue
+    for _ in range(cfg.batch_size):  # held-out evaluation problems are never trained on
+        problem = fresh_problem(task, int(rng.integers(cfg.min_difficulty, cfg.max_difficulty + 1)), rng, reject)
         prompts.append(problem.prompt)
         completions.append(task.demonstrate(problem, rng))
     batch = from_text(prompts, completions)

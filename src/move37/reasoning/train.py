@@ -21,7 +21,7 @@ from move37.reasoning import config as config_mod
 from move37.reasoning import tasks
 from move37.reasoning.config import TrainConfig
 from move37.reasoning.curriculum import Curriculum
-from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, held_out, held_out_prompts
+from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, fresh_problem, held_out, held_out_prompts
 from move37.reasoning.grpo import grpo_step
 from move37.reasoning.model import CharTransformer
 from move37.reasoning.rollout import rollout
@@ -137,11 +137,7 @@ class Trainer:
 
     def _rl_step(self) -> dict:
         difficulty = self.curriculum.difficulty
-        problems = []
-        while len(problems) < self.grpo.prompts_per_step:
-            p = self.task.generate(difficulty, self.rng)
-            if p.prompt not in self.reject:
-                problems.append(p)
+        problems = [fresh_problem(self.task, difficulty, self.rng, self.reject) for _ in range(self.grpo.prompts_per_step)]
         batch = rollout(self.model, self.task, problems, self.grpo.group_size, self.grpo.temperature, self.gen)
         stats = grpo_step(self.model, self.reference, self.optimizer, batch, self.grpo)
         self.curriculum.update(float(batch.rewards.mean()))
