@@ -119,6 +119,6 @@ def test_cli_eval_report_tasks(tmp_path, capsys):
 
 
 def test_held_out_set_covering_every_problem_is_an_error(tmp_path):
-    cfg = config.from_dict({**TINY, "eval": {"difficulties": [1], "problems": 400}})
+    cfg = config.from_dict({**TINY, "eval": {"difficulties": [1], "problems": 2000}})
     with pytest.raises(ConfigError, match="held-out"):
         Trainer(tmp_path / "r", cfg).run(progress=False)
