@@ -35,7 +35,7 @@ def greedy_style(out: Path) -> float:
     return float(style_scores(reference, rollout(model, task, problems, 1, 0.0)).mean())
 
 
-def _fork(sft_run: Path, arm: Path, cfg: TrainConfig) -> None:
+def fork(sft_run: Path, arm: Path, cfg: TrainConfig) -> None:
     """Start an arm from the shared imitation run: same weights, random streams and step."""
     if (arm / "config.json").exists():
         return  # already forked (resuming)
@@ -64,7 +64,7 @@ def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: fl
     results = {}
     for name, arm_cfg in arms.items():
         config_mod.validate(arm_cfg)
-        _fork(out / "sft", out / name, arm_cfg)
+        fork(out / "sft", out / name, arm_cfg)
         result = Trainer(out / name, arm_cfg).run(minutes, progress)  # RunFolderError if the arm differs
         if not result["finished"]:
             return f"arm {name!r} stopped at step {result['step']} (time budget); run the same command to resume"
