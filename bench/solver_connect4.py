@@ -91,13 +91,14 @@ def write_doc(rows: list[dict]) -> None:
                    f"{r['median_s'] * 1e3:.3g} | {r['max_s'] * 1e3:.4g} | {r['nodes'] / r['positions']:.4g} | "
                    f"{r['nodes_per_s'] / 1e6:.2f} M | `{r['command']}` |")
     machines = sorted({r["machine"] for r in rows})
-    partial = sorted({r["set"] for r in rows if r["positions"] < r["of"]})
     out += ["", f"Machine: {'; '.join(machines)}. Times are wall clock on a machine shared with other jobs",
             "(2 cores, load average often above 8 during these runs), so they are upper bounds; the",
             "agreement counts and node counts are exact and do not depend on the load.", ""]
-    if partial:
-        out += [f"Sets run on their first positions only (`--limit`): {', '.join(partial)}. At the measured",
-                "mean time per position the whole set would have taken longer than the time available.", ""]
+    for r in rows:
+        if r["positions"] < r["of"]:
+            hours = r["mean_s"] * r["of"] / 3600
+            out += [f"{r['set']} ({r['mode']}) ran on its first {r['positions']} positions only (`--limit`): at the",
+                    f"measured mean time per position the whole set would take about {hours:.1f} hours here.", ""]
     out += ["## The solver", "",
             "`move37.solvers.connect4` with its Numba kernels in `solvers/_connect4_search.py`: Pascal Pons's",
             "algorithm on bitboards: negamax with alpha-beta; only non-losing moves (block a lone",
@@ -107,10 +108,12 @@ def write_doc(rows: list[dict]) -> None:
             "bounds; the root score found by null-window searches bisecting the score range.",
             "No opening book: the 1-13 ply positions of Test_L1_R3 are solved from scratch.",
             "`solve` adds every optimal move at the cost of one more null-window search per move.",
-            "", "Tried and not kept (node counts on 30 Test_L1_R2 + 100 Test_L2_R2 + 3 Test_L1_R3",
-            "positions, 111.4 M nodes with a 2**23 table): sharing an entry between a position and its",
-            "mirror image (-2.5% nodes), the refuting move stored in the table and tried first (-1.6%).",
-            "A 2**25 table instead of 2**23 saved 13% of the nodes on the Test_L1_R3 positions.", ""]
+            "", "Design notes from one-off node counts (an ad-hoc script, not kept in the tree, so these",
+            "three figures have no command to rerun): on 30 Test_L1_R2 + 100 Test_L2_R2 + 3 Test_L1_R3",
+            "positions (111.4 M nodes with a 2**23 table), sharing one entry between a position and its",
+            "mirror image saved 2.5% of the nodes and trying the table's refuting move first 1.6%, too",
+            "little for their cost per node, so neither was kept; a 2**25 table instead of 2**23 saved",
+            "13% of the nodes on the Test_L1_R3 positions and was kept.", ""]
     atomic_write(DOC, "\n".join(out))
 
 
@@ -119,7 +122,11 @@ def main() -> int:
     p.add_argument("--sets", nargs="+", default=SETS, choices=SETS, help="which test sets (default: all six)")
     p.add_argument("--limit", type=int, default=None, help="only the first N positions of each set")
     p.add_argument("--best", action="store_true", help="time score + every optimal move instead of the score")
+    p.add_argument("--doc-only", action="store_true", help="rewrite the doc from the results file, solve nothing")
     args = p.parse_args()
+    if args.doc_only:
+        write_doc(json.loads(RESULTS.read_text()))
+        return 0
     solver = Connect4Solver()
     solver.score(games.make("connect4").state_from_text("4444"))  # compile outside the timings (cached after)
     rows = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
