@@ -30,14 +30,20 @@ def main() -> None:
     p.add_argument("run", type=Path)
     p.add_argument("--games", type=int, default=20, help="games against alphabeta:depth=8")
     p.add_argument("--sims", type=int, default=64)
+    p.add_argument("--iteration", type=int, help="the checkpoint already shipped was taken at this iteration "
+                                                 "(re-evaluate it instead of copying the newest checkpoint)")
     args = p.parse_args()
     summary = run_summary(args.run)
     game = games.make(summary["game"])
     name = game.info.name
-    ckpt = latest_checkpoint(args.run)
     weights = MODELS / f"{name}.safetensors"
-    shutil.copyfile(ckpt / "weights.safetensors", weights)
-    shutil.copyfile(ckpt / "weights.json", weights.with_suffix(".json"))
+    if args.iteration is None:
+        ckpt = latest_checkpoint(args.run)
+        shutil.copyfile(ckpt / "weights.safetensors", weights)
+        shutil.copyfile(ckpt / "weights.json", weights.with_suffix(".json"))
+        iteration = int(ckpt.name)
+    else:
+        iteration = args.iteration
     net = load_net(weights, name)
     evaluate = evaluator(net)
     labels = ev.solver_labels(args.run, game, summary["config"]["eval"]["positions"])
@@ -49,7 +55,7 @@ def main() -> None:
     records = arena.play_match(game, zero, opponent, args.games, ev.openings(game), seed=1)
     wins = sum(r.score(r.players.index("zero")) == 1 for r in records)
     draws = sum(r.score(r.players.index("zero")) == 0.5 for r in records)
-    rows = read_metrics(args.run)
+    rows = [r for r in read_metrics(args.run) if r["iteration"] <= iteration]
     last = rows[-1]
     curve = [r for r in rows if "optimal_rate" in r]
     lines = [
@@ -58,7 +64,7 @@ def main() -> None:
         f"Trained from zero by `move37 train {summary['game']} --out {args.run}` (self-play only) on "
         f"{platform.machine()} with 2 CPU cores shared with several other jobs; "
         f"{last['iteration']} iterations, {last['games']} self-play games, "
-        f"{last['elapsed'] / 60:.0f} minutes of wall-clock training (checkpoint {ckpt.name}).",
+        f"{last['elapsed'] / 60:.0f} minutes of wall-clock training (checkpoint {iteration:06d}).",
         "",
         f"Network: {json.dumps(summary['config']['net'])}; search: {json.dumps(summary['config']['search'])}.",
         "",
@@ -69,7 +75,8 @@ def main() -> None:
         f"- against `alphabeta:depth=8`, {args.games} games from 2-move openings, colours alternated: "
         f"{wins} wins, {draws} draws, {args.games - wins - draws} losses",
         "",
-        f"Reproduce: `.venv/bin/python -m move37.experiments.ship_network {args.run} --games {args.games} --sims {args.sims}`",
+        f"Reproduce: `.venv/bin/python -m move37.experiments.ship_network {args.run} --games {args.games} "
+        f"--sims {args.sims}{'' if args.iteration is None else f' --iteration {iteration}'}`",
         "",
         "## Training curve (every evaluation)",
         "",
