@@ -49,8 +49,8 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torc
 
 
 def save_checkpoint(run: Path, iteration: int, net: PolicyValueNet, game_name: str,
-                    optimizer: torch.optim.Optimizer, state: dict, keep: int) -> Path:
-    """Write checkpoint `iteration` atomically; then delete all but the newest `keep`."""
+                    optimizer: torch.optim.Optimizer, state: dict, keep: int, keep_every: int = 0) -> Path:
+    """Write checkpoint `iteration` atomically; then delete all but the newest `keep` (and multiples of keep_every)."""
     folder = Path(run) / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{iteration:06d}"
@@ -67,7 +67,8 @@ def save_checkpoint(run: Path, iteration: int, net: PolicyValueNet, game_name: s
     os.replace(tmp, final)
     fsync_dir(folder)
     for old in checkpoint_dirs(run)[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
+        if not (keep_every and int(old.name) % keep_every == 0):
+            shutil.rmtree(old, ignore_errors=True)
     for stray in folder.glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)
     return final

@@ -55,12 +55,15 @@ class EvalConfig:
 @dataclass(frozen=True)
 class ZeroConfig:
     """games_per_iteration: self-play games between learner updates. checkpoint_every: iterations
-    between checkpoints; keep_checkpoints: how many stay on disk. threads: torch threads."""
+    between checkpoints; keep_checkpoints: how many of the newest stay on disk; keep_every: also
+    keep every checkpoint whose iteration is a multiple of this (0 = none), for its weights (to
+    pick the best network afterwards; its replay chunks are not kept). threads: torch threads."""
 
     seed: int = 0
     games_per_iteration: int = 64
     checkpoint_every: int = 1
     keep_checkpoints: int = 3
+    keep_every: int = 0
     threads: int = 1
     net: NetConfig = field(default_factory=NetConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
@@ -87,6 +90,7 @@ PRESETS: dict[str, dict] = {
         # An MLP: on 2 shared cores a 32x4 residual tower evaluates ~15x fewer positions per second,
         # and early in training more games beat a bigger network (see docs/results/zero.md).
         "games_per_iteration": 256,
+        "keep_every": 25,
         "net": {"kind": "mlp", "hidden": [256, 256, 256]},
         "selfplay": {"parallel_games": 256, "sims": 32, "full_search_prob": 0.5, "fast_sims": 8},
         "search": {"gumbel_k": 7},
