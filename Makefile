@@ -13,9 +13,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The main job on built-in defaults.
+# The main job on built-in defaults: Connect Four from zero by self-play for 10 minutes
+# (resumes runs/main when it exists), then the arena table against the baselines, the
+# optimal-move rate on solver-labelled positions, and plots in runs/main/plots/.
+MINUTES ?= 10
 run: $(STAMP)
-	$(BIN)/move37 arena connect4 random mcts:sims=200 alphabeta:depth=4 solver --games 8
+	$(BIN)/move37 train connect4 --out runs/main --minutes $(MINUTES) --then-evaluate
 
 # The whole suite.
 test: $(STAMP)
