@@ -92,7 +92,7 @@ def write_doc(rows: list[dict]) -> None:
                    f"{r['nodes_per_s'] / 1e6:.2f} M | `{r['command']}` |")
     machines = sorted({r["machine"] for r in rows})
     out += ["", f"Machine: {'; '.join(machines)}. Times are wall clock on a machine shared with other jobs",
-            "(2 cores, load average often above 8 during these runs), so they are upper bounds; the",
+            "(2 cores, load average from about 3 to 12 during these runs), so they are upper bounds; the",
             "agreement counts and node counts are exact and do not depend on the load.", ""]
     for r in rows:
         if r["positions"] < r["of"]:
