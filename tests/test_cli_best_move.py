@@ -14,7 +14,7 @@ def test_best_move_reports_bad_lines_and_goes_on(capsys, tmp_path):
     moves = captured.out.split()
     assert len(moves) == 2 and moves[0] == "a3" and moves[1] not in ("c3", "c1")
     err = captured.err.splitlines()
-    assert [line.split(": line ")[1].split(":")[0] for line in err[:3]] == ["4", "5", "6"]
+    assert [line.split(":")[3] for line in err[:3]] == ["4", "5", "6"]
     assert "3 bad line(s)" in err[3]
 
 

@@ -60,3 +60,18 @@ def test_fatal_errors_are_one_line(tmp_path, capsys):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("move37: error: ")
+
+
+def test_solve_othello_positions_file_takes_whole_obf_lines(capsys, tmp_path, shared_data):
+    """Othello positions contain a space (board, side to move): the whole line is the position."""
+    lines = (shared_data / "othello" / "fforum-1-19.obf").read_text().splitlines()[:2]
+    path = tmp_path / "ffo.obf"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["solve", "othello", "--positions", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2
+    for line, row in zip(lines, out):
+        board, side, score, best = row.split()
+        best_move, best_score = line.split()[2].split(";")[0].split(":")
+        assert line.startswith(f"{board} {side}")
+        assert int(score) == int(best_score) and best_move.lower() in best

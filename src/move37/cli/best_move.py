@@ -1,10 +1,8 @@
 """`move37 best-move GAME --agent SPEC --positions FILE`: the agent's move for each position.
 
-One position a line: its first whitespace-separated field is the position as a
-move sequence ("4453 -2" in Pons's files), except for games with their own
-position notation (Othello's board + side to move, chess FEN), which contains
-spaces: those get the whole line to parse. Blank lines and lines starting with
-'#' are skipped. Prints one move a line in the game's notation.
+Positions files are read as `cli/_positions.py` describes (first field a move
+sequence, or the whole line for games with their own position notation).
+Prints one move a line in the game's notation.
 A bad line is reported on stderr with its line number and skipped; the rest are
 still processed, and the exit status is then 2.
 """
@@ -15,6 +13,7 @@ import json
 import sys
 
 from move37 import agents, games
+from move37.cli._positions import positions, read_lines, report_bad_line
 from move37.errors import IllegalMoveError, Move37Error
 
 
@@ -31,25 +30,16 @@ def register(sub) -> None:
 def run(args) -> int:
     game = games.make(args.game)
     agent = agents.make(args.agent, game)
-    if args.positions == "-":
-        lines = sys.stdin.read().splitlines()
-    else:
-        with open(args.positions, encoding="utf-8") as f:
-            lines = f.read().splitlines()
-    has_position_text = game.state_to_text(game.initial_state()) is not None
+    lines = read_lines(args.positions)
     bad = 0
     try:
-        for number, line in enumerate(lines, 1):
-            fields = line.split()
-            if not fields or fields[0].startswith("#"):
-                continue
-            text = line.strip() if has_position_text else fields[0]
+        for number, text in positions(game, lines):
             try:
                 state = game.state_from_text(text)
                 if state.is_terminal():
                     raise IllegalMoveError("the game is already over in this position")
             except Move37Error as e:
-                print(f"move37: error: {args.positions}: line {number}: {e}", file=sys.stderr)
+                print(report_bad_line(args.positions, number, e), file=sys.stderr)
                 bad += 1
                 continue
             agent.reset(args.seed)

@@ -7,11 +7,11 @@ as the game joins a move sequence (`4453 -2 367` in Connect Four). A finished
 game has no moves, written `-`. `--json` prints one object a line instead, with
 the nodes searched and the seconds spent.
 
-In a positions file, the first field of each line is the position; other fields
-(such as the expected score of a benchmark file) are ignored, and blank lines and
-lines starting with '#' are skipped. A bad line is reported on stderr as
-`move37: error: FILE:LINE: message`, the other lines are still solved, and the exit
-status is 2 at the end.
+Positions files are read as `cli/_positions.py` describes (the first field of a line
+is the move sequence; games with a position notation of their own, such as Othello's
+.obf boards, get the whole line and print the position in that notation). A bad line
+is reported on stderr as `move37: error: FILE:LINE: message`, the other lines are still
+solved, and the exit status is 2 at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import time
 from tqdm import tqdm
 
 from move37 import games, solvers
+from move37.cli._positions import positions, read_lines, report_bad_line
 from move37.errors import Move37Error
 from move37.games.base import Game
 
@@ -46,14 +47,8 @@ def _solve_line(game: Game, solver, text: str, as_json: bool) -> str:
     if as_json:
         return json.dumps({"position": text, "score": result.score, "value": result.value, "best": best,
                            "nodes": result.nodes, "seconds": round(seconds, 6)})
-    return f"{text or '-'} {result.score} {game.join_moves(best) or '-'}"
-
-
-def _read_lines(path: str) -> list[str]:
-    if path == "-":
-        return sys.stdin.read().splitlines()
-    with open(path, encoding="utf-8") as f:
-        return f.read().splitlines()
+    shown = game.state_to_text(state) or text or "-"
+    return f"{shown} {result.score} {game.join_moves(best) or '-'}"
 
 
 def run(args) -> int:
@@ -62,17 +57,15 @@ def run(args) -> int:
     if args.positions is None:
         print(_solve_line(game, solver, args.moves.strip(), args.json), flush=True)
         return 0
-    lines = _read_lines(args.positions)
+    lines = read_lines(args.positions)
     bad = 0
-    progress = tqdm(lines, desc="solve", unit="pos", file=sys.stderr, disable=not sys.stderr.isatty())
-    for number, line in enumerate(progress, 1):
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
+    progress = tqdm(total=len(lines), desc="solve", unit="line", file=sys.stderr, disable=not sys.stderr.isatty())
+    for number, text in positions(game, lines):
+        progress.update(number - progress.n)
         try:
-            out = _solve_line(game, solver, fields[0], args.json)
+            out = _solve_line(game, solver, text, args.json)
         except Move37Error as e:
-            progress.write(f"move37: error: {args.positions}:{number}: {e}", file=sys.stderr)
+            progress.write(report_bad_line(args.positions, number, e), file=sys.stderr)
             bad += 1
             continue
         print(out, flush=True)
