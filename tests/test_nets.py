@@ -57,3 +57,16 @@ def test_save_load_round_trip_and_damage(tmp_path):
     path.with_suffix(".json").write_text("{not json")
     with pytest.raises(RunFolderError, match="not a valid network config"):
         load_net(path)
+
+
+def test_network_of_another_board_size_is_a_one_line_error(tmp_path):
+    """A 9x9 Go network on a 13x13 board: refused at load time, not a crash inside the search."""
+    from move37 import agents, games
+    from move37.errors import Move37Error
+
+    go9 = games.make("go9")
+    path = tmp_path / "go9.safetensors"
+    save_net(PolicyValueNet(go9.info.observation_shape, go9.info.num_actions, NetConfig("mlp", hidden=(8,))), path, "go9")
+    assert agents.make(f"zero:{path},sims=2", games.make("go")).act(go9.initial_state()) >= 0  # go9 is an alias of go
+    with pytest.raises(Move37Error, match="actions"):
+        agents.make(f"zero:{path},sims=2", games.make("go:size=13"))

@@ -51,7 +51,7 @@ class ZeroAgent(Agent):
 
         if sims < 0:
             raise SpecError("zero: sims must be >= 0")
-        net = load_net(resolve_network(path, game), game.info.name)
+        net = load_net(resolve_network(path, game), game.info.name, info=game.info)
         self._setup(game, evaluator(net), sims, SearchConfig(algorithm=search), seed)
 
     @classmethod

@@ -62,7 +62,7 @@ def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
     print(format_table(arena.fit_elo(arena.results_from_records(records), anchor="random")))
     labels = ev.solver_labels(out, game, config.eval.positions)
     if labels:
-        evaluate = evaluator(load_net(ckpt / "weights.safetensors", game.info.name))
+        evaluate = evaluator(load_net(ckpt / "weights.safetensors", game.info.name, info=game.info))
         raw = ev.optimal_move_rate(game, evaluate, labels, 0, config.search)
         searched = ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search)
         print(f"optimal-move rate on {len(labels)} solver-labelled positions: raw policy {raw:.3f}, "

@@ -69,14 +69,32 @@ def load_state_into(net: torch.nn.Module, path: Path) -> None:
     net.load_state_dict(tensors)
 
 
-def load_net(path: Path, game_name: str | None = None) -> PolicyValueNet:
-    """Rebuild and load a network saved by `save_net`; checks it belongs to `game_name` if given."""
+def _game_name(spec: str) -> str:
+    """The registered game's own name for a saved spec: a run of `go9` (an alias) made a `go` network."""
+    from move37 import games
+    from move37.errors import Move37Error
+
+    try:
+        return games.make(spec).info.name
+    except Move37Error:
+        return spec
+
+
+def load_net(path: Path, game_name: str | None = None, *, info=None) -> PolicyValueNet:
+    """Rebuild and load a network saved by `save_net`; checks it belongs to `game_name` if given,
+    and, given the game's `info` (GameInfo), that its input and output shapes fit that game
+    (a 9x9 Go network on a 13x13 board is a one-line error, not a crash mid-search)."""
     path = Path(path)
     if not path.is_file():
         raise RunFolderError(f"{path}: no such network file")
     meta = read_meta(path)
-    if game_name is not None and meta["game"] != game_name:
+    if game_name is not None and _game_name(meta["game"]) != game_name:
         raise RunFolderError(f"{path}: a {meta['game']} network, not {game_name}")
+    if info is not None and (tuple(meta["observation_shape"]) != tuple(info.observation_shape)
+                             or meta["num_actions"] != info.num_actions):
+        raise RunFolderError(
+            f"{path}: a network for observations {tuple(meta['observation_shape'])} and {meta['num_actions']} actions,"
+            f" but this game has {tuple(info.observation_shape)} and {info.num_actions}")
     net = PolicyValueNet(meta["observation_shape"], meta["num_actions"], meta["net"])
     load_state_into(net, path)
     net.eval()
