@@ -30,7 +30,6 @@ def test_mlp_84_128_128_has_about_28k_parameters():
 
 
 def test_save_load_round_trip_and_damage(tmp_path):
-    game = games.make("tictactoe")
     torch.manual_seed(1)
     net = PolicyValueNet((2, 3, 3), 9, NetConfig("resnet", channels=4, blocks=1, hidden=(8,)))
     path = tmp_path / "net.safetensors"

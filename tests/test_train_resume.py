@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from move37.train.checkpoint import checkpoint_dirs
 from move37.train.loop import train

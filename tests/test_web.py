@@ -184,8 +184,6 @@ def test_serve_command_is_registered():
 
 
 def test_chess_board_moves_and_pgn(server):
-    if "chess" not in __import__("move37.games", fromlist=["names"]).names():
-        pytest.skip("chess is not registered")
     status, view = call(server, "POST", "/api/games", {"game": "chess", "agent": "random", "human": 0})
     assert status == 201 and view["board"]["kind"] == "chess" and view["formats"] == ["jsonl", "pgn"]
     assert view["board"]["squares"][7][4] == "K" and view["board"]["squares"][0][3] == "q"
