@@ -61,9 +61,9 @@ def test_position_startpos_and_fen_with_moves():
 
 
 def test_go_answers_a_legal_bestmove_with_an_info_line():
-    e, out, _ = engine("mcts:sims=30")
+    e, out, _ = engine("mcts:sims=1000")
     e.handle("position startpos moves e2e4")
-    e.handle("go wtime 1000 btime 1000 winc 10 binc 10")
+    e.handle("go nodes 30")  # nodes are the UCT agent's simulations
     e.wait(60)
     info, best = out[-2], out[-1]
     assert info.startswith("info depth") and " nodes 30 " in info and " pv " in info and " score cp " in info

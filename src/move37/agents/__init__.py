@@ -8,6 +8,7 @@ type. Adding a player is one module plus one line here.
 from __future__ import annotations
 
 import importlib
+import inspect
 
 from move37.agents.base import Agent, Analysis
 from move37.errors import UnknownNameError
@@ -32,15 +33,25 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def _factory(name: str):
+    if name not in _REGISTRY:
+        raise UnknownNameError(f"unknown agent {name!r} (known: {', '.join(names())})")
+    module, _, attr = _REGISTRY[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def option_names(name: str) -> set[str]:
+    """The keyword options an agent's spec accepts (e.g. {"sims", "c", "ms", "seed"} for mcts)."""
+    params = inspect.signature(_factory(name)).parameters.values()
+    return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} - {"game"}
+
+
 def make(spec: str, game: Game) -> Agent:
     """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs."""
     parsed = parse_spec(spec)
-    if parsed.name not in _REGISTRY:
-        raise UnknownNameError(f"unknown agent {parsed.name!r} (known: {', '.join(names())})")
-    module, _, attr = _REGISTRY[parsed.name].partition(":")
-    agent = call_with_spec(getattr(importlib.import_module(module), attr), parsed, "agent", game=game)
+    agent = call_with_spec(_factory(parsed.name), parsed, "agent", game=game)
     agent.spec = spec
     return agent
 
 
-__all__ = ["Agent", "Analysis", "make", "names"]
+__all__ = ["Agent", "Analysis", "make", "names", "option_names"]

@@ -8,11 +8,13 @@ an illegal move, a bad number) is ignored and logged to stderr — never answere
 fatal.
 
 The search runs in a thread, so `isready`, `stop` and `quit` are answered while it
-thinks. A move37 agent searches to its own budget (the `sims`, `depth` or `ms` of its
-spec); `go` limits cannot shorten a search already running in the agent, but they
-decide when the answer is sent: with `go infinite` (or `ponder`) the bestmove is held
-until `stop`, as the protocol requires, and `depth`/`nodes`/clock limits are reported in
-an `info string` line. Choose a spec whose budget suits the time control.
+thinks. `go` limits become the agent's budget for that move through its spec
+(`agents.budget`): `movetime` or a share of the clock (`wtime`/`btime`, increments,
+`movestogo`) sets `ms`, `depth` sets `depth`, `nodes` sets `sims` — for agents whose
+spec has those options (`mcts`, `alphabeta`, `zero` for nodes); a limit an agent cannot
+take is named in an `info string` line and the agent keeps its own budget. `stop` cannot
+cut a search short inside the agent; with `go infinite` (or `ponder`) the bestmove is held
+until `stop`, as the protocol requires.
 
 Info: after each search one `info depth D nodes N time T score cp|mate X pv ...` line.
 The score comes from the agent's value v in [-1, 1] via Lc0's mapping
@@ -30,7 +32,8 @@ import traceback
 from typing import Callable, TextIO
 
 from move37 import agents, games
-from move37.agents.base import Analysis
+from move37.agents.base import Agent, Analysis
+from move37.agents.budget import budgeted_spec, move_time_ms
 from move37.errors import Move37Error
 from move37.games.base import State
 
@@ -49,6 +52,7 @@ class UciEngine:
         self.game = games.make(game_spec)
         self.agent_spec = agent_spec
         self.agent = agents.make(agent_spec, self.game)
+        self._budgeted: dict[str, Agent] = {}  # the agent rebuilt for each distinct set of go limits
         self.state: State = self.game.initial_state()
         self.quit = False
         self._search: threading.Thread | None = None
@@ -97,6 +101,23 @@ class UciEngine:
     def close(self) -> None:
         self._release.set()
         self.agent.close()
+        for agent in self._budgeted.values():
+            agent.close()
+        self._budgeted.clear()
+
+    def _agent_for(self, limits: dict, state: State) -> Agent:
+        """The agent with this `go`'s limits as its budget (the plain agent when there are none)."""
+        ms = move_time_ms(limits, state.current_player == 0)
+        spec, unmet = budgeted_spec(self.agent_spec, ms=ms, depth=limits.get("depth"), nodes=limits.get("nodes"))
+        if unmet:
+            self.out(f"info string {', '.join(unmet)} limits are not options of {self.agent_spec}; its own budget applies")
+        if spec == self.agent_spec:
+            return self.agent
+        if spec not in self._budgeted:
+            if len(self._budgeted) >= 8:  # clocks tick down: keep a few, not one per move
+                self._budgeted.pop(next(iter(self._budgeted))).close()
+            self._budgeted[spec] = agents.make(spec, self.game)
+        return self._budgeted[spec]
 
     # Commands.
 
@@ -118,10 +139,14 @@ class UciEngine:
         agent = agents.make(value.strip(), self.game)
         self.agent.close()
         self.agent, self.agent_spec = agent, value.strip()
+        for old in self._budgeted.values():
+            old.close()
+        self._budgeted.clear()
 
     def _ucinewgame(self, args: list[str]) -> None:
         if not self.searching:
-            self.agent.reset()
+            for agent in (self.agent, *self._budgeted.values()):
+                agent.reset()
             self.state = self.game.initial_state()
 
     def _position(self, args: list[str]) -> None:
@@ -155,12 +180,10 @@ class UciEngine:
             self._release.clear()
         else:
             self._release.set()
-        ignored = sorted(k for k in ("depth", "nodes", "mate") if k in limits)
-        if ignored:
-            self.out(f"info string {', '.join(ignored)} limits are the agent's own (spec {self.agent_spec})")
         state = self.state
+        agent = self._agent_for(limits, state)
         self._busy = True
-        self._search = threading.Thread(target=self._think, args=(state,), daemon=True)
+        self._search = threading.Thread(target=self._think, args=(state, agent), daemon=True)
         self._search.start()
 
     def _stop(self, args: list[str]) -> None:
@@ -175,14 +198,14 @@ class UciEngine:
 
     # The search thread.
 
-    def _think(self, state: State) -> None:
+    def _think(self, state: State, agent: Agent) -> None:
         start = time.monotonic()
         if state.is_terminal():
             self.out("info string no legal moves")
             self._bestmove("0000")
             return
         try:
-            analysis = self.agent.analyse(state)
+            analysis = agent.analyse(state)
             action = int(analysis.action)
             if not state.legal_mask()[action]:
                 raise Move37Error(f"agent chose an illegal action {action}")

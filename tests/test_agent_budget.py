@@ -1,0 +1,47 @@
+"""Protocol limits become an agent's budget through its spec (move37.agents.budget)."""
+
+import io
+
+import pytest
+
+from move37.agents.budget import budgeted_spec, move_time_ms
+from move37.protocols.uci import UciEngine
+
+
+def test_a_time_limit_replaces_a_fixed_budget():
+    assert budgeted_spec("mcts:sims=1000,c=2.0", ms=50) == ("mcts:c=2.0,ms=50", [])
+    assert budgeted_spec("alphabeta:depth=8", ms=50, depth=3) == ("alphabeta:depth=3,ms=50", [])
+    assert budgeted_spec("alphabeta:depth=8") == ("alphabeta:depth=8", [])
+
+
+def test_nodes_become_simulations_and_unmet_limits_are_named():
+    spec, unmet = budgeted_spec('zero:"runs/a,b/c4",sims=64', nodes=200, ms=100)
+    assert spec == 'zero:"runs/a,b/c4",sims=200' and unmet == ["movetime"]  # the path keeps its comma
+    assert budgeted_spec("random", depth=4) == ("random", ["depth"])
+
+
+@pytest.mark.parametrize("limits, white, expected", [
+    ({"movetime": 250}, True, 250),
+    ({"wtime": 60000, "btime": 30000}, True, 2000),
+    ({"wtime": 60000, "btime": 30000}, False, 1000),
+    ({"wtime": 10000, "winc": 1000, "movestogo": 5}, True, 2750),
+    ({"wtime": 100, "movestogo": 1}, True, 50),
+    ({"depth": 3}, True, None),
+])
+def test_move_time_from_the_clock(limits, white, expected):
+    assert move_time_ms(limits, white) == expected
+
+
+def test_uci_go_depth_limits_alphabeta():
+    pytest.importorskip("chess")
+    out: list[str] = []
+    engine = UciEngine("alphabeta:depth=6", out=out.append, log=io.StringIO())
+    for line in ("position startpos moves e2e4", "go depth 1"):
+        engine.handle(line)
+    engine.wait(60)
+    info = [line for line in out if line.startswith("info depth")]
+    assert info and info[-1].split()[2] == "1" and out[-1].startswith("bestmove ")
+    engine.handle("go nodes 5")  # not an alphabeta option: named, and the agent's own budget applies
+    engine.wait(120)
+    assert any("nodes limits are not options" in line for line in out)
+    engine.close()
