@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from move37.agents.budget import budgeted_spec, move_time_ms
+from move37.agents.budget import budgeted_spec, gtp_move_time_ms, move_time_ms
 from move37.protocols.uci import UciEngine
 
 
@@ -44,4 +44,28 @@ def test_uci_go_depth_limits_alphabeta():
     engine.handle("go nodes 5")  # not an alphabeta option: named, and the agent's own budget applies
     engine.wait(120)
     assert any("nodes limits are not options" in line for line in out)
+    engine.close()
+
+
+@pytest.mark.parametrize("settings, left, expected", [
+    (None, None, None),
+    ((0, 1, 0), None, None),          # byo-yomi time with no stones: GTP's "no limit"
+    ((300, 0, 0), None, 10000),       # 5 minutes main time, a 30th of it
+    ((0, 10, 5), None, 1600),         # byo-yomi: 10 s for 5 stones, with a margin
+    ((300, 10, 5), (60, 0), 2000),    # main time left: a 30th
+    ((300, 10, 5), (8, 4), 1600),     # in byo-yomi: 8 s for 4 stones, with a margin
+])
+def test_gtp_clock_share(settings, left, expected):
+    assert gtp_move_time_ms(settings, left) == expected
+
+
+def test_gtp_time_left_becomes_the_agents_time_budget():
+    from move37.protocols.gtp import GtpEngine
+
+    engine = GtpEngine("mcts:sims=50", "tictactoe", log=io.StringIO())
+    assert engine._agent_for_clock(0) is engine.agent  # no clock: the spec's own budget
+    engine.handle("time_left black 3 0")
+    timed = engine._agent_for_clock(0)
+    assert timed is not engine.agent and timed.spec == "mcts:ms=100"
+    assert engine.handle("genmove black").startswith("= ")
     engine.close()

@@ -28,6 +28,23 @@ def move_time_ms(limits: dict, white_to_move: bool) -> int | None:
     return max(1, int(min(share, 0.5 * left)))
 
 
+def gtp_move_time_ms(settings: tuple[int, int, int] | None, left: tuple[int, int] | None) -> int | None:
+    """Milliseconds for this move from GTP's `time_settings` (main s, byo-yomi s, stones) and
+    the mover's last `time_left` (s, stones; stones > 0 means in byo-yomi). None: no limit."""
+    if left is not None:
+        seconds, stones = left
+        share = seconds / stones * 0.8 if stones > 0 else seconds / MOVES_TO_GO
+        return max(1, int(1000 * share))
+    if settings is None:
+        return None
+    main, byo, stones = settings
+    if byo > 0 and stones == 0:  # GTP's way of saying "no time limit"
+        return None
+    if main > 0:
+        return max(1, int(1000 * main / MOVES_TO_GO))
+    return max(1, int(1000 * byo / max(stones, 1) * 0.8))
+
+
 def _quoted(arg: str) -> str:
     """A positional argument as `parse_spec` reads it back: quoted when it holds a comma or space."""
     if "," not in arg and " " not in arg:

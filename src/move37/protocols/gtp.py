@@ -26,6 +26,8 @@ import traceback
 from typing import Callable, TextIO
 
 from move37 import agents, games
+from move37.agents.base import Agent
+from move37.agents.budget import budgeted_spec, gtp_move_time_ms
 from move37.errors import Move37Error, SpecError
 from move37.games.base import Game, State
 from move37.protocols import boards
@@ -65,6 +67,7 @@ class GtpEngine:
         self.time_left: dict[int, tuple[int, int]] = {}
         self.quit = False
         self.agent = None
+        self._timed: dict[str, Agent] = {}  # the agent rebuilt with a clock's share as its budget
         self._set_game(games.make(game_spec))
         self._commands: dict[str, Callable[[list[str]], str]] = {
             "protocol_version": lambda a: PROTOCOL_VERSION,
@@ -97,6 +100,7 @@ class GtpEngine:
         if self.agent is not None:
             self.agent.close()
         self.game, self.board, self.agent = game, board, agent
+        self._close_timed()
         self.history: list[State] = []
         self.actions: list[int] = []
         self.state = game.initial_state()
@@ -111,6 +115,25 @@ class GtpEngine:
     def close(self) -> None:
         if self.agent is not None:
             self.agent.close()
+        self._close_timed()
+
+    def _close_timed(self) -> None:
+        for agent in self._timed.values():
+            agent.close()
+        self._timed.clear()
+
+    def _agent_for_clock(self, player: int) -> Agent:
+        """The agent with this move's share of the clock as its `ms` budget, when the
+        controller set a clock and the agent's spec takes a time option; else the agent."""
+        ms = gtp_move_time_ms(self.time_settings, self.time_left.get(player))
+        spec, _ = budgeted_spec(self._agent_spec, ms=ms)
+        if spec == self._agent_spec:
+            return self.agent
+        if spec not in self._timed:
+            if len(self._timed) >= 8:  # the clock runs down: keep a few, not one per move
+                self._timed.pop(next(iter(self._timed))).close()
+            self._timed[spec] = agents.make(spec, self.game)
+        return self._timed[spec]
 
     # The line handler.
 
@@ -164,7 +187,8 @@ class GtpEngine:
     def _clear_board(self, args: list[str]) -> str:
         self.history, self.actions = [], []
         self.state = self.game.initial_state()
-        self.agent.reset()
+        for agent in (self.agent, *self._timed.values()):
+            agent.reset()
         return ""
 
     def _komi(self, args: list[str]) -> str:
@@ -195,8 +219,9 @@ class GtpEngine:
 
     def _genmove(self, args: list[str]) -> str:
         _arity(args, 1)
-        self._check_turn(_color(args[0]))
-        action = int(self.agent.act(self.state))
+        player = _color(args[0])
+        self._check_turn(player)
+        action = int(self._agent_for_clock(player).act(self.state))
         vertex = self._vertex(action)
         self._push(action)
         return vertex
