@@ -11,7 +11,6 @@ reports the table's effect (nodes with it off) on the same positions.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from move37 import games
+from move37.atomic import write_json
 from move37.search.alphabeta import AlphaBeta
 
 # game -> search depth: deep enough that a search takes around a second in CPython.
@@ -75,11 +75,7 @@ def main() -> None:
               f"{without['nodes_per_second']} nodes/s)", flush=True)
     result = {"benchmark": "alphabeta_nodes", "python": platform.python_version(), "machine": platform.machine(),
               "cpus": os.cpu_count(), "rows": rows}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_json(Path(args.out), result, indent=2)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,13 @@ each agent's mean time per move to bench/results/arena_connect4.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 from move37 import arena, games
+from move37.atomic import write_json
 from move37.cli.arena import format_head_to_head, format_table
 
 SPECS = ["random", "mcts:sims=200", "mcts:sims=2000", "alphabeta:depth=4", "alphabeta:depth=8", "solver"]
@@ -77,9 +76,7 @@ def main() -> None:
                      "games": r.games, "seconds_per_move": per_move.get(r.name)} for k, r in enumerate(ratings)],
         "head_to_head": [{"agent": a, "opponent": b, "points": p, "games": n} for (a, b), (p, n) in pairs.items()],
     }
-    tmp = json_path.with_name(json_path.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=2) + "\n")
-    os.replace(tmp, json_path)
+    write_json(json_path, result, indent=2)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ solver vets them for these games); ratings are maximum-likelihood Elo with rando
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -27,6 +26,7 @@ import time
 from pathlib import Path
 
 from move37 import arena, games
+from move37.atomic import write_json
 
 GNUGO = 'gtp:"gnugo --mode gtp --level {level} --chinese-rules --capture-all-dead"'
 STOCKFISH = "uci:stockfish,skill={skill},movetime={ms}"
@@ -72,12 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                      "wins": r.wins, "draws": r.draws, "losses": r.losses} for r in ratings],
     }
     path = out / f"arena_engines_{args.game}.json"
-    tmp = path.with_suffix(".json.tmp")
-    with open(tmp, "w") as f:
-        json.dump(result, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_json(path, result)
     print(markdown(result))
     return 0
 

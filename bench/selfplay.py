@@ -23,7 +23,6 @@ Writes bench/results/selfplay.json (atomically) and prints a table.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -34,6 +33,8 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from move37.atomic import write_json  # noqa: E402
 
 PARTS = ("forward", "pgx", "move37", "openspiel", "mcts")
 NETS = (None, "mlp", "resnet")
@@ -160,16 +161,6 @@ def set_threads(n: int) -> None:
     import torch
 
     torch.set_num_threads(n)
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,7 +23,6 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from move37 import games  # noqa: E402
 from move37.solvers.connect4 import Connect4Solver  # noqa: E402
+from move37.atomic import write_text  # noqa: E402
 
 SETS = ["Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2", "Test_L1_R3"]
 DATA = ROOT.parent / "shared" / "data" / "connect4"
@@ -63,16 +63,6 @@ def run_set(solver: Connect4Solver, name: str, limit: int | None, best: bool) ->
             "of": sum(1 for line in (DATA / name).read_text().splitlines() if line.strip()),
             "agree": agree, "wrong": wrong[:20], "mean_s": total / len(times), "median_s": statistics.median(times),
             "max_s": max(times), "total_s": total, "nodes": nodes, "nodes_per_s": nodes / total if total else 0.0}
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def write_doc(rows: list[dict]) -> None:
@@ -114,7 +104,7 @@ def write_doc(rows: list[dict]) -> None:
             "mirror image saved 2.5% of the nodes and trying the table's refuting move first 1.6%, too",
             "little for their cost per node, so neither was kept; a 2**25 table instead of 2**23 saved",
             "13% of the nodes on the Test_L1_R3 positions and was kept.", ""]
-    atomic_write(DOC, "\n".join(out))
+    write_text(DOC, "\n".join(out))
 
 
 def main() -> int:
@@ -139,7 +129,7 @@ def main() -> int:
               f"median {row['median_s'] * 1e3:.3g} ms, {row['nodes'] / row['positions']:.4g} nodes/pos, "
               f"{row['nodes_per_s'] / 1e6:.2f} M nodes/s", flush=True)
         rows = [r for r in rows if (r["set"], r["mode"]) != (name, row["mode"])] + [row]
-        atomic_write(RESULTS, json.dumps(rows, indent=1) + "\n")
+        write_text(RESULTS, json.dumps(rows, indent=1) + "\n")
         write_doc(rows)
     return 0
 

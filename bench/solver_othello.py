@@ -26,7 +26,6 @@ import platform
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from move37 import games  # noqa: E402
 from move37.solvers.othello import OthelloEndgameSolver  # noqa: E402
+from move37.atomic import write_text  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "othello" / "ffo_1-79.tsv"
 WARM_UP = "--XXXXX--OOOXX-O-OOOXXOX-OXOXOXXOXXXOXXX--XOXOXX-XXXOOO--OOOOO-- X"  # FFO #1
@@ -97,16 +97,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.machine()
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def _summary(rows: list[dict]) -> list[str]:
@@ -180,7 +170,7 @@ def main() -> int:
     parser.add_argument("--render-only", action="store_true", help="only rewrite the doc from the results file")
     args = parser.parse_args()
     if args.render_only:
-        write_atomic(DOC, render_doc(json.loads(RESULTS.read_text())))
+        write_text(DOC, render_doc(json.loads(RESULTS.read_text())))
         return 0
     problems = load_problems(args.data)
     chosen = parse_ranges(args.problems)
@@ -217,8 +207,8 @@ def main() -> int:
         "machine": f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "problems": sorted(merged.values(), key=lambda r: r["no"]),
     }
-    write_atomic(RESULTS, json.dumps(report, indent=1) + "\n")
-    write_atomic(DOC, render_doc(report))
+    write_text(RESULTS, json.dumps(report, indent=1) + "\n")
+    write_text(DOC, render_doc(report))
     print(render_doc(report))
     bad = [r["no"] for r in rows if r["finished"] and not (r["score_ok"] and r["best_ok"])]
     return 1 if bad else 0

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from move37.atomic import write_text
 from move37.errors import RunFolderError
 
 
@@ -104,14 +105,7 @@ def _drop_torn_tail(path: Path) -> None:
 
 def write_records(path: str | Path, records: Iterable[GameRecord]) -> None:
     """Write a whole file atomically: temporary file, fsync, rename."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        for r in records:
-            f.write(r.to_json() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    write_text(path, "".join(r.to_json() + "\n" for r in records))
 
 
 def read_records(path: str | Path) -> list[GameRecord]:

@@ -18,7 +18,7 @@ from safetensors.torch import load_file, save
 
 from move37.errors import ConfigError, RunFolderError
 from move37.nets.policy_value import NetConfig, PolicyValueNet
-from move37.train.atomic import write_bytes
+from move37.atomic import write_bytes
 
 
 def net_meta(net: PolicyValueNet, game_name: str) -> dict:

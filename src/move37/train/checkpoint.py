@@ -26,7 +26,7 @@ from safetensors.torch import load_file, save
 from move37.errors import RunFolderError
 from move37.nets.io import load_state_into, save_net
 from move37.nets.policy_value import PolicyValueNet
-from move37.train.atomic import fsync_dir, write_bytes, write_json, write_npz
+from move37.atomic import fsync_dir, write_bytes, write_json, write_npz
 
 
 def checkpoint_dirs(run: Path) -> list[Path]:

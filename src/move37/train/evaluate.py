@@ -20,7 +20,7 @@ from move37.agents.zero import ZeroAgent
 from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
 from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
-from move37.train.atomic import write_json
+from move37.atomic import write_json
 
 # Share of the evaluation positions drawn from each of Pons's sets. The hard opening set
 # (Test_L1_R3) is left out: its positions cost the solver 15-80 s each on this machine.

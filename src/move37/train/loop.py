@@ -37,7 +37,7 @@ from move37.search._tree_cache import EvaluationCache
 from move37.search._tree_search import BatchedSearch
 from move37.selfplay import play_games
 from move37.train import evaluate as ev
-from move37.train.atomic import append_line, write_json
+from move37.atomic import append_line, write_json
 from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
 from move37.train.config import ZeroConfig, from_dict, load_config
 from move37.train.learner import Learner

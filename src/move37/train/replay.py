@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from move37.errors import RunFolderError
-from move37.train.atomic import write_npz
+from move37.atomic import write_npz
 
 FIELDS = ("obs", "legal", "policy", "value")
 

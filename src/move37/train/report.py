@@ -18,7 +18,7 @@ def write_plots(run: Path) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from move37.train.atomic import write_bytes
+    from move37.atomic import write_bytes
 
     rows = read_metrics(run)
     if not rows:

@@ -1,7 +1,8 @@
 """Atomic file writes: write a temporary file, fsync it, rename it over the target.
 
 A reader (or a resumed run after SIGKILL) sees either the old file or the new one,
-never a half-written one.
+never a half-written one. Every file that matters in move37 — checkpoints, run state,
+game records, benchmark results, docs tables — is written through this module.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ def fsync_dir(path: Path) -> None:
 
 
 def write_bytes(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically."""
+    """Replace `path` with `data` atomically (creating its folder if needed)."""
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     with open(tmp, "wb") as f:
         f.write(data)
@@ -35,8 +37,14 @@ def write_bytes(path: Path, data: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def write_json(path: Path, obj) -> None:
-    write_bytes(path, json.dumps(obj, indent=1).encode())
+def write_text(path: Path, text: str) -> None:
+    """Replace `path` with UTF-8 `text` atomically."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, obj, *, indent: int = 1, sort_keys: bool = False) -> None:
+    """Replace `path` with `obj` as JSON (and a final newline) atomically."""
+    write_text(path, json.dumps(obj, indent=indent, sort_keys=sort_keys) + "\n")
 
 
 def write_npz(path: Path, **arrays: np.ndarray) -> None:
