@@ -30,6 +30,9 @@ class SelfPlayConfig:
     the visit counts (its Dirichlet noise stays on throughout, as in AlphaZero); Gumbel adds its
     root noise only there, and later plies take the noise-free sequential-halving winner, so
     late-game outcomes (the value targets) are not blurred by noise.
+    random_opening: each game starts after k uniformly random moves, k drawn uniformly from
+    0..random_opening (not training positions), so self-play also visits the unbalanced
+    positions its own play never reaches (the spread an opening book gives engines).
     """
 
     parallel_games: int = 64
@@ -37,10 +40,13 @@ class SelfPlayConfig:
     full_search_prob: float = 1.0
     fast_sims: int = 8
     temperature_moves: int = 8
+    random_opening: int = 0
 
     def __post_init__(self):
         if self.parallel_games < 1 or self.sims < 1 or self.fast_sims < 1 or not 0 < self.full_search_prob <= 1:
             raise ConfigError("selfplay: parallel_games, sims, fast_sims >= 1 and 0 < full_search_prob <= 1 required")
+        if self.random_opening < 0:
+            raise ConfigError("selfplay: random_opening >= 0 required")
 
 
 @dataclass
@@ -48,7 +54,8 @@ class GameRecord:
     """One finished game and its training positions (full searches only).
 
     moves: the game in its notation; returns: (num_players,) outcome;
-    obs float32 (n, *obs_shape), legal bool (n, A), policy float32 (n, A), player int8 (n,).
+    obs float32 (n, *obs_shape), legal bool (n, A), policy float32 (n, A), player int8 (n,),
+    search_value float32 (n,) the root search's value for the mover.
     """
 
     moves: str
@@ -57,11 +64,14 @@ class GameRecord:
     legal: np.ndarray
     policy: np.ndarray
     player: np.ndarray
+    search_value: np.ndarray
 
-    @property
-    def value(self) -> np.ndarray:
-        """float32 (n,): the outcome for the mover of each training position."""
-        return self.returns[self.player].astype(np.float32)
+    def value(self, search_weight: float = 0.0) -> np.ndarray:
+        """float32 (n,): the value target for the mover of each training position: the game's outcome,
+        mixed with the root search value by `search_weight` (0 = outcome only). The mix lowers the
+        target's variance: one game's result is a single noisy sample of the position's value."""
+        outcome = self.returns[self.player].astype(np.float32)
+        return ((1.0 - search_weight) * outcome + search_weight * self.search_value).astype(np.float32)
 
 
 @dataclass
@@ -71,6 +81,8 @@ class _Open:
     legal: list[np.ndarray] = field(default_factory=list)
     policy: list[np.ndarray] = field(default_factory=list)
     player: list[int] = field(default_factory=list)
+    search_value: list[float] = field(default_factory=list)
+    searched: int = 0  # moves chosen by search (the random opening's moves not counted)
 
 
 def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: SelfPlayConfig, num_games: int,
@@ -84,14 +96,13 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
     started, done = 0, []
     for b in range(searcher.batch):
         if started < num_games:
-            searcher.set_root(b, game.initial_state())
-            slots[b] = _Open()
+            slots[b] = _start(game, config, rng, searcher, b)
             started += 1
         else:
             searcher.set_root(b, None)
     while any(s is not None for s in slots):
         full = rng.random(searcher.batch) < config.full_search_prob
-        opening = np.array([rec is not None and len(rec.tokens) < config.temperature_moves for rec in slots])
+        opening = np.array([rec is not None and rec.searched < config.temperature_moves for rec in slots])
         explore = opening if search.algorithm == "gumbel" else True
         out = searcher.run(np.where(full, config.sims, config.fast_sims), rng, explore=explore)
         for b, rec in enumerate(slots):
@@ -103,23 +114,40 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
                 rec.legal.append(state.legal_mask())
                 rec.policy.append(out.policy[b].copy())
                 rec.player.append(state.current_player)
+                rec.search_value.append(float(out.value[b]))
             if search.algorithm == "puct":
-                temperature = 1.0 if len(rec.tokens) < config.temperature_moves else 0.0
+                temperature = 1.0 if rec.searched < config.temperature_moves else 0.0
                 action, _ = visit_policy(out.visits[b], temperature, rng)
             else:
                 action = int(out.action[b])
             rec.tokens.append(game.action_to_text(state, action))
+            rec.searched += 1
             state = searcher.advance(b, action)
             if state.is_terminal():
                 done.append(_finish(rec, state.returns(), game))
                 if started < num_games:
-                    searcher.set_root(b, game.initial_state())
-                    slots[b] = _Open()
+                    slots[b] = _start(game, config, rng, searcher, b)
                     started += 1
                 else:
                     searcher.set_root(b, None)
                     slots[b] = None
     return done
+
+
+def _start(game: Game, config: SelfPlayConfig, rng: np.random.Generator, searcher: BatchedSearch, b: int) -> _Open:
+    """Put a new game at slot b: the initial position after its random opening moves."""
+    plies = int(rng.integers(0, config.random_opening + 1)) if config.random_opening else 0
+    while True:
+        state, rec = game.initial_state(), _Open()
+        for _ in range(plies):
+            action = int(rng.choice(state.legal_actions()))
+            rec.tokens.append(game.action_to_text(state, action))
+            state = state.play(action)
+            if state.is_terminal():
+                break
+        if not state.is_terminal():
+            searcher.set_root(b, state)
+            return rec
 
 
 def _finish(rec: _Open, returns: np.ndarray, game: Game) -> GameRecord:
@@ -132,4 +160,5 @@ def _finish(rec: _Open, returns: np.ndarray, game: Game) -> GameRecord:
         legal=np.array(rec.legal, bool).reshape(n, A),
         policy=np.array(rec.policy, np.float32).reshape(n, A),
         player=np.array(rec.player, np.int8),
+        search_value=np.array(rec.search_value, np.float32),
     )

@@ -23,7 +23,8 @@ from move37.selfplay.play import SelfPlayConfig
 class LearnConfig:
     """batch_size, lr, weight_decay: the optimiser (AdamW). replay_ratio: samples drawn per new
     position. window: positions kept in the replay window. min_positions: positions before the
-    first update. augment: train on a random board symmetry of each sample."""
+    first update. augment: train on a random board symmetry of each sample. search_value_weight: the
+    value target is (1 - w) * outcome + w * root search value (0 = AlphaZero's outcome only)."""
 
     batch_size: int = 256
     lr: float = 2e-3
@@ -32,8 +33,11 @@ class LearnConfig:
     window: int = 100_000
     min_positions: int = 1000
     augment: bool = True
+    search_value_weight: float = 0.0
 
     def __post_init__(self):
+        if not 0.0 <= self.search_value_weight <= 1.0:
+            raise ConfigError("learn: 0 <= search_value_weight <= 1 required")
         if self.batch_size < 1 or self.lr <= 0 or self.window < self.batch_size or self.replay_ratio <= 0:
             raise ConfigError("learn: batch_size >= 1, lr > 0, replay_ratio > 0 and window >= batch_size required")
 
