@@ -16,8 +16,9 @@ def test_a_time_limit_replaces_a_fixed_budget():
 
 def test_nodes_become_simulations_and_unmet_limits_are_named():
     spec, unmet = budgeted_spec('zero:"runs/a,b/c4",sims=64', nodes=200, ms=100)
-    assert spec == 'zero:"runs/a,b/c4",sims=200' and unmet == ["movetime"]  # the path keeps its comma
-    assert budgeted_spec("random", depth=4) == ("random", ["depth"])
+    assert spec == 'zero:"runs/a,b/c4",sims=200,ms=100' and unmet == []  # the path keeps its comma
+    assert budgeted_spec('zero:"runs/a,b/c4",sims=64', ms=100) == ('zero:"runs/a,b/c4",ms=100', [])
+    assert budgeted_spec("random", depth=4, ms=100) == ("random", ["movetime", "depth"])
 
 
 @pytest.mark.parametrize("limits, white, expected", [
