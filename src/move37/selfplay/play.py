@@ -55,7 +55,8 @@ class GameRecord:
 
     moves: the game in its notation; returns: (num_players,) outcome;
     obs float32 (n, *obs_shape), legal bool (n, A), policy float32 (n, A), player int8 (n,),
-    search_value float32 (n,) the root search's value for the mover.
+    search_value float32 (n,) the root search's value for the mover; ply int16 (n,) the number of
+    moves played before each position (its distance from the end is len(moves) - ply).
     """
 
     moves: str
@@ -65,12 +66,15 @@ class GameRecord:
     policy: np.ndarray
     player: np.ndarray
     search_value: np.ndarray
+    ply: np.ndarray
+    length: int
 
-    def value(self, search_weight: float = 0.0) -> np.ndarray:
+    def value(self, search_weight: float = 0.0, discount: float = 1.0) -> np.ndarray:
         """float32 (n,): the value target for the mover of each training position: the game's outcome,
-        mixed with the root search value by `search_weight` (0 = outcome only). The mix lowers the
-        target's variance: one game's result is a single noisy sample of the position's value."""
-        outcome = self.returns[self.player].astype(np.float32)
+        discounted by `discount` per remaining move (< 1 prefers faster wins and slower losses), mixed
+        with the root search value by `search_weight` (0 = outcome only). The mix lowers the target's
+        variance: one game's result is a single noisy sample of the position's value."""
+        outcome = self.returns[self.player] * discount ** (self.length - self.ply).astype(np.float64)
         return ((1.0 - search_weight) * outcome + search_weight * self.search_value).astype(np.float32)
 
 
@@ -82,6 +86,7 @@ class _Open:
     policy: list[np.ndarray] = field(default_factory=list)
     player: list[int] = field(default_factory=list)
     search_value: list[float] = field(default_factory=list)
+    ply: list[int] = field(default_factory=list)
     searched: int = 0  # moves chosen by search (the random opening's moves not counted)
 
 
@@ -115,6 +120,7 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
                 rec.policy.append(out.policy[b].copy())
                 rec.player.append(state.current_player)
                 rec.search_value.append(float(out.value[b]))
+                rec.ply.append(len(rec.tokens))
             if search.algorithm == "puct":
                 temperature = 1.0 if rec.searched < config.temperature_moves else 0.0
                 action, _ = visit_policy(out.visits[b], temperature, rng)
@@ -161,4 +167,6 @@ def _finish(rec: _Open, returns: np.ndarray, game: Game) -> GameRecord:
         policy=np.array(rec.policy, np.float32).reshape(n, A),
         player=np.array(rec.player, np.int8),
         search_value=np.array(rec.search_value, np.float32),
+        ply=np.array(rec.ply, np.int16),
+        length=len(rec.tokens),
     )

@@ -126,7 +126,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                                         "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
             append_line(games_path, lines)
             chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
-                     "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight) for r in records])}
+                     "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight, config.learn.discount) for r in records])}
             replay.add(f"chunk_{iteration + 1:06d}.npz", chunk)
             n_new = len(chunk["value"])
             losses = {}
