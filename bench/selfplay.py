@@ -76,23 +76,32 @@ def measure(args) -> dict:
             _prepare(rows, f"forward/torch/{net}", lambda: torch_nets.forward(net, g))
             _prepare(rows, f"forward/move37/{net}", lambda: move37_runs.forward(net, g, device=args.device))
         _prepare(rows, "forward/numpy/mlp", lambda: move37_runs.forward_numpy_mlp(g))
+    nets = [None if n == "none" else n for n in args.nets]
     if "pgx" in args.parts:
-        for net in NETS:
+        for net in nets:
             moves = m if net != "resnet" else max(2, m // 4)
             _prepare(rows, f"selfplay/pgx_mctx/{_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves))
     if "move37" in args.parts:
         for store in args.stores:
-            for net in NETS:
+            for net in nets:
                 moves = m if net != "resnet" else max(2, m // 4)
                 _prepare(rows, f"selfplay/move37/{store}/{_label(net)}",
                          lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store))
-            if store == "bitboard":  # the torch-free MLP path: what search costs once torch's overhead is gone
-                _prepare(rows, f"selfplay/move37/{store}/mlp_numpy",
-                         lambda: move37_runs.selfplay("mlp_numpy", g, s, m, store=store))
-                for net in ("mlp", "resnet"):  # with the training loop's evaluation cache
-                    moves = m if net != "resnet" else max(2, m // 4)
-                    _prepare(rows, f"selfplay/move37/{store}/{net}_cache",
-                             lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store, cache=True))
+            if store != "bitboard":
+                continue
+            for net in nets:  # the fused search on Numba's threads (compiled-in evaluators only)
+                if net != "resnet" and args.search_threads > 1:
+                    _prepare(rows, f"selfplay/move37/{store}/{_label(net)}_t{args.search_threads}",
+                             lambda: move37_runs.selfplay(net, g, s, m, store=store, threads=args.search_threads))
+            if "mlp" in nets:
+                _prepare(rows, f"selfplay/move37/{store}/mlp_nocache",  # without the compiled search's cache
+                         lambda: move37_runs.selfplay("mlp", g, s, m, store=store, kernel_cache=False))
+                _prepare(rows, f"selfplay/move37/{store}/mlp_torch",  # PyTorch evaluator, fused steps
+                         lambda: move37_runs.selfplay("mlp_torch", g, s, m, store=store))
+            if "resnet" in nets:  # with the training loop's evaluation cache
+                moves = max(2, m // 4)
+                _prepare(rows, f"selfplay/move37/{store}/resnet_cache",
+                         lambda: move37_runs.selfplay("resnet", g, s, moves, device=args.device, store=store, cache=True))
     if "openspiel" in args.parts:
         _prepare(rows, "mcts/openspiel/cpp",
                  lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
@@ -153,14 +162,16 @@ def print_table(results: dict, ratios_: dict) -> None:
 def set_threads(n: int) -> None:
     """Cap every thread pool at n before the frameworks start (on a shared 2-core machine
     a pool of 2 spin-waiting threads can be many times slower than 1)."""
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = str(n)
     if n == 1:
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
                                    " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+    import numba
     import torch
 
     torch.set_num_threads(n)
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))  # rows *_tN set their own (--search-threads)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,18 +183,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--mcts-sims", type=int, default=200, help="UCT simulations a move (move37 and OpenSpiel)")
     p.add_argument("--mcts-games", type=int, default=2, help="games per timed call for OpenSpiel C++ MCTS")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    p.add_argument("--nets", default="none,mlp,resnet",
+                   help="evaluation settings of the self-play rows: none (uniform priors, zero value), mlp, resnet")
     p.add_argument("--stores", default="generic,bitboard",
                    help="move37 game stepping: generic (State objects), bitboard (compiled Connect Four)")
     p.add_argument("--threads", type=int, default=0,
                    help="threads of every library's thread pool (torch, OpenMP, BLAS, XLA); 0: each library's default")
+    p.add_argument("--search-threads", type=int, default=2,
+                   help="also time move37's fused search on this many Numba threads (rows *_tN; 1: no such rows)")
     p.add_argument("--device", default="cpu", help="torch device for move37's network (cpu, cuda)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "selfplay.json")
     args = p.parse_args(argv)
     args.parts = [x for x in args.parts.split(",") if x]
     args.stores = [x for x in args.stores.split(",") if x]
-    bad = [x for x in args.parts if x not in PARTS]
+    args.nets = [x for x in args.nets.split(",") if x]
+    bad = [x for x in args.parts if x not in PARTS] + [x for x in args.nets if x not in map(_label, NETS)]
     if bad or args.repeats < 1:
-        p.error(f"unknown parts {bad}" if bad else "--repeats must be >= 1")
+        p.error(f"unknown parts or nets {bad}" if bad else "--repeats must be >= 1")
     if args.threads:
         set_threads(args.threads)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -24,26 +24,28 @@ def _net(name: str):
     return PolicyValueNet(info.observation_shape, info.num_actions, config)
 
 
-def _uniform(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """No network: uniform priors over legal actions, zero value."""
-    priors = legal / np.maximum(legal.sum(axis=1, keepdims=True), 1)
-    return priors.astype(np.float32), np.zeros(len(obs), np.float32)
-
-
 def evaluator(net: str | None, device: str = "cpu"):
     """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count.
 
-    net: None (uniform priors, zero value), "mlp", "resnet" (move37's PolicyValueNet through
-    `nets.evaluator`), or "mlp_numpy" (the same MLP in NumPy, see `numpy_mlp_evaluator`)."""
+    net: None (uniform priors, zero value: move37.search._kernel_eval.Uniform, which compiled
+    search evaluates in its own loop, as Pgx + mctx compile theirs into the search), "mlp",
+    "resnet" (move37's PolicyValueNet through `nets.evaluator`, which picks the compiled
+    `MLPEvaluator` for the MLP), "mlp_torch" (the MLP through PyTorch, as before that choice),
+    or "mlp_numpy" (the same MLP in NumPy, see `numpy_mlp_evaluator`)."""
     if net is None:
-        return _uniform, 0
+        from move37.search._kernel_eval import Uniform
+
+        return Uniform(), 0
     if net == "mlp_numpy":
         return numpy_mlp_evaluator()
     from move37.nets import evaluator as make_evaluator
     from move37.nets import num_parameters
 
-    model = _net(net).to(device)
-    return make_evaluator(model, device), num_parameters(model)
+    model = _net(net.removesuffix("_torch")).to(device)
+    evaluate = make_evaluator(model, device)
+    if net.endswith("_torch"):
+        evaluate = evaluate.large  # PyTorch at every batch size
+    return evaluate, num_parameters(model)
 
 
 def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
@@ -67,7 +69,8 @@ def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
 
 
 def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0,
-             device: str = "cpu", store: str = "generic", cache: bool = False) -> Timed:
+             device: str = "cpu", store: str = "generic", cache: bool = False, threads: int = 1,
+             kernel_cache: bool = True) -> Timed:
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
@@ -75,6 +78,8 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     (`compiled=True`: move37.games._connect4_kernels.BitboardStore, the search's default).
     cache: wrap the evaluator in move37's `EvaluationCache` (exact-input cache, as the
     training loop does; kept across timed calls, as within one self-play iteration).
+    threads: `SearchConfig.threads` (Numba threads of the fused search when the evaluator is
+    compiled in). kernel_cache: False turns off that search's own evaluation cache.
     """
     from move37.games import make
     from move37.search._tree_search import BatchedSearch, SearchConfig
@@ -85,8 +90,10 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         from move37.search._tree_cache import EvaluationCache
 
         evaluate = EvaluationCache(evaluate)
-    searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), games, sims,
+    searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel", threads=threads), games, sims,
                              compiled=store == "bitboard")
+    if not kernel_cache:
+        searcher.cache_slots = 0
     if store == "bitboard" and type(searcher.store).__name__ != "BitboardStore":
         raise ImportError("move37's search did not pick the compiled Connect Four store")
     rng = np.random.default_rng(seed)
@@ -105,12 +112,20 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     moves = max(moves, calls_for(lambda: play(1)))  # about half a second of work per timed call
 
     meta = dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
-                store=store, cache=cache, api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+                store=store, cache=cache, threads=threads, fused=searcher.fused,
+                compiled_evaluator=getattr(evaluate, "kernel", None) is not None,
+                kernel_cache=kernel_cache and searcher.cache_slots > 0,
+                api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+    counted = [searcher.evaluations, searcher.cache_hits]
 
     def once() -> float:
         units = play(moves)
         if cache:
             meta["cache_hit_rate"] = evaluate.hits / max(evaluate.hits + evaluate.misses, 1)
+        made, found = searcher.evaluations - counted[0], searcher.cache_hits - counted[1]
+        meta["evaluations_per_simulation"] = made / max(units, 1)  # network calls per simulation (the last call)
+        meta["kernel_cache_hit_rate"] = found / max(made + found, 1)
+        counted[:] = [searcher.evaluations, searcher.cache_hits]
         return units
 
     return once, meta

@@ -53,15 +53,11 @@ class Tree:
                 self.parent, self.action, self.player, self.terminal, self.final_value, self.num_nodes)
 
     def clear(self, b: int) -> None:
-        """Empty game b's tree: only an unexpanded root remains (node 0)."""
-        n = max(int(self.num_nodes[b]), 1)
-        self.visits[b, :n] = 0
-        self.value_sum[b, :n] = 0
-        self.children[b, :n] = -1
-        self.parent[b, :n] = -1
-        self.action[b, :n] = -1
-        self.terminal[b, :n] = False
-        self.num_nodes[b] = 1
+        """Empty game b's tree: only an unexpanded root remains (node 0). Other nodes are left as they
+        are: `new_child` resets a node's links and counts when it creates it, and the evaluation's
+        fields are written before they are read."""
+        _clear(self.visits, self.value_sum, self.children, self.parent, self.action, self.terminal,
+               self.num_nodes, b)
 
     def root_visits(self) -> np.ndarray:
         """int32 (B, A): visit counts of the root's children (0 where not created)."""
@@ -80,6 +76,17 @@ class Tree:
     def root_value(self) -> np.ndarray:
         """float32 (B,): the root's mean backed-up value for its mover."""
         return self.value_sum[:, 0] / np.maximum(self.visits[:, 0], 1)
+
+
+@njit(cache=True)
+def _clear(visits, value_sum, children, parent, action, terminal, num_nodes, b):
+    visits[b, 0] = 0
+    value_sum[b, 0] = 0.0
+    children[b, 0, :] = -1
+    parent[b, 0] = -1
+    action[b, 0] = -1
+    terminal[b, 0] = False
+    num_nodes[b] = 1
 
 
 @njit(cache=True)
@@ -105,15 +112,18 @@ def backup(visits, value_sum, parent, player, games, leaves, values0):
     values0: float32 (K,) the leaf value for player 0.
     """
     for k in range(games.shape[0]):
-        b = games[k]
-        node = leaves[k]
-        v0 = values0[k]
-        while node >= 0:
-            visits[b, node] += 1
-            p = parent[b, node]
-            mover = player[b, p] if p >= 0 else player[b, node]
-            value_sum[b, node] += v0 if mover == 0 else -v0
-            node = p
+        backup_one(visits, value_sum, parent, player, games[k], leaves[k], values0[k])
+
+
+@njit(cache=True, inline="always")
+def backup_one(visits, value_sum, parent, player, b, node, v0):
+    """`backup` of one path: game b, from `node` up; v0 (float32) the leaf value for player 0."""
+    while node >= 0:
+        visits[b, node] += 1
+        p = parent[b, node]
+        mover = player[b, p] if p >= 0 else player[b, node]
+        value_sum[b, node] += v0 if mover == 0 else -v0
+        node = p
 
 
 @njit(cache=True)

@@ -5,6 +5,11 @@ heavily, so many leaves ask for an evaluation the network already gave. Only mis
 reach `evaluate` (still in one batched call). The cache must be dropped whenever the
 evaluator changes (new weights); it empties itself when it reaches `capacity` entries
 (about 600 bytes each for Connect Four), so its memory is bounded.
+
+An evaluator that compiled search runs in its own loop (a `kernel`, see
+move37.search._kernel_eval) is passed through: that search keeps its own cache keyed by
+position in compiled code and reports its hits and misses here (`record`), so callers
+read the same statistics either way.
 """
 
 from __future__ import annotations
@@ -23,6 +28,16 @@ class EvaluationCache:
         self.table: dict[bytes, tuple[np.ndarray, float]] = {}
         self.hits = 0
         self.misses = 0
+
+    @property
+    def kernel(self):
+        """The wrapped evaluator's compiled kernel (AttributeError when it has none)."""
+        return self.evaluate.kernel
+
+    def record(self, hits: int, misses: int) -> None:
+        """Count evaluations a compiled search looked up or made with `kernel`."""
+        self.hits += hits
+        self.misses += misses
 
     def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(obs)

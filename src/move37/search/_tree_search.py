@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numba
 import numpy as np
 
 from move37.errors import ConfigError
 from move37.games.base import Game, State
-from move37.search import gumbel, puct
+from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
 from move37.search._tree import Tree, backup, compact, write_leaves
 from move37.search._tree_states import Leaves, store_for
 
@@ -33,6 +34,8 @@ class SearchConfig:
     gumbel_k: Gumbel: most root actions considered by sequential halving.
     c_visit, c_scale: Gumbel: sigma(q) = (c_visit + max N) * c_scale * q.
     reuse: keep the subtree of the played move (PUCT only; see gumbel.py).
+    threads: Numba threads of a fused Gumbel search whose evaluator is compiled in (each game
+    searched by one thread; results do not depend on it). 1 keeps search on the calling thread.
     """
 
     algorithm: str = "gumbel"
@@ -43,12 +46,15 @@ class SearchConfig:
     c_visit: float = 50.0
     c_scale: float = 0.1
     reuse: bool = True
+    threads: int = 1
 
     def __post_init__(self):
         if self.algorithm not in ("gumbel", "puct"):
             raise ConfigError(f"search.algorithm must be 'gumbel' or 'puct', not {self.algorithm!r}")
         if self.gumbel_k < 1 or self.c_puct <= 0 or not 0 <= self.dirichlet_fraction <= 1:
             raise ConfigError("search: gumbel_k >= 1, c_puct > 0 and 0 <= dirichlet_fraction <= 1 required")
+        if self.threads < 1:
+            raise ConfigError("search.threads must be >= 1")
 
 
 @dataclass
@@ -72,15 +78,24 @@ class BatchedSearch:
     """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse).
 
     compiled: step the game with its compiled store when it has one (False: State objects).
+    fused: Gumbel search over a store with bitboards (Connect Four's) runs fused: one compiled call per
+    simulation step, or one per move when `evaluate` has a compiled `kernel`
+    (move37.search._fused_gumbel); same results as the unfused loop.
     """
 
     def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
-                 compiled: bool = True):
+                 compiled: bool = True, fused: bool = True):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
         self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
         self._tables: dict[tuple[int, ...], tuple[np.ndarray, dict[int, int]]] = {}
+        self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
+        self._buffers: tuple | None = None
+        self.cache_slots = 1 << 15  # per thread, for a compiled evaluator (0: no cache; a power of two)
+        self._cache = (np.zeros((0, 0), np.int64),) * 3
+        self._cache_kernel = None
+        self.cache_hits = 0  # evaluations a compiled search found in its cache
         self.evaluations = 0  # leaves sent to `evaluate` so far (for speed reports)
         self.simulations = 0  # simulations run so far
 
@@ -131,6 +146,9 @@ class BatchedSearch:
                                                        self.config.dirichlet_fraction, rng)
         if is_gumbel:
             table, table_id = self._table(sims)
+        if self.fused:
+            self._run_fused(live, sims, noise, table, table_id)
+            return self._output(live, noise)
         leaf = np.empty(B, np.int32)
         step = np.zeros(B, np.int32)
         for s in range(int(sims.max(initial=0))):
@@ -144,6 +162,60 @@ class BatchedSearch:
                 fresh = puct.select(*t.arrays(), active, self.config.c_puct, leaf)
             self._evaluate_and_backup(np.flatnonzero(active), leaf, fresh)
         return self._output(live, noise)
+
+    def _run_fused(self, live: np.ndarray, sims: np.ndarray, noise: np.ndarray, table: np.ndarray,
+                   table_id: np.ndarray) -> None:
+        """The simulations of `run` through move37.search._fused_gumbel (Gumbel, bitboard store)."""
+        t, c = self.tree, self.config
+        kernel = getattr(self.evaluate, "kernel", None)
+        args = (*t.arrays(), self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
+                c.c_visit, c.c_scale)
+        self.simulations += int(sims.sum())
+        if kernel is not None:
+            self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0) & (sims == 0)))  # the kernel expands the rest
+            parallel = c.threads > 1
+            if parallel:
+                numba.set_num_threads(min(c.threads, numba.config.NUMBA_NUM_THREADS))
+            cache = self._kernel_cache(kernel, numba.config.NUMBA_NUM_THREADS if parallel else 1)
+            counts = np.zeros((len(cache[0]), 2), np.int64)
+            run = _fused_gumbel.run_kernel_parallel if parallel else _fused_gumbel.run_kernel
+            run(*args, kernel.kind, kernel.weights, kernel.layout, kernel.width, *cache, counts)
+            hits, misses = (int(x) for x in counts.sum(axis=0))
+            self.evaluations += misses
+            self.cache_hits += hits
+            record = getattr(self.evaluate, "record", None)
+            if record is not None:  # an EvaluationCache around the evaluator counts what the kernel did
+                record(hits, misses)
+            return
+        self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
+        if self._buffers is None:
+            B, A = self.batch, self.game.info.num_actions
+            obs = np.zeros((B, *self.game.info.observation_shape), np.float32)
+            self._buffers = (np.zeros(B, np.int64), np.zeros(B, np.int64), obs, obs.reshape(B, -1),
+                             np.zeros((B, A), np.bool_))
+        games, nodes, obs, flat, legal = self._buffers
+        priors, values = np.zeros((0, legal.shape[1]), np.float32), np.zeros(0, np.float32)
+        pending = 0
+        for s in range(int(sims.max(initial=0)) + 1):  # the last call only writes back
+            pending = _fused_gumbel.step_kernel(*args, s, pending, priors, values, games, nodes, flat, legal)
+            if pending:
+                priors, values = self.evaluate(obs[:pending].copy(), legal[:pending].copy())
+                priors = np.ascontiguousarray(priors, np.float32)
+                values = np.ascontiguousarray(values, np.float32)
+                self.evaluations += pending
+
+    def _kernel_cache(self, kernel, rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The compiled search's evaluation cache (see _fused_gumbel._evaluate): `rows` tables (one per
+        thread) of `cache_slots` positions, emptied whenever the kernel (the weights) changes.
+        Evaluations of a uniform kernel cost less than a lookup: no cache."""
+        slots = self.cache_slots if kernel.kind != _kernel_eval.UNIFORM else 0
+        keys, priors, values = self._cache
+        if self._cache_kernel is not kernel or keys.shape != (rows, slots):
+            A = self.game.info.num_actions
+            keys, priors, values = (np.zeros((rows, slots), np.int64), np.zeros((rows, slots, A), np.float32),
+                                    np.zeros((rows, slots), np.float32))
+            self._cache, self._cache_kernel = (keys, priors, values), kernel
+        return keys, priors, values
 
     def _expand_roots(self, games: np.ndarray) -> None:
         if len(games) == 0:

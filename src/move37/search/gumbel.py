@@ -65,63 +65,73 @@ def select(visits, value_sum, raw_value, prior, legal, children, parent, action,
     sigma = np.empty(A, np.float32)
     for b in range(B):
         out_leaf[b] = -1
-        if not active[b]:
-            continue
-        node = 0
-        while True:
-            if terminal[b, node]:
-                out_leaf[b] = node
-                break
-            completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, sigma)
-            best, best_a = -np.inf, -1
-            if node == 0:
-                n_legal = 0
+        if active[b]:
+            out_leaf[b], fresh[b] = descend(visits, value_sum, raw_value, prior, legal, children, parent, action,
+                                            terminal, num_nodes, b, gumbel, table[table_id[b]], sim[b],
+                                            max_considered, c_visit, c_scale, sigma)
+    return fresh
+
+
+@njit(cache=True)
+def descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal, num_nodes, b, gumbel,
+            schedule, sim, max_considered, c_visit, c_scale, sigma):
+    """Game b's descent for simulation `sim`: returns (leaf node, whether it was created now).
+
+    schedule: int32 (K+1, S) the game's considered-visit table; sigma: float32 (A,) scratch.
+    Shared by `select` and the fused search (move37.search._fused_gumbel), so both descend alike.
+    """
+    A = prior.shape[2]
+    node = 0
+    while True:
+        if terminal[b, node]:
+            return node, False
+        completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, sigma)
+        best, best_a = -np.inf, -1
+        if node == 0:
+            n_legal = 0
+            for a in range(A):
+                n_legal += legal[b, 0, a]
+            want = schedule[min(max_considered, n_legal), sim]
+            for a in range(A):
+                if not legal[b, 0, a]:
+                    continue
+                c = children[b, 0, a]
+                n = visits[b, c] if c >= 0 else 0
+                if n != want:
+                    continue
+                score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
+                if score > best:
+                    best, best_a = score, a
+            if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
                 for a in range(A):
-                    n_legal += legal[b, 0, a]
-                want = table[table_id[b], min(max_considered, n_legal), sim[b]]
-                for a in range(A):
-                    if not legal[b, 0, a]:
-                        continue
-                    c = children[b, 0, a]
-                    n = visits[b, c] if c >= 0 else 0
-                    if n != want:
-                        continue
-                    score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
-                    if score > best:
-                        best, best_a = score, a
-                if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
-                    for a in range(A):
-                        if legal[b, 0, a]:
-                            score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
-                            if score > best:
-                                best, best_a = score, a
-            else:
-                hi = -np.inf
-                for a in range(A):
-                    if legal[b, node, a]:
-                        sigma[a] += _log(prior[b, node, a])
-                        hi = max(hi, sigma[a])
-                total, sum_n = 0.0, 0
-                for a in range(A):
-                    if legal[b, node, a]:
-                        sigma[a] = np.exp(sigma[a] - hi)
-                        total += sigma[a]
-                        c = children[b, node, a]
-                        sum_n += visits[b, c] if c >= 0 else 0
-                for a in range(A):
-                    if legal[b, node, a]:
-                        c = children[b, node, a]
-                        n = visits[b, c] if c >= 0 else 0
-                        score = sigma[a] / total - n / (1.0 + sum_n)
+                    if legal[b, 0, a]:
+                        score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
                         if score > best:
                             best, best_a = score, a
-            c = children[b, node, best_a]
-            if c < 0:
-                out_leaf[b] = new_child(children, visits, value_sum, parent, action, terminal, num_nodes, b, node, best_a)
-                fresh[b] = True
-                break
-            node = c
-    return fresh
+        else:
+            hi = -np.inf
+            for a in range(A):
+                if legal[b, node, a]:
+                    sigma[a] += _log(prior[b, node, a])
+                    hi = max(hi, sigma[a])
+            total, sum_n = 0.0, 0
+            for a in range(A):
+                if legal[b, node, a]:
+                    sigma[a] = np.exp(sigma[a] - hi)
+                    total += sigma[a]
+                    c = children[b, node, a]
+                    sum_n += visits[b, c] if c >= 0 else 0
+            for a in range(A):
+                if legal[b, node, a]:
+                    c = children[b, node, a]
+                    n = visits[b, c] if c >= 0 else 0
+                    score = sigma[a] / total - n / (1.0 + sum_n)
+                    if score > best:
+                        best, best_a = score, a
+        c = children[b, node, best_a]
+        if c < 0:
+            return new_child(children, visits, value_sum, parent, action, terminal, num_nodes, b, node, best_a), True
+        node = c
 
 
 @njit(cache=True)

@@ -1,0 +1,217 @@
+"""Gumbel search fused with Connect Four's compiled rules: descent, game step, terminal test,
+encoding, evaluation write-back and backup in one compiled call.
+
+Why: at 64 games a simulation step of the unfused search is a dozen small NumPy and
+Numba calls, each paying Python's dispatch cost, which costs more than the work itself
+without a network or with a small one. Two kernels, over the tree arrays of
+move37.search._tree and the (B, M) bitboards of `BitboardStore`:
+
+- `run_kernel` (and `run_kernel_parallel`, the same over games on Numba's threads): all
+  simulations of a move for every game, when the evaluator can be evaluated in compiled
+  code (`evaluate.kernel`, see move37.search._kernel_eval). Games are independent when
+  each leaf is evaluated alone, so each game runs its whole search in turn, or one game
+  per thread.
+- `step_kernel`: one simulation step of every game for any Python evaluator: writes back
+  the previous step's evaluations, descends (`gumbel.descend`, shared with the unfused
+  `gumbel.select`), steps and describes the new leaves, and returns how many need the
+  evaluator, whose one batched call Python makes between two steps.
+
+Both do exactly what `BatchedSearch`'s unfused loop does (same descent, same float32
+arithmetic), so visit counts, actions and policies are identical (tests compare them).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from move37.games._connect4_kernels import WIDTH, aligned, can_play, is_terminal_one, play_one, popcount
+from move37.search._kernel_eval import evaluate_row
+from move37.search._tree import backup_one
+from move37.search.gumbel import descend
+
+OBS_SIZE = 2 * 6 * WIDTH  # Connect Four's observation (2, 6, 7), flattened
+
+
+@njit(cache=True, inline="always")
+def _describe(position, mask, player, terminal, final_value, b, n):
+    """Record node n's mover and terminal status from its bitboards; True when it is terminal."""
+    pos, msk = position[b, n], mask[b, n]
+    mover = popcount(msk) & 1
+    player[b, n] = mover
+    if is_terminal_one(pos, msk):
+        terminal[b, n] = True
+        # the previous mover (1 - mover) connected four, or a draw
+        final_value[b, n] = 0.0 if not aligned(pos ^ msk) else (1.0 if mover == 1 else -1.0)
+        return True
+    terminal[b, n] = False
+    final_value[b, n] = 0.0
+    return False
+
+
+@njit(cache=True, inline="always")
+def _step(position, mask, parent, action, b, n):
+    """The bitboards of new node n: its parent's, stepped by its action."""
+    p = parent[b, n]
+    position[b, n], mask[b, n] = play_one(position[b, p], mask[b, p], action[b, n])
+
+
+@njit(cache=True, inline="always")
+def _encode(pos, msk, x, legal):
+    """x float32 (84,): the (2, 6, 7) observation flattened (as `_connect4_kernels.encode`); legal bool (7,)."""
+    x[:] = 0.0
+    theirs = pos ^ msk
+    for c in range(WIDTH):
+        legal[c] = can_play(msk, c)
+        for r in range(6):
+            bit = 1 << (7 * c + r)
+            i = (5 - r) * WIDTH + c
+            if pos & bit:
+                x[i] = 1.0
+            elif theirs & bit:
+                x[OBS_SIZE // 2 + i] = 1.0
+
+
+@njit(cache=True, inline="always")
+def _store(prior, legal, raw_value, player, b, n, legal_row, prior_row, value):
+    """Write a leaf's evaluation (as `_tree.write_leaves`); returns its value for player 0 (float32)."""
+    for a in range(prior.shape[2]):
+        legal[b, n, a] = legal_row[a]
+        prior[b, n, a] = prior_row[a] if legal_row[a] else np.float32(0.0)
+    raw_value[b, n] = value
+    return value if player[b, n] == 0 else -value
+
+
+@njit(cache=True, inline="always")
+def _slot(key, slots):
+    """Cache slot of a position key (Fibonacci hashing; slots a power of two)."""
+    h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
+    return np.int64((h >> np.uint64(32)) & np.uint64(slots - 1))
+
+
+@njit(cache=True, inline="always")
+def _evaluate(position, mask, b, n, x, legal_row, prior_row, h0, h1, kind, weights, layout, cache_keys,
+              cache_priors, cache_values, t, counts):
+    """Evaluate node n of game b into legal_row, prior_row; returns the value. With a cache (thread t's
+    row of cache_keys (T, S) int64, cache_priors (T, S, A), cache_values (T, S)), a position whose key
+    (`position + mask`, unique) is stored is not evaluated again: the stored result is what
+    `evaluate_row` gives it (same input, same arithmetic). counts: int64 (2,) hits, misses."""
+    pos, msk = position[b, n], mask[b, n]
+    _encode(pos, msk, x, legal_row)
+    slots = cache_keys.shape[1]
+    if slots == 0:
+        counts[1] += 1
+        return evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
+    key = pos + msk + 1  # 0 marks an empty slot
+    i = _slot(key, slots)
+    if cache_keys[t, i] == key:
+        counts[0] += 1
+        prior_row[:] = cache_priors[t, i]
+        return cache_values[t, i]
+    counts[1] += 1
+    value = evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
+    cache_keys[t, i] = key
+    cache_priors[t, i] = prior_row
+    cache_values[t, i] = value
+    return value
+
+
+@njit(cache=True, inline="always")
+def _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                 final_value, num_nodes, position, mask, b, sims, gumbel, schedule, max_considered, c_visit, c_scale,
+                 kind, weights, layout, width, cache_keys, cache_priors, cache_values, t, counts):
+    """Game b's whole search (root expansion when new, then `sims` simulations) on thread t."""
+    A = prior.shape[2]
+    sigma = np.empty(A, np.float32)
+    x = np.empty(OBS_SIZE, np.float32)
+    legal_row = np.empty(A, np.bool_)
+    prior_row = np.empty(A, np.float32)
+    h0 = np.empty(width, np.float32)
+    h1 = np.empty(width, np.float32)
+    if visits[b, 0] == 0:
+        _describe(position, mask, player, terminal, final_value, b, 0)
+        value = _evaluate(position, mask, b, 0, x, legal_row, prior_row, h0, h1, kind, weights, layout,
+                          cache_keys, cache_priors, cache_values, t, counts)
+        backup_one(visits, value_sum, parent, player, b, 0,
+                   _store(prior, legal, raw_value, player, b, 0, legal_row, prior_row, value))
+    for s in range(sims):
+        leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
+                              num_nodes, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
+        if fresh:
+            _step(position, mask, parent, action, b, leaf)
+            if not _describe(position, mask, player, terminal, final_value, b, leaf):
+                value = _evaluate(position, mask, b, leaf, x, legal_row, prior_row, h0, h1, kind, weights, layout,
+                                  cache_keys, cache_priors, cache_values, t, counts)
+                backup_one(visits, value_sum, parent, player, b, leaf,
+                           _store(prior, legal, raw_value, player, b, leaf, legal_row, prior_row, value))
+                continue
+        backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+
+
+@njit(cache=True)
+def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
+               num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
+               kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
+    """Every game's search with a compiled evaluator, one game after another.
+
+    sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
+    (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
+    cache_*: the evaluation cache (see `_evaluate`; S = 0 for none); counts: int64 (T, 2) out,
+    evaluations found in the cache and made, per thread.
+    """
+    for b in range(sims.shape[0]):
+        if sims[b] > 0:
+            _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                         final_value, num_nodes, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                         max_considered, c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors,
+                         cache_values, 0, counts[0])
+
+
+@njit(cache=True, parallel=True)
+def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                        final_value, num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit,
+                        c_scale, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
+    """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`); each thread
+    has its own row of the cache and of counts."""
+    for b in prange(sims.shape[0]):
+        if sims[b] > 0:
+            t = numba.get_thread_id()
+            _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                         final_value, num_nodes, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                         max_considered, c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors,
+                         cache_values, t, counts[t])
+
+
+@njit(cache=True)
+def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
+                num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale, s,
+                pending, priors, values, games, nodes, obs, leaf_legal):
+    """Write back the previous step's `pending` evaluations, then run simulation step s of every game.
+
+    games, nodes: int64 (B,) the game and node of each leaf to evaluate; obs float32 (B, 84) and
+    leaf_legal bool (B, A) its evaluator input; priors float32 (pending, A), values float32 (pending,)
+    what the evaluator answered for the first `pending` rows of the previous call.
+    Returns how many rows of this step need the evaluator (terminal leaves are backed up here).
+    """
+    A = prior.shape[2]
+    for k in range(pending):
+        b, n = games[k], nodes[k]
+        backup_one(visits, value_sum, parent, player, b, n,
+                   _store(prior, legal, raw_value, player, b, n, leaf_legal[k], priors[k], values[k]))
+    sigma = np.empty(A, np.float32)
+    count = 0
+    for b in range(sims.shape[0]):
+        if sims[b] <= s:
+            continue
+        leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
+                              num_nodes, b, gumbel, table[table_id[b]], s, max_considered, c_visit, c_scale, sigma)
+        if fresh:
+            _step(position, mask, parent, action, b, leaf)
+            if not _describe(position, mask, player, terminal, final_value, b, leaf):
+                _encode(position[b, leaf], mask[b, leaf], obs[count], leaf_legal[count])
+                games[count], nodes[count] = b, leaf
+                count += 1
+                continue
+        backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+    return count
