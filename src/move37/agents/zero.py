@@ -11,7 +11,9 @@ meet alpha-beta at equal time and a UCI/GTP clock (agents/budget.py) reaches it.
 runs in chunks of simulations until the deadline. Gumbel's sequential halving needs its
 simulation count up front, so it is set from the simulation rate of this agent's earlier
 searches (a moving average, started by a small calibration search when the agent is made):
-count = rate x time left. Given both, `sims` caps the count and `ms` the time, whichever
+count = rate x time left. Simulations get much cheaper near the end of a game (terminal
+nodes cost no evaluation), so a move plans at most GROWTH times the previous move's count,
+and a new game (`reset`) starts again from the rate of the last game's first move. Given both, `sims` caps the count and `ms` the time, whichever
 ends the search first (as with `mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`);
 `sims` alone is a fixed count (64 when neither is given).
 """
@@ -38,6 +40,8 @@ CALIBRATION_SIMS = 16
 PLAN_SHARE = 0.85
 #: weight of the newest measurement in the simulation-rate average
 RATE_WEIGHT = 0.5
+#: most a move's planned count may grow over the previous move's (rates jump near the end of a game)
+GROWTH = 2
 #: most bytes a timed search's tree may take (it grows with the simulation count: ~9 bytes per action per node)
 MAX_TREE_BYTES = 1 << 29
 
@@ -88,6 +92,8 @@ class ZeroAgent(Agent):
         self.game, self.evaluate, self.config, self._seed, self.ms = game, evaluate, config, seed, ms
         self.sims = DEFAULT_SIMS if sims is None and ms is None else sims  # None: as many as `ms` allows
         self.rate = 0.0  # simulations per second of the timed searches so far (set by `_calibrate`)
+        self._opening_rate = 0.0  # the rate of the last game's first move: where the next game starts
+        self._last = 0  # simulations of the previous timed move of this game (0: none yet)
         per_node = 9 * game.info.num_actions + 32
         self._most_sims = max(CALIBRATION_SIMS, MAX_TREE_BYTES // (2 * per_node))
         if self.sims is not None:
@@ -105,7 +111,7 @@ class ZeroAgent(Agent):
             self.search.set_root(0, start_state)
             start = time.perf_counter()
             self.search.run(sims)
-        self._observe(sims, time.perf_counter() - start)
+        self.rate = self._opening_rate = sims / max(time.perf_counter() - start, 1e-6)
         self.search.set_root(0, None)
 
     def _build(self, max_sims: int) -> None:
@@ -114,6 +120,7 @@ class ZeroAgent(Agent):
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self._seed if seed is None else seed)
         self.search.set_root(0, None)
+        self.rate, self._last = self._opening_rate, 0
 
     def _reuse(self, state: State, planned: int) -> bool:
         """Move the root to `state` when it is a grandchild of the last root (PUCT tree reuse)."""
@@ -148,9 +155,16 @@ class ZeroAgent(Agent):
     # Timed search.
 
     def _observe(self, sims: int, seconds: float) -> None:
-        """Fold one search's simulations per second into the rate average."""
+        """Fold one move's simulations per second into the rate average."""
         rate = sims / max(seconds, 1e-6)
-        self.rate = rate if not self.rate else (1 - RATE_WEIGHT) * self.rate + RATE_WEIGHT * rate
+        if not self._last:
+            self._opening_rate = rate
+        self.rate = (1 - RATE_WEIGHT) * self.rate + RATE_WEIGHT * rate
+        self._last = sims
+
+    def _cap(self, budget: int) -> int:
+        """The most simulations this move may plan: `budget`, and GROWTH x the previous move's."""
+        return min(budget, GROWTH * self._last) if self._last else budget
 
     def _planned(self, rate: float, deadline: float, cap: int) -> int:
         """Simulations that fit in the time left at `rate` (at least 1, at most `cap`)."""
@@ -164,7 +178,7 @@ class ZeroAgent(Agent):
 
     def _timed_gumbel(self, state: State, deadline: float) -> tuple[SearchOutput, int]:
         """One sequential-halving search of as many simulations as the rate says fit in the time left."""
-        planned = self._planned(self.rate, deadline, self._most_sims)
+        planned = self._planned(self.rate, deadline, self._cap(self._most_sims))
         self._fit(planned)
         self.search.set_root(0, state)
         start = time.perf_counter()
@@ -176,7 +190,7 @@ class ZeroAgent(Agent):
         """PUCT simulations in chunks until the deadline, on the reused tree when it has room for the
         first chunk (planned from the rate); later chunks are planned from this move's own rate."""
         budget = self._most_sims  # total for the move: `sims` when given, else the tree's limit
-        planned = self._planned(self.rate, deadline, budget)
+        planned = self._planned(self.rate, deadline, self._cap(budget))
         self._fit(planned)
         if not self._reuse(state, planned):
             self.search.set_root(0, state)
