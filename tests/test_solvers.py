@@ -46,6 +46,20 @@ def test_best_moves_are_exactly_the_moves_that_keep_the_score(shared_data, game,
             assert solver.score(state.play(a)) == -expected
 
 
+
+@pytest.mark.parametrize("name", ["Test_L3_R1", "Test_L2_R2"])
+def test_good_moves_are_exactly_the_moves_that_keep_the_result(shared_data, game, solver, name):
+    kinds = set()
+    for moves, expected in _lines(shared_data, name)[::50]:
+        state = game.state_from_text(moves)
+        scores = solver.move_scores(state)
+        legal = np.flatnonzero(state.legal_mask())
+        good = tuple(int(a) for a in legal if np.sign(scores[a]) == np.sign(expected))
+        assert solver.good_actions(state) == good
+        assert set(solver.solve(state).best_actions) <= set(good)
+        kinds.add((int(np.sign(expected)), len(good) < len(legal)))
+    assert (1, True) in kinds  # some won positions have moves that throw the win away
+
 def test_hand_checked_positions(game, solver):
     win_now = game.state_from_text("121212")  # first player has three in column 1
     assert solver.solve(win_now).score == (43 - 6) // 2 and solver.solve(win_now).best_actions == (0,)

@@ -63,9 +63,10 @@ def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
     labels = ev.solver_labels(out, game, config.eval.positions)
     if labels:
         evaluate = evaluator(load_net(ckpt / "weights.safetensors", game.info.name, info=game.info))
-        raw = ev.optimal_move_rate(game, evaluate, labels, 0, config.search)
-        searched = ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search)
-        print(f"optimal-move rate on {len(labels)} solver-labelled positions: raw policy {raw:.3f}, "
-              f"search ({config.eval.sims} sims) {searched:.3f}")
+        raw = ev.move_rates(game, evaluate, labels, 0, config.search)
+        searched = ev.move_rates(game, evaluate, labels, config.eval.sims, config.search)
+        for kind in ("optimal", "good"):
+            print(f"{kind}-move rate on {len(labels)} solver-labelled positions: raw policy {raw[kind]:.3f}, "
+                  f"search ({config.eval.sims} sims) {searched[kind]:.3f}")
     for path in write_plots(out):
         print(f"wrote {path}")

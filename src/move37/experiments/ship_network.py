@@ -18,6 +18,7 @@ from pathlib import Path
 
 from move37 import agents, arena, games
 from move37.agents.zero import MODELS
+from move37.atomic import write_text
 from move37.nets import evaluator, load_net
 from move37.search._tree_search import SearchConfig
 from move37.train import evaluate as ev
@@ -47,8 +48,8 @@ def main() -> None:
     net = load_net(weights, name)
     evaluate = evaluator(net)
     labels = ev.solver_labels(args.run, game, summary["config"]["eval"]["positions"])
-    raw = ev.optimal_move_rate(game, evaluate, labels, 0, SearchConfig())
-    searched = ev.optimal_move_rate(game, evaluate, labels, args.sims, SearchConfig())
+    raw = ev.move_rates(game, evaluate, labels, 0, SearchConfig())
+    searched = ev.move_rates(game, evaluate, labels, args.sims, SearchConfig())
     zero = agents.make(f"zero:sims={args.sims}", game)
     zero.spec = "zero"
     opponent = agents.make("alphabeta:depth=8", game)
@@ -70,8 +71,10 @@ def main() -> None:
         "",
         "## Evaluation",
         "",
-        f"- optimal-move rate on {len(labels)} solver-labelled positions from Pons's sets: raw policy {raw:.3f}, "
-        f"Gumbel search with {args.sims} simulations {searched:.3f}",
+        f"- optimal-move rate (exact score) on {len(labels)} solver-labelled positions from Pons's sets: raw policy "
+        f"{raw['optimal']:.3f}, Gumbel search with {args.sims} simulations {searched['optimal']:.3f}",
+        f"- good-move rate (keeps the win, draw or loss) on the same positions: raw policy {raw['good']:.3f}, "
+        f"search {searched['good']:.3f}",
         f"- against `alphabeta:depth=8`, {args.games} games from 2-move openings, colours alternated: "
         f"{wins} wins, {draws} draws, {args.games - wins - draws} losses",
         "",
@@ -85,7 +88,7 @@ def main() -> None:
         *[f"| {r['iteration']} | {r['games']} | {r['elapsed'] / 60:.1f} | {r['optimal_rate']:.3f} | "
           f"{r['optimal_rate_policy']:.3f} | {r.get('elo', '')} |" for r in curve],
     ]
-    (MODELS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    write_text(MODELS / f"{name}.md", "\n".join(lines) + "\n")
     print("\n".join(lines[:12]))
 
 

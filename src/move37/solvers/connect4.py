@@ -77,6 +77,25 @@ class Connect4Solver:
                 best.append(col)
         return SolveResult(score, sign(score), tuple(best), int(self._nodes[0]) - start)
 
+    def good_actions(self, state: State) -> tuple[int, ...]:
+        """Every move that keeps the game-theoretic result (win, draw or loss), however slowly it wins:
+        the "good moves" beside `solve`'s optimal (exact-score) ones. Null-window tests only."""
+        s = _check(state)
+        if s.is_terminal():
+            return ()
+        score = self.solve(s).score
+        if score < 0:
+            return tuple(int(a) for a in np.flatnonzero(s.legal_mask()))  # every move loses
+        possible = (s.mask + k.BOTTOM) & k.BOARD
+        win_now = k.winning_cells(s.position, s.mask) & possible
+        good = []
+        for col in range(k.WIDTH):
+            move = possible & int(k.COLUMN_MASK[col])
+            if move and (win_now & move or k.child_reaches(s.position, s.mask, s.moves, move, 1 if score > 0 else 0,
+                                                             *self._args())):
+                good.append(col)
+        return tuple(good)
+
     def move_scores(self, state: State) -> np.ndarray:
         """int64 (7,): the exact score of every legal move (a full solve of each child); illegal ones are
         the sentinel -100. Slower than `solve`, which only verifies optimality."""

@@ -69,11 +69,20 @@ def _read_labels(path: Path, game: Game, count: int) -> list[dict] | None:
     except ValueError:
         raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
     fits = data.get("game") == game.info.name and data.get("count") == count and data.get("seed") == _LABEL_SEED
-    return data["labels"] if fits else None
+    return data["labels"] if fits and all("good" in label for label in data["labels"]) else None
+
+
+def _good_actions(solver, state) -> tuple[int, ...]:
+    """The moves that keep the position's game-theoretic result (the solver's own method when it has one)."""
+    if hasattr(solver, "good_actions"):
+        return solver.good_actions(state)
+    result = np.sign(solver.score(state))
+    return tuple(int(a) for a in state.legal_actions() if np.sign(-solver.score(state.play(int(a)))) == result)
 
 
 def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
-    """[{"moves", "best"}] for `count` positions, cached in run/labels.json; None when the game has no solver.
+    """[{"moves", "best", "good"}] for `count` positions (best: the optimal actions by exact score;
+    good: the actions that keep the win, draw or loss), cached in run/labels.json; None when the game has no solver.
 
     The solver runs once per position set: a run folder reuses its own cache, or the
     copy shipped in move37/models (same positions, made by this function).
@@ -94,17 +103,21 @@ def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
 
     labels = []
     for moves in tqdm(_positions(game, count, _LABEL_SEED), desc="solver labels", unit="pos", leave=False):
-        result = solver.solve(game.state_from_moves(moves))
-        labels.append({"moves": moves, "best": list(result.best_actions)})
+        state = game.state_from_moves(moves)
+        labels.append({"moves": moves, "best": list(solver.solve(state).best_actions),
+                       "good": list(_good_actions(solver, state))})
     write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
     return labels
 
 
-def optimal_move_rate(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> float:
-    """Share of labelled positions where the searched (sims > 0) or raw-policy (sims = 0) move is optimal."""
+def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> dict[str, float]:
+    """The searched (sims > 0) or raw-policy (sims = 0) move's quality over the labelled positions:
+    {"optimal": share of optimal moves (exact score: fastest win, slowest loss), "good": share of
+    moves that keep the result} -- the "perfect" and "good" move rates of published AlphaZero
+    Connect Four studies."""
     batch = 128
     search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
-    hits = 0
+    hits = {"optimal": 0, "good": 0}
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
         for b in range(batch):
@@ -115,8 +128,9 @@ def optimal_move_rate(game: Game, evaluate: Evaluate, labels: list[dict], sims: 
             actions = prior.argmax(axis=1)
         else:
             actions = out.action
-        hits += sum(int(actions[b]) in part[b]["best"] for b in range(len(part)))
-    return hits / max(len(labels), 1)
+        hits["optimal"] += sum(int(actions[b]) in part[b]["best"] for b in range(len(part)))
+        hits["good"] += sum(int(actions[b]) in part[b]["good"] for b in range(len(part)))
+    return {k: v / max(len(labels), 1) for k, v in hits.items()}
 
 
 def ladder_records(run: Path, game: Game, ladder: tuple[str, ...], games: int, seed: int) -> list:

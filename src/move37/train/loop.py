@@ -183,8 +183,9 @@ def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, ela
 def _evaluate(out: Path, game, evaluate, config: ZeroConfig, labels, iteration: int) -> dict:
     row: dict = {}
     if labels and config.eval.every and iteration % config.eval.every == 0:
-        row["optimal_rate_policy"] = round(ev.optimal_move_rate(game, evaluate, labels, 0, config.search), 4)
-        row["optimal_rate"] = round(ev.optimal_move_rate(game, evaluate, labels, config.eval.sims, config.search), 4)
+        for sims, suffix in ((0, "_policy"), (config.eval.sims, "")):
+            rates = ev.move_rates(game, evaluate, labels, sims, config.search)
+            row[f"optimal_rate{suffix}"], row[f"good_rate{suffix}"] = round(rates["optimal"], 4), round(rates["good"], 4)
     if config.eval.ladder and config.eval.games and config.eval.elo_every and iteration % config.eval.elo_every == 0:
         row.update(ev.elo_against_ladder(out, game, evaluate, config.eval.ladder, config.eval.games, config.eval.sims,
                                          config.search, config.seed, f"zero@{iteration}"))

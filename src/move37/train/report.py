@@ -1,4 +1,7 @@
-"""Plots of a run's metrics.jsonl: Elo and optimal-move rate against wall-clock time and games played."""
+"""Plots of a run's metrics.jsonl: Elo and optimal-move rate against wall-clock time and games played.
+
+The optimal-move plot also draws the raw policy's rate and, where measured, the good-move
+rates (moves that keep the result) beside the optimal (exact-score) ones."""
 
 from __future__ import annotations
 
@@ -7,6 +10,9 @@ from pathlib import Path
 from move37.errors import RunFolderError
 from move37.train.loop import read_metrics
 
+# Lines drawn in the optimal-move plot beside the searched optimal-move rate, with their styles.
+_RATE_COMPANIONS = [("optimal_rate_policy", "raw policy", "--"), ("good_rate", "good moves, with search", ":"),
+                    ("good_rate_policy", "good moves, raw policy", "-.")]
 _SERIES = [("elo", "Elo (random = 0)"), ("optimal_rate", "optimal-move rate"), ("loss_policy", "policy loss"),
            ("loss_value", "value loss")]
 
@@ -33,12 +39,14 @@ def write_plots(run: Path) -> list[Path]:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
         for ax, (x, xlabel) in zip(axes, [("elapsed", "wall-clock minutes"), ("games", "self-play games")]):
             xs = [r[x] / 60 if x == "elapsed" else r[x] for r in pts]
-            ax.plot(xs, [r[key] for r in pts], marker="." if len(pts) < 50 else None)
+            ax.plot(xs, [r[key] for r in pts], marker="." if len(pts) < 50 else None, label="with search")
             if key == "elo" and "elo_low" in pts[0]:
                 ax.fill_between(xs, [r["elo_low"] for r in pts], [r["elo_high"] for r in pts], alpha=0.2)
-            if key == "optimal_rate" and "optimal_rate_policy" in pts[0]:
-                ax.plot(xs, [r["optimal_rate_policy"] for r in pts], linestyle="--", label="raw policy")
-                ax.legend(["with search", "raw policy"])
+            if key == "optimal_rate":
+                for other, name, style in _RATE_COMPANIONS:
+                    if all(other in r for r in pts):
+                        ax.plot(xs, [r[other] for r in pts], linestyle=style, label=name)
+                ax.legend()
             ax.set_xlabel(xlabel)
             ax.grid(alpha=0.3)
         axes[0].set_ylabel(label)
