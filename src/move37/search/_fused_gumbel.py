@@ -28,7 +28,7 @@ from numba import njit, prange
 
 from move37.games._connect4_kernels import WIDTH, aligned, can_play, is_terminal_one, play_one, popcount
 from move37.search._kernel_eval import evaluate_row
-from move37.search._tree import backup_one
+from move37.search._tree import backup_one, log_prior
 from move37.search.gumbel import descend
 
 OBS_SIZE = 2 * 6 * WIDTH  # Connect Four's observation (2, 6, 7), flattened
@@ -74,11 +74,12 @@ def _encode(pos, msk, x, legal):
 
 
 @njit(cache=True, inline="always")
-def _store(prior, legal, raw_value, player, b, n, legal_row, prior_row, value):
+def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, value):
     """Write a leaf's evaluation (as `_tree.write_leaves`); returns its value for player 0 (float32)."""
     for a in range(prior.shape[2]):
         legal[b, n, a] = legal_row[a]
         prior[b, n, a] = prior_row[a] if legal_row[a] else np.float32(0.0)
+        logit[b, n, a] = log_prior(prior[b, n, a])
     raw_value[b, n] = value
     return value if player[b, n] == 0 else -value
 
@@ -91,37 +92,42 @@ def _slot(key, slots):
 
 
 @njit(cache=True, inline="always")
-def _evaluate(position, mask, b, n, x, legal_row, prior_row, h0, h1, kind, weights, layout, cache_keys,
-              cache_priors, cache_values, t, counts):
-    """Evaluate node n of game b into legal_row, prior_row; returns the value. With a cache (thread t's
-    row of cache_keys (T, S) int64, cache_priors (T, S, A), cache_values (T, S)), a position whose key
-    (`position + mask`, unique) is stored is not evaluated again: the stored result is what
-    `evaluate_row` gives it (same input, same arithmetic). counts: int64 (2,) hits, misses."""
+def _evaluate(position, mask, b, n, x, legal_row, prior_row, h0, h1, net, cache, counts):
+    """Evaluate node n of game b into legal_row, prior_row; returns the value.
+
+    net: (kind, weights, layout, width) a `Kernel`. cache: this thread's (keys int64 (S,), priors
+    float32 (S, A), values float32 (S,)): a position whose key (`position + mask`, unique) is
+    stored is not evaluated again; the stored result is what `evaluate_row` gives it (same
+    input, same arithmetic). S = 0: no cache. counts: int64 (2,) hits, misses."""
+    kind, weights, layout, _ = net
+    keys, priors, values = cache
     pos, msk = position[b, n], mask[b, n]
     _encode(pos, msk, x, legal_row)
-    slots = cache_keys.shape[1]
+    slots = keys.shape[0]
     if slots == 0:
         counts[1] += 1
         return evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
     key = pos + msk + 1  # 0 marks an empty slot
     i = _slot(key, slots)
-    if cache_keys[t, i] == key:
+    if keys[i] == key:
         counts[0] += 1
-        prior_row[:] = cache_priors[t, i]
-        return cache_values[t, i]
+        prior_row[:] = priors[i]
+        return values[i]
     counts[1] += 1
     value = evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
-    cache_keys[t, i] = key
-    cache_priors[t, i] = prior_row
-    cache_values[t, i] = value
+    keys[i] = key
+    priors[i] = prior_row
+    values[i] = value
     return value
 
 
 @njit(cache=True, inline="always")
 def _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                 final_value, num_nodes, position, mask, b, sims, gumbel, schedule, max_considered, c_visit, c_scale,
-                 kind, weights, layout, width, cache_keys, cache_priors, cache_values, t, counts):
-    """Game b's whole search (root expansion when new, then `sims` simulations) on thread t."""
+                 final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit, c_scale,
+                 net, cache, counts):
+    """Game b's whole search (root expansion when new, then `sims` simulations); net, cache, counts
+    as `_evaluate`."""
+    width = net[3]
     A = prior.shape[2]
     sigma = np.empty(A, np.float32)
     x = np.empty(OBS_SIZE, np.float32)
@@ -131,46 +137,46 @@ def _search_game(visits, value_sum, raw_value, prior, legal, children, parent, a
     h1 = np.empty(width, np.float32)
     if visits[b, 0] == 0:
         _describe(position, mask, player, terminal, final_value, b, 0)
-        value = _evaluate(position, mask, b, 0, x, legal_row, prior_row, h0, h1, kind, weights, layout,
-                          cache_keys, cache_priors, cache_values, t, counts)
+        value = _evaluate(position, mask, b, 0, x, legal_row, prior_row, h0, h1, net, cache, counts)
         backup_one(visits, value_sum, parent, player, b, 0,
-                   _store(prior, legal, raw_value, player, b, 0, legal_row, prior_row, value))
+                   _store(prior, logit, legal, raw_value, player, b, 0, legal_row, prior_row, value))
     for s in range(sims):
         leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
-                              num_nodes, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
+                              num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
         if fresh:
             _step(position, mask, parent, action, b, leaf)
             if not _describe(position, mask, player, terminal, final_value, b, leaf):
-                value = _evaluate(position, mask, b, leaf, x, legal_row, prior_row, h0, h1, kind, weights, layout,
-                                  cache_keys, cache_priors, cache_values, t, counts)
+                value = _evaluate(position, mask, b, leaf, x, legal_row, prior_row, h0, h1, net, cache,
+                                  counts)
                 backup_one(visits, value_sum, parent, player, b, leaf,
-                           _store(prior, legal, raw_value, player, b, leaf, legal_row, prior_row, value))
+                           _store(prior, logit, legal, raw_value, player, b, leaf, legal_row, prior_row, value))
                 continue
         backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
 
 
 @njit(cache=True)
 def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
-               num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
+               num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
                kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
     """Every game's search with a compiled evaluator, one game after another.
 
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
     (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
-    cache_*: the evaluation cache (see `_evaluate`; S = 0 for none); counts: int64 (T, 2) out,
-    evaluations found in the cache and made, per thread.
+    cache_keys (T, S), cache_priors (T, S, A), cache_values (T, S): the evaluation cache, a row per
+    thread (see `_evaluate`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
+    cache and made, per thread.
     """
     for b in range(sims.shape[0]):
         if sims[b] > 0:
             _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                         final_value, num_nodes, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                         max_considered, c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors,
-                         cache_values, 0, counts[0])
+                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                         max_considered, c_visit, c_scale, (kind, weights, layout, width),
+                         (cache_keys[0], cache_priors[0], cache_values[0]), counts[0])
 
 
 @njit(cache=True, parallel=True)
 def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                        final_value, num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit,
+                        final_value, num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit,
                         c_scale, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
     """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`); each thread
     has its own row of the cache and of counts."""
@@ -178,14 +184,14 @@ def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, pa
         if sims[b] > 0:
             t = numba.get_thread_id()
             _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                         final_value, num_nodes, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                         max_considered, c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors,
-                         cache_values, t, counts[t])
+                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                         max_considered, c_visit, c_scale, (kind, weights, layout, width),
+                         (cache_keys[t], cache_priors[t], cache_values[t]), counts[t])
 
 
 @njit(cache=True)
 def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
-                num_nodes, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale, s,
+                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale, s,
                 pending, priors, values, games, nodes, obs, leaf_legal):
     """Write back the previous step's `pending` evaluations, then run simulation step s of every game.
 
@@ -198,14 +204,14 @@ def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, ac
     for k in range(pending):
         b, n = games[k], nodes[k]
         backup_one(visits, value_sum, parent, player, b, n,
-                   _store(prior, legal, raw_value, player, b, n, leaf_legal[k], priors[k], values[k]))
+                   _store(prior, logit, legal, raw_value, player, b, n, leaf_legal[k], priors[k], values[k]))
     sigma = np.empty(A, np.float32)
     count = 0
     for b in range(sims.shape[0]):
         if sims[b] <= s:
             continue
         leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
-                              num_nodes, b, gumbel, table[table_id[b]], s, max_considered, c_visit, c_scale, sigma)
+                              num_nodes, logit, b, gumbel, table[table_id[b]], s, max_considered, c_visit, c_scale, sigma)
         if fresh:
             _step(position, mask, parent, action, b, leaf)
             if not _describe(position, mask, player, terminal, final_value, b, leaf):

@@ -9,6 +9,8 @@ Values are for two-player zero-sum games and are stored from a stated point of v
                                     moved INTO the node (the parent's mover); at the root, the root's mover
     raw_value   float32 (B, M)     the evaluation's value for the node's own mover
     prior       float32 (B, M, A)  P: the evaluation's policy over actions (0 on illegal ones)
+    logit       float64 (B, M, A)  log(max(P, 1e-30)) on legal actions, written with P (Gumbel's
+                                    descent reads it at every visit; PUCT and `compact` ignore it)
     legal       bool    (B, M, A)
     children    int32   (B, M, A)  child node index, -1 when not created
     parent      int32   (B, M)     -1 at the root
@@ -38,6 +40,7 @@ class Tree:
         self.value_sum = np.zeros((B, M), np.float32)
         self.raw_value = np.zeros((B, M), np.float32)
         self.prior = np.zeros((B, M, A), np.float32)
+        self.logit = np.zeros((B, M, A), np.float64)
         self.legal = np.zeros((B, M, A), np.bool_)
         self.children = np.full((B, M, A), -1, np.int32)
         self.parent = np.full((B, M), -1, np.int32)
@@ -219,8 +222,14 @@ def compact(visits, value_sum, raw_value, prior, legal, children, parent, action
     return remap
 
 
+@njit(cache=True, inline="always")
+def log_prior(p):
+    """The logit Gumbel search uses for prior p (float64; tiny priors floored)."""
+    return np.log(max(p, 1e-30))
+
+
 @njit(cache=True)
-def write_leaves(prior, legal, raw_value, player, terminal, final_value, games, nodes, leaf_legal, leaf_player,
+def write_leaves(prior, logit, legal, raw_value, player, terminal, final_value, games, nodes, leaf_legal, leaf_player,
                  leaf_terminal, leaf_final, open_idx, priors, values, values0):
     """Store K new nodes (games, nodes: (K,)) and their evaluations, and each one's value for player 0.
 
@@ -239,5 +248,6 @@ def write_leaves(prior, legal, raw_value, player, terminal, final_value, games, 
         for a in range(prior.shape[2]):
             legal[b, n, a] = leaf_legal[k, a]
             prior[b, n, a] = priors[j, a] if leaf_legal[k, a] else 0.0
+            logit[b, n, a] = log_prior(prior[b, n, a])
         raw_value[b, n] = values[j]
         values0[k] = values[j] if leaf_player[k] == 0 else -values[j]

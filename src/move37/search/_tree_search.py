@@ -156,7 +156,7 @@ class BatchedSearch:
             self.simulations += int(active.sum())
             step[:] = s
             if is_gumbel:
-                fresh = gumbel.select(*t.arrays(), active, noise, table, table_id, step, self.config.gumbel_k,
+                fresh = gumbel.select(*t.arrays(), t.logit, active, noise, table, table_id, step, self.config.gumbel_k,
                                       self.config.c_visit, self.config.c_scale, leaf)
             else:
                 fresh = puct.select(*t.arrays(), active, self.config.c_puct, leaf)
@@ -168,7 +168,7 @@ class BatchedSearch:
         """The simulations of `run` through move37.search._fused_gumbel (Gumbel, bitboard store)."""
         t, c = self.tree, self.config
         kernel = getattr(self.evaluate, "kernel", None)
-        args = (*t.arrays(), self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
+        args = (*t.arrays(), t.logit, self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
                 c.c_visit, c.c_scale)
         self.simulations += int(sims.sum())
         if kernel is not None:
@@ -235,7 +235,7 @@ class BatchedSearch:
             priors, values = self.evaluate(leaves.obs[open_], leaves.legal[open_])
             self.evaluations += len(open_)
         values0 = np.empty(len(games), np.float32)
-        write_leaves(t.prior, t.legal, t.raw_value, t.player, t.terminal, t.final_value, games.astype(np.int64),
+        write_leaves(t.prior, t.logit, t.legal, t.raw_value, t.player, t.terminal, t.final_value, games.astype(np.int64),
                      nodes.astype(np.int64), leaves.legal, leaves.player, leaves.terminal, leaves.final_value,
                      open_, np.asarray(priors, np.float32), np.asarray(values, np.float32), values0)
         return values0

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from move37.search._tree import completed_q, new_child
+from move37.search._tree import completed_q, log_prior, new_child
 
 
 def considered_visits(max_considered: int, num_simulations: int) -> list[int]:
@@ -48,16 +48,12 @@ def considered_visits_table(max_considered: int, num_simulations: int) -> np.nda
 
 
 @njit(cache=True)
-def _log(p):
-    return np.log(max(p, 1e-30))
-
-
-@njit(cache=True)
 def select(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-           final_value, num_nodes, active, gumbel, table, table_id, sim, max_considered, c_visit, c_scale, out_leaf):
+           final_value, num_nodes, logit, active, gumbel, table, table_id, sim, max_considered, c_visit, c_scale, out_leaf):
     """One descent per active game, as `puct.select`.
 
-    gumbel: float32 (B, A) root noise (zeros for deterministic play). table: int32 (T, K+1, S)
+    logit: float64 (B, M, A) the tree's log priors. gumbel: float32 (B, A) root noise (zeros for
+    deterministic play). table: int32 (T, K+1, S)
     considered-visit tables; game b uses table[table_id[b]]; sim: int32 (B,) the simulation index.
     """
     B, _, A = prior.shape
@@ -67,13 +63,13 @@ def select(visits, value_sum, raw_value, prior, legal, children, parent, action,
         out_leaf[b] = -1
         if active[b]:
             out_leaf[b], fresh[b] = descend(visits, value_sum, raw_value, prior, legal, children, parent, action,
-                                            terminal, num_nodes, b, gumbel, table[table_id[b]], sim[b],
+                                            terminal, num_nodes, logit, b, gumbel, table[table_id[b]], sim[b],
                                             max_considered, c_visit, c_scale, sigma)
     return fresh
 
 
 @njit(cache=True)
-def descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal, num_nodes, b, gumbel,
+def descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal, num_nodes, logit, b, gumbel,
             schedule, sim, max_considered, c_visit, c_scale, sigma):
     """Game b's descent for simulation `sim`: returns (leaf node, whether it was created now).
 
@@ -99,20 +95,20 @@ def descend(visits, value_sum, raw_value, prior, legal, children, parent, action
                 n = visits[b, c] if c >= 0 else 0
                 if n != want:
                     continue
-                score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
+                score = gumbel[b, a] + logit[b, 0, a] + sigma[a]
                 if score > best:
                     best, best_a = score, a
             if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
                 for a in range(A):
                     if legal[b, 0, a]:
-                        score = gumbel[b, a] + _log(prior[b, 0, a]) + sigma[a]
+                        score = gumbel[b, a] + logit[b, 0, a] + sigma[a]
                         if score > best:
                             best, best_a = score, a
         else:
             hi = -np.inf
             for a in range(A):
                 if legal[b, node, a]:
-                    sigma[a] += _log(prior[b, node, a])
+                    sigma[a] += logit[b, node, a]
                     hi = max(hi, sigma[a])
             total, sum_n = 0.0, 0
             for a in range(A):
@@ -160,14 +156,14 @@ def root_decision(visits, value_sum, raw_value, prior, legal, children, gumbel, 
                 continue
             c = children[b, 0, a]
             n = visits[b, c] if c >= 0 else 0
-            logit = _log(prior[b, 0, a]) + sigma[a]
+            logit = log_prior(prior[b, 0, a]) + sigma[a]
             hi = max(hi, logit)
             if n == max_n and gumbel[b, a] + logit > best:
                 best, out_action[b] = gumbel[b, a] + logit, a
         total = 0.0
         for a in range(A):
             if legal[b, 0, a]:
-                out_policy[b, a] = np.exp(_log(prior[b, 0, a]) + sigma[a] - hi)
+                out_policy[b, a] = np.exp(log_prior(prior[b, 0, a]) + sigma[a] - hi)
                 total += out_policy[b, a]
             else:
                 out_policy[b, a] = 0.0
