@@ -167,11 +167,9 @@ def set_threads(n: int) -> None:
     if n == 1:
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") +
                                    " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
-    import numba
     import torch
 
-    torch.set_num_threads(n)
-    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))  # rows *_tN set their own (--search-threads)
+    torch.set_num_threads(n)  # Numba's pool is left alone: only the rows *_tN use it (--search-threads)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -62,23 +62,20 @@ class Tree:
         _clear(self.visits, self.value_sum, self.children, self.parent, self.action, self.terminal,
                self.num_nodes, b)
 
-    def root_visits(self) -> np.ndarray:
-        """int32 (B, A): visit counts of the root's children (0 where not created)."""
-        kids = self.children[:, 0, :]
-        b = np.arange(self.batch)[:, None]
-        return np.where(kids >= 0, self.visits[b, np.maximum(kids, 0)], 0)
 
-    def root_q(self) -> np.ndarray:
-        """float32 (B, A): mean value of each root child for the root's mover (0 where unvisited)."""
-        kids = self.children[:, 0, :]
-        b = np.arange(self.batch)[:, None]
-        n = np.where(kids >= 0, self.visits[b, np.maximum(kids, 0)], 0)
-        w = np.where(kids >= 0, self.value_sum[b, np.maximum(kids, 0)], 0.0)
-        return np.where(n > 0, w / np.maximum(n, 1), 0.0).astype(np.float32)
-
-    def root_value(self) -> np.ndarray:
-        """float32 (B,): the root's mean backed-up value for its mover."""
-        return self.value_sum[:, 0] / np.maximum(self.visits[:, 0], 1)
+@njit(cache=True)
+def root_outputs(children, visits, value_sum, out_visits, out_q, out_value):
+    """What search reports of every root: out_visits int32 (B, A) the children's visit counts (0 where
+    not created), out_q float32 (B, A) their mean values for the root's mover (0 where unvisited),
+    out_value float32 (B,) the root's mean backed-up value for its mover."""
+    B, _, A = children.shape
+    for b in range(B):
+        for a in range(A):
+            c = children[b, 0, a]
+            n = visits[b, c] if c >= 0 else 0
+            out_visits[b, a] = n
+            out_q[b, a] = np.float64(value_sum[b, c]) / n if n > 0 else 0.0
+        out_value[b] = np.float64(value_sum[b, 0]) / max(visits[b, 0], 1)
 
 
 @njit(cache=True)

@@ -9,6 +9,7 @@ network, random rollouts or a learned model.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,10 +19,19 @@ import numpy as np
 from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
-from move37.search._tree import Tree, backup, compact, write_leaves
+from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
 from move37.search._tree_states import Leaves, store_for
 
 Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def _use_threads(n: int) -> None:
+    """Run Numba's parallel kernels on n threads. Unless the user chose a threading layer, use Numba's
+    own work queue: OpenMP's threads spin-wait at every barrier, which on a machine whose cores are
+    shared with other jobs costs several times the work (measured in docs/results/speed.md)."""
+    if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER == "default":
+        numba.config.THREADING_LAYER = "workqueue"  # read when the first parallel kernel starts the threads
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,10 @@ class BatchedSearch:
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
         self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
-        self._tables: dict[tuple[int, ...], tuple[np.ndarray, dict[int, int]]] = {}
+        self._tables: dict[tuple[int, ...], np.ndarray] = {}
         self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
         self._buffers: tuple | None = None
+        self._live = np.zeros(batch, bool)  # games with a root that is not terminal
         self.cache_slots = 1 << 15  # per thread, for a compiled evaluator (0: no cache; a power of two)
         self._cache = (np.zeros((0, 0), np.int64),) * 3
         self._cache_kernel = None
@@ -105,6 +116,7 @@ class BatchedSearch:
         """Start game b's tree afresh at `state` (None makes the slot inactive)."""
         self.tree.clear(b)
         self.store.set_root(b, state)
+        self._live[b] = state is not None and not state.is_terminal()
 
     def root_state(self, b: int) -> State | None:
         return self.store.root(b)
@@ -112,12 +124,12 @@ class BatchedSearch:
     def advance(self, b: int, action: int) -> State:
         """Play `action` in game b; keeps the subtree below it when reuse applies. Returns the new state."""
         state = self.store.root(b).play(action)
-        child = int(self.tree.children[b, 0, action])
-        room = child >= 0 and self.tree.visits[b, child] + self.max_sims + 1 < self.tree.capacity
-        if self.config.reuse and self.config.algorithm == "puct" and room and not state.is_terminal():
-            self.store.remap(b, compact(*self.tree.arrays(), b, child))
-        else:
-            self.set_root(b, state)
+        if self.config.reuse and self.config.algorithm == "puct" and not state.is_terminal():
+            child = int(self.tree.children[b, 0, action])
+            if child >= 0 and self.tree.visits[b, child] + self.max_sims + 1 < self.tree.capacity:
+                self.store.remap(b, compact(*self.tree.arrays(), b, child))
+                return state
+        self.set_root(b, state)
         return state
 
     # Search.
@@ -129,11 +141,11 @@ class BatchedSearch:
         sims = np.broadcast_to(np.asarray(sims, np.int32), (B,)).copy()
         if sims.max(initial=0) > self.max_sims:
             raise ConfigError(f"search asked for {sims.max()} simulations, built for at most {self.max_sims}")
-        roots = [self.store.root(b) for b in range(B)]
-        live = np.array([r is not None and not r.is_terminal() for r in roots], bool)
+        live = self._live.copy()
         sims[~live] = 0
         t = self.tree
-        self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
+        if not self.fused:  # the fused search expands its roots itself
+            self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
         is_gumbel = self.config.algorithm == "gumbel"
         noise = np.zeros((B, A), np.float32)
         explore = np.broadcast_to(np.asarray(explore, bool), (B,))
@@ -175,7 +187,7 @@ class BatchedSearch:
             self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0) & (sims == 0)))  # the kernel expands the rest
             parallel = c.threads > 1
             if parallel:
-                numba.set_num_threads(min(c.threads, numba.config.NUMBA_NUM_THREADS))
+                _use_threads(c.threads)
             cache = self._kernel_cache(kernel, numba.config.NUMBA_NUM_THREADS if parallel else 1)
             counts = np.zeros((len(cache[0]), 2), np.int64)
             run = _fused_gumbel.run_kernel_parallel if parallel else _fused_gumbel.run_kernel
@@ -251,20 +263,21 @@ class BatchedSearch:
         backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0)
 
     def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        key = tuple(sorted(set(int(s) for s in sims)))
+        budgets = np.unique(sims)
+        key = tuple(budgets.tolist())
         if key not in self._tables:
             width = max(max(key), 1)
             stack = np.zeros((len(key), self.config.gumbel_k + 1, width), np.int32)
             for i, s in enumerate(key):
                 stack[i, :, :max(s, 1)] = gumbel.considered_visits_table(self.config.gumbel_k, s)[:, :max(s, 1)]
-            self._tables[key] = (stack, {s: i for i, s in enumerate(key)})
-        stack, index = self._tables[key]
-        return stack, np.array([index[int(s)] for s in sims], np.int32)
+            self._tables[key] = stack
+        return self._tables[key], np.searchsorted(budgets, sims).astype(np.int32)
 
     def _output(self, live: np.ndarray, noise: np.ndarray) -> SearchOutput:
         t = self.tree
         B, A = self.batch, self.game.info.num_actions
-        visits = t.root_visits().astype(np.int32)
+        visits, q, value = np.empty((B, A), np.int32), np.empty((B, A), np.float32), np.empty(B, np.float32)
+        root_outputs(t.children, t.visits, t.value_sum, visits, q, value)
         if self.config.algorithm == "gumbel":
             action = np.full(B, -1, np.int32)
             policy = np.zeros((B, A), np.float32)
@@ -276,4 +289,4 @@ class BatchedSearch:
             action = np.where(total[:, 0] > 0, visits.argmax(axis=1), -1).astype(np.int32)
         action[~live] = -1
         policy[~live] = 0.0
-        return SearchOutput(visits, policy, action, t.root_value().astype(np.float32), t.root_q())
+        return SearchOutput(visits, policy, action, value, q)
