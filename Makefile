@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test,trl]'
+	$(BIN)/pip install -q -e '.[test,trl,ray]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -30,7 +30,7 @@ test: $(STAMP)
 BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q torch==2.13.0 jax pgx mctx open_spiel -e '.[test]'
+	$(BENCH_VENV)/bin/pip install -q torch==2.13.0 jax pgx mctx open_spiel dm-haiku optax -e '.[test]'
 	touch $@
 
 bench-env: $(BENCH_VENV)/.installed

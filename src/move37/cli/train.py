@@ -2,7 +2,8 @@
 
 With `--then-evaluate` (the main job of `make run`) the trained network then plays a
 round robin against the baseline ladder, the Elo table and the optimal-move rate are
-printed, and the run's plots are written.
+printed, and the run's plots are written. With `--ray` the games are played by workers
+on a Ray cluster (train/ray_source.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def register(sub) -> None:
     p.add_argument("--then-evaluate", action="store_true",
                    help="afterwards: arena table against the ladder, optimal-move rate, plots")
     p.add_argument("--eval-games", type=int, default=10, metavar="N", help="games per pair in --then-evaluate (default 10)")
+    p.add_argument("--ray", metavar="ADDRESS",
+                   help="play the games on a Ray cluster: HOST:PORT of its head, or auto (this machine's; needs "
+                        "move37[ray]); the learner and the run folder stay here (docs/ray.md)")
+    p.add_argument("--ray-workers", type=int, metavar="N",
+                   help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus one)")
     p.set_defaults(func=run)
 
 
@@ -35,7 +41,10 @@ def run(args) -> int:
         raise ConfigError("give --minutes or --iterations (how long to train)")
     if (args.minutes is not None and args.minutes <= 0) or (args.iterations is not None and args.iterations < 0):
         raise ConfigError("--minutes must be positive and --iterations non-negative")
-    last = train(args.game, args.out, args.minutes, args.config, args.iterations)
+    if args.ray_workers is not None and (args.ray is None or args.ray_workers < 1):
+        raise ConfigError("--ray-workers needs --ray and a positive number")
+    last = train(args.game, args.out, args.minutes, args.config, args.iterations, ray=args.ray,
+                 ray_workers=args.ray_workers)
     if last:
         print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
     if args.then_evaluate:

@@ -1,7 +1,8 @@
 """`train(game, out, ...)`: the AlphaZero loop over one run folder, started or resumed.
 
 One iteration = self-play of `games_per_iteration` games with the current network
-(all games in flight share each evaluation call), their records appended to
+(all games in flight share each evaluation call; in this process, or on Ray workers:
+source.py), their records appended to
 `games.jsonl` and their positions written as one replay chunk; then learner updates
 on the replay window; every `eval.every` iterations an evaluation; a metrics line; a
 checkpoint. The stages meet only through files in the run folder:
@@ -33,15 +34,13 @@ from tqdm import tqdm
 from move37 import games as game_registry
 from move37.errors import ConfigError, RunFolderError
 from move37.nets import PolicyValueNet, evaluator
-from move37.search._tree_cache import EvaluationCache
-from move37.search._tree_search import BatchedSearch
-from move37.selfplay import play_games
 from move37.train import evaluate as ev
 from move37.atomic import append_line, write_json
 from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
 from move37.train.config import ZeroConfig, from_dict, load_config
 from move37.train.learner import Learner
 from move37.train.replay import ReplayWindow
+from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 
 def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
@@ -80,10 +79,18 @@ def _size(path: Path) -> int:
 
 
 def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
-          iterations: int | None = None, progress: bool | None = None) -> dict:
-    """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line."""
+          iterations: int | None = None, progress: bool | None = None, ray: str | None = None,
+          ray_workers: int | None = None) -> dict:
+    """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
+
+    `ray`: play the games on a Ray cluster (`auto` or HOST:PORT, see ray_source.py) with `ray_workers`
+    self-play workers (default: the cluster's CPUs minus one); the learner stays in this process."""
     out = Path(out)
     game = game_registry.make(game_spec)
+    if ray is not None:
+        from move37.train import ray_source
+
+        ray_workers = ray_source.connect(ray, ray_workers)  # before anything is written: bad input leaves no folder
     config = _open_run(out, game_spec, Path(config_path) if config_path else None)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -107,20 +114,20 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     _truncate(games_path, state["games_bytes"])
     _truncate(metrics_path, state["metrics_bytes"])
     evaluate = evaluator(net)
-    searcher = BatchedSearch(game, evaluate, config.search, min(config.selfplay.parallel_games, config.games_per_iteration),
-                             max(config.selfplay.sims, config.selfplay.fast_sims))
     labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None  # solved once
     tb = _tensorboard(out)
     start, elapsed0 = time.monotonic(), float(state["elapsed"])
     deadline = start + minutes * 60 if minutes is not None else None
     bar = tqdm(total=iterations, initial=iteration if iterations else 0, desc=f"train {game_spec}", unit="iter",
                disable=None if progress is None else not progress)
+    source: SelfPlaySource = LocalSelfPlay(game, evaluate, config) if ray is None else \
+        ray_source.RaySelfPlay(game_spec, config, ray_workers)
     last: dict = {}
     try:
         while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
             t0 = time.monotonic()
-            cache = EvaluationCache(evaluate)  # fresh every iteration: the weights changed
-            records = play_games(game, cache, config.search, config.selfplay, config.games_per_iteration, rng, searcher)
+            played = source.play(net, iteration + 1, rng)
+            records = played.records
             t_play = time.monotonic() - t0
             lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
                                         "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
@@ -140,8 +147,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
             row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
                    "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
                    "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
-                   "evals_per_s": round(cache.misses / t_play, 1),
-                   "cache_hit_rate": round(cache.hits / max(cache.hits + cache.misses, 1), 4),
+                   "evals_per_s": round(played.misses / t_play, 1),
+                   "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
                    "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
                    **{k: round(v, 5) for k, v in losses.items()}}
             row.update(_evaluate(out, game, evaluate, config, labels, iteration))
@@ -157,6 +164,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
             bar.update(1)
             bar.set_postfix(games=state["games"], **{k: row[k] for k in ("loss_policy", "elo", "optimal_rate") if k in row})
     finally:
+        source.close()
         bar.close()
         if tb is not None:
             tb.close()

@@ -1,0 +1,150 @@
+"""Self-play on a Ray cluster: N worker actors play an iteration's games; the learner stays in the driver.
+
+Per iteration the driver puts the network's weights into Ray's object store once
+(`ray.put`); every worker reads them from there into its own network copy and plays
+its share of `games_per_iteration` through its own `BatchedSearch` and evaluation
+cache; its game records come back through the object store. Share i of iteration t
+draws on its own generator, seeded from (run seed, t, i), so the games of an
+iteration depend only on the weights, the seed and the number of workers, not on
+which process played them or when.
+
+A worker whose process dies (a killed process, a lost node: `RayActorError`) is
+replaced by a new actor, which plays the dead one's share again from the same seed;
+the iteration goes on. The metrics line records `workers` and `worker_restarts` (the
+replacements during that iteration).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import numpy as np
+import torch
+
+from move37 import games as game_registry
+from move37.errors import ConfigError, Move37Error
+from move37.nets import PolicyValueNet, evaluator
+from move37.search._tree_cache import EvaluationCache
+from move37.search._tree_search import BatchedSearch
+from move37.selfplay import GameRecord, play_games
+from move37.train.config import ZeroConfig
+from move37.train.source import SelfPlayBatch
+
+try:
+    import ray
+    from ray.exceptions import RayActorError
+except ImportError:  # the `ray` extra is not installed: connect() says so in one line
+    ray = None
+
+MAX_DEATHS = 3  # replacements of one share within one iteration before the run gives up
+
+
+def connect(address: str, workers: int | None = None) -> int:
+    """Join the Ray cluster at HOST:PORT, or with `auto` the one this machine knows (RAY_ADDRESS or the
+    latest `ray start` here), else a new single-machine Ray started for this process; the number of
+    self-play workers (`workers`, default: the cluster's CPUs minus one for the learner, at least 1).
+    ConfigError if Ray is not installed, the cluster cannot be reached or has fewer CPUs than workers."""
+    if ray is None:
+        raise ConfigError("--ray needs Ray: pip install 'move37[ray]'")
+    if address != "auto":
+        _check_reachable(address)  # Ray itself retries an unreachable head for ever
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    try:
+        ray.init(address=None if address == "auto" else address, logging_level=logging.WARNING,
+                 include_dashboard=False, ignore_reinit_error=True)
+    except (ConnectionError, RuntimeError, ValueError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ConfigError(f"cannot join the Ray cluster at {address}: {first}") from None
+    cpus = int(ray.cluster_resources().get("CPU", 0))
+    workers = workers if workers is not None else max(1, cpus - 1)
+    if not 1 <= workers <= cpus:
+        ray.shutdown()
+        raise ConfigError(f"{workers} Ray workers: the cluster has {cpus} CPUs (a worker takes one)")
+    return workers
+
+
+def _check_reachable(address: str) -> None:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--ray {address}: expected HOST:PORT (the head's GCS port, 6379 by default) or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as e:
+        raise ConfigError(f"cannot reach a Ray head at {address}: {e.strerror or e}") from None
+
+
+def shares(num_games: int, workers: int) -> list[int]:
+    """Games per worker: as even as possible, the first ones taking the remainder."""
+    return [num_games // workers + (i < num_games % workers) for i in range(workers)]
+
+
+class SelfPlayWorker:
+    """One self-play process: a network copy, a `BatchedSearch` per batch size, torch on `threads` threads."""
+
+    def __init__(self, game_spec: str, config: ZeroConfig):
+        torch.set_num_threads(config.threads)
+        self.game, self.config = game_registry.make(game_spec), config
+        self.net = PolicyValueNet(self.game.info.observation_shape, self.game.info.num_actions, config.net)
+        self.evaluate = evaluator(self.net)
+        self.searchers: dict[int, BatchedSearch] = {}
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def play(self, weights: dict[str, np.ndarray], num_games: int, seed: list[int]) -> tuple[list[GameRecord], int, int]:
+        """`num_games` games with `weights` (the network's state dict as arrays); (records, cache hits, misses)."""
+        self.net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+        self.net.eval()
+        cfg = self.config
+        batch = min(cfg.selfplay.parallel_games, num_games)  # the searcher's size shapes the draws: fix it per share
+        if batch not in self.searchers:
+            self.searchers[batch] = BatchedSearch(self.game, self.evaluate, cfg.search, batch,
+                                                  max(cfg.selfplay.sims, cfg.selfplay.fast_sims))
+        cache = EvaluationCache(self.evaluate)
+        records = play_games(self.game, cache, cfg.search, cfg.selfplay, num_games, np.random.default_rng(seed),
+                             self.searchers[batch])
+        return records, cache.hits, cache.misses
+
+
+class RaySelfPlay:
+    """`SelfPlaySource` over `workers` actors, one CPU each, spread over the nodes. Needs `connect()` first."""
+
+    def __init__(self, game_spec: str, config: ZeroConfig, workers: int):
+        self.game_spec, self.config = game_spec, config
+        self._actor = ray.remote(num_cpus=1, scheduling_strategy="SPREAD")(SelfPlayWorker)
+        self.actors = [self._spawn() for _ in range(workers)]
+
+    def _spawn(self):
+        return self._actor.remote(self.game_spec, self.config)
+
+    def play(self, net: PolicyValueNet, iteration: int, rng: np.random.Generator) -> SelfPlayBatch:
+        """The run's `rng` is not used: each share has its own generator (see the module docstring)."""
+        weights = ray.put({k: v.detach().cpu().numpy() for k, v in net.state_dict().items()})
+        sizes = shares(self.config.games_per_iteration, len(self.actors))
+        seeds = [[self.config.seed, iteration, i] for i in range(len(sizes))]
+        pending = {self.actors[i].play.remote(weights, n, seeds[i]): i for i, n in enumerate(sizes) if n}
+        results: list[tuple[list[GameRecord], int, int]] = [([], 0, 0)] * len(sizes)
+        deaths = [0] * len(sizes)
+        while pending:
+            [ref], _ = ray.wait(list(pending), num_returns=1)
+            i = pending.pop(ref)
+            try:
+                results[i] = ray.get(ref)
+            except RayActorError as e:
+                deaths[i] += 1
+                if deaths[i] > MAX_DEATHS:
+                    raise Move37Error(f"Ray self-play worker {i} died {deaths[i]} times in iteration {iteration} "
+                                      f"({type(e).__name__}); the last checkpoint is intact") from None
+                ray.kill(self.actors[i], no_restart=True)
+                self.actors[i] = self._spawn()
+                pending[self.actors[i].play.remote(weights, sizes[i], seeds[i])] = i
+        records = [r for share, _, _ in results for r in share]
+        return SelfPlayBatch(records, sum(h for _, h, _ in results), sum(m for _, _, m in results),
+                             {"workers": len(self.actors), "worker_restarts": sum(deaths)})
+
+    def close(self) -> None:
+        for actor in self.actors:
+            ray.kill(actor, no_restart=True)
+        ray.shutdown()

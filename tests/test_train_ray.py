@@ -1,0 +1,177 @@
+"""`move37 train --ray`: self-play workers on a real two-node Ray cluster on 127.0.0.1.
+
+The cluster (a head and one worker node, one CPU each, Ray's files in a temporary folder)
+is started with `ray start --block` in process groups of its own, so the teardown ends
+exactly these processes (`ray stop` would end every Ray on the machine)."""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from move37 import games as games_registry
+from move37.cli import main
+from move37.train.checkpoint import checkpoint_dirs
+
+TINY = {"games_per_iteration": 16, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 16},
+        "learn": {"batch_size": 32, "window": 300, "min_positions": 40, "replay_ratio": 4},
+        "eval": {"every": 0, "elo_every": 0}}
+ITERATIONS = 6
+RAY = Path(sys.executable).parent / "ray"
+
+
+def _lines(path: Path) -> list[dict]:
+    text = path.read_text() if path.exists() else ""
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines()]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def _processes_of(temp: str) -> list[int]:
+    """Pids of this cluster's processes: those naming its folder, and the workers their raylets started."""
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    ours = {p for p in pids if temp in _cmdline(p)}
+    return sorted(ours | {p for p in pids if _parent(p) in ours})
+
+
+def _self_play_workers(temp: str) -> list[int]:
+    return [p for p in _processes_of(temp) if _cmdline(p).startswith("ray::SelfPlayWorker")]
+
+
+def _signal(pid: int, sig: int, group: bool = False) -> None:
+    try:
+        (os.killpg if group else os.kill)(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _wait(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def cluster(monkeypatch):
+    """(HOST:PORT, Ray's folder) of a running head plus one worker node; every process of it ended afterwards."""
+    pytest.importorskip("ray")
+    temp = tempfile.mkdtemp(prefix="m37ray-")  # short: Ray's socket paths live under it
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # the cluster's own token, for its nodes and drivers alike (whatever ~/.ray/auth_token holds)
+    monkeypatch.setenv("RAY_AUTH_MODE", "token")
+    monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))
+    monkeypatch.delenv("RAY_AUTH_TOKEN_PATH", raising=False)
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    common = ["--block", "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--temp-dir", temp, "--disable-usage-stats"]
+    started = []
+    try:
+        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false"],
+                                  ["--address", f"127.0.0.1:{port}"]]):
+            log = Path(temp) / f"start{i}.log"
+            with open(log, "wb") as f:
+                started.append(subprocess.Popen([str(RAY), "start", *args, *common], stdout=f, stderr=subprocess.STDOUT,
+                                                start_new_session=True))
+            _wait(lambda: "Ray runtime started" in log.read_text(errors="replace") or started[-1].poll() is not None,
+                  60, "ray start")
+            assert started[-1].poll() is None, log.read_text()
+        yield f"127.0.0.1:{port}", temp
+    finally:
+        for proc in reversed(started):  # `ray start --block` ends its node's processes on SIGTERM
+            _signal(proc.pid, signal.SIGTERM, group=True)
+        for proc in started:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                _signal(proc.pid, signal.SIGKILL, group=True)
+                proc.wait()
+        for pid in _processes_of(temp):  # anything that outlived its `ray start`
+            _signal(pid, signal.SIGKILL)
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tmp_path):
+    address, temp = cluster
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    run = tmp_path / "run"
+    cmd = [sys.executable, "-m", "move37.cli", "train", "tictactoe", "--out", str(run), "--iterations", str(ITERATIONS),
+           "--config", str(config), "--ray", address, "--ray-workers"]
+    env = {**os.environ, "TQDM_DISABLE": "1"}
+    too_many = subprocess.run([*cmd, "3"], env=env, capture_output=True, timeout=120)  # 3 workers on 2 CPUs
+    assert too_many.returncode == 2 and "the cluster has 2 CPUs" in too_many.stderr.decode().splitlines()[-1]
+    assert not run.exists()
+    cmd.append("2")
+    log = tmp_path / "driver.log"
+    with open(log, "wb") as f:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=f, env=env)
+    try:
+        # a worker process dies while the run is under way: SIGKILL, as a lost machine would
+        victim = _wait(lambda: _self_play_workers(temp) or proc.poll() is not None, 60, "a self-play worker")
+        assert proc.poll() is None
+        os.kill(victim[0], signal.SIGKILL)
+        # then the driver itself, once a few iterations are written
+        _wait(lambda: len(_lines(run / "metrics.jsonl")) >= 2 or proc.poll() is not None, 90, "two iterations")
+        assert proc.poll() is None, log.read_text()
+        proc.kill()
+    finally:
+        proc.kill()
+        proc.wait()
+    rows = _lines(run / "metrics.jsonl")
+    assert rows[0]["workers"] == 2 and sum(r["worker_restarts"] for r in rows) >= 1
+    reached = int(checkpoint_dirs(run)[-1].name)
+    assert 1 <= reached < ITERATIONS
+
+    # the same command again resumes from the newest checkpoint and finishes
+    done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    rows = _lines(run / "metrics.jsonl")
+    assert [r["iteration"] for r in rows] == list(range(1, ITERATIONS + 1))
+    assert all(r["workers"] == 2 for r in rows)
+    steps = [r["step"] for r in rows]
+    assert steps == sorted(steps) and steps[-1] > steps[reached - 1] > 0  # learning went on from the checkpoint
+    assert [r["games"] for r in rows] == [TINY["games_per_iteration"] * i for i in range(1, ITERATIONS + 1)]
+    games = _lines(run / "games.jsonl")
+    assert [g["index"] for g in games] == list(range(ITERATIONS * TINY["games_per_iteration"]))
+    assert [g["iteration"] for g in games] == [i for i in range(1, ITERATIONS + 1) for _ in range(TINY["games_per_iteration"])]
+    ttt = games_registry.make("tictactoe")
+    assert all(len(ttt.split_moves(g["moves"])) >= 5 and g["returns"] in ([1, -1], [-1, 1], [0, 0]) for g in games)
+    assert int(checkpoint_dirs(run)[-1].name) == ITERATIONS
+    state = json.loads((checkpoint_dirs(run)[-1] / "state.json").read_text())
+    assert state["games"] == ITERATIONS * TINY["games_per_iteration"] and state["step"] == steps[-1]
+
+
+def test_ray_missing_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    from move37.train import ray_source
+
+    monkeypatch.setattr(ray_source, "ray", None)
+    run = tmp_path / "run"
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "1", "--ray", "auto"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "move37: error: --ray needs Ray: pip install 'move37[ray]'" and not run.exists()
