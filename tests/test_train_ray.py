@@ -1,8 +1,8 @@
 """`move37 train --ray`: self-play workers on a real two-node Ray cluster on 127.0.0.1.
 
 The cluster (a head and one worker node, one CPU each, Ray's files in a temporary folder)
-is started with `ray start --block` in process groups of its own, so the teardown ends
-exactly these processes (`ray stop` would end every Ray on the machine)."""
+is started with `ray start --block`, whose SIGTERM ends its node's processes, so the
+teardown ends exactly this cluster (`ray stop` would end every Ray on the machine)."""
 
 import json
 import os
@@ -103,11 +103,11 @@ def cluster(monkeypatch):
             assert started[-1].poll() is None, log.read_text()
         yield f"127.0.0.1:{port}", temp
     finally:
-        for proc in reversed(started):  # `ray start --block` ends its node's processes on SIGTERM
-            _signal(proc.pid, signal.SIGTERM, group=True)
+        for proc in reversed(started):  # `ray start --block` ends its node's processes on SIGTERM (itself only)
+            _signal(proc.pid, signal.SIGTERM)
         for proc in started:
             try:
-                proc.wait(15)
+                proc.wait(10)
             except subprocess.TimeoutExpired:
                 _signal(proc.pid, signal.SIGKILL, group=True)
                 proc.wait()
