@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from move37 import games as games_registry
@@ -175,3 +176,24 @@ def test_ray_missing_is_a_one_line_error(tmp_path, capsys, monkeypatch):
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "1", "--ray", "auto"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "move37: error: --ray needs Ray: pip install 'move37[ray]'" and not run.exists()
+
+
+def test_a_share_replayed_on_a_fresh_worker_plays_the_same_games():
+    """What makes replacing a dead worker sound: a share's games depend on weights, size and seed only."""
+    from move37.train.config import from_dict
+    from move37.train.ray_source import SelfPlayWorker
+
+    config = from_dict({"selfplay": {"parallel_games": 4, "sims": 8, "full_search_prob": 0.5, "fast_sims": 2},
+                        "search": {"algorithm": "puct"}}, "tictactoe")
+    old = SelfPlayWorker("tictactoe", config)
+    weights = {k: v.numpy() * 1.5 for k, v in old.net.state_dict().items()}  # weights the workers were not built with
+    old.play(weights, 3, [0, 1, 0])  # a worker that has played before, with a searcher of another size
+    replayed, hits, misses = old.play(weights, 6, [0, 2, 1])
+    fresh, hits2, misses2 = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 1])
+    assert [r.moves for r in replayed] == [r.moves for r in fresh] and len(fresh) == 6
+    assert (hits, misses) == (hits2, misses2) and misses > 0
+    for a, b in zip(replayed, fresh):
+        np.testing.assert_array_equal(a.policy, b.policy)
+        np.testing.assert_array_equal(a.obs, b.obs)
+    other, _, _ = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 0])  # the next share's seed
+    assert [r.moves for r in other] != [r.moves for r in fresh]
