@@ -4,6 +4,7 @@ The cluster (a head and one worker node, one CPU each, Ray's files in a temporar
 is started with `ray start --block`, whose SIGTERM ends its node's processes, so the
 teardown ends exactly this cluster (`ray stop` would end every Ray on the machine)."""
 
+import asyncio
 import json
 import os
 import secrets
@@ -90,11 +91,11 @@ def cluster(monkeypatch):
     monkeypatch.setenv("RAY_AUTH_TOKEN", secrets.token_hex(32))
     monkeypatch.delenv("RAY_AUTH_TOKEN_PATH", raising=False)
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
-    common = ["--block", "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--temp-dir", temp, "--disable-usage-stats"]
+    common = ["--block", "--node-ip-address", "127.0.0.1", "--temp-dir", temp, "--disable-usage-stats"]
     started = []
-    try:
-        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false"],
-                                  ["--address", f"127.0.0.1:{port}"]]):
+    try:  # 3 CPUs in all: two self-play workers and a CPU inference actor
+        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false", "--num-cpus", "2"],
+                                  ["--address", f"127.0.0.1:{port}", "--num-cpus", "1"]]):
             log = Path(temp) / f"start{i}.log"
             with open(log, "wb") as f:
                 started.append(subprocess.Popen([str(RAY), "start", *args, *common], stdout=f, stderr=subprocess.STDOUT,
@@ -125,8 +126,8 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     cmd = [sys.executable, "-m", "move37.cli", "train", "tictactoe", "--out", str(run), "--iterations", str(ITERATIONS),
            "--config", str(config), "--ray", address, "--ray-workers"]
     env = {**os.environ, "TQDM_DISABLE": "1"}
-    too_many = subprocess.run([*cmd, "3"], env=env, capture_output=True, timeout=120)  # 3 workers on 2 CPUs
-    assert too_many.returncode == 2 and "the cluster has 2 CPUs" in too_many.stderr.decode().splitlines()[-1]
+    too_many = subprocess.run([*cmd, "4"], env=env, capture_output=True, timeout=120)  # 4 workers on 3 CPUs
+    assert too_many.returncode == 2 and "the cluster has 3 CPUs" in too_many.stderr.decode().splitlines()[-1]
     assert not run.exists()
     cmd.append("2")
     log = tmp_path / "driver.log"
@@ -149,12 +150,15 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     reached = int(checkpoint_dirs(run)[-1].name)
     assert 1 <= reached < ITERATIONS
 
-    # the same command again resumes from the newest checkpoint and finishes
-    done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
+    # the same command again (this time with one inference actor serving both workers) resumes from the
+    # newest checkpoint and finishes
+    done = subprocess.run([*cmd, "--ray-inference"], env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     rows = _lines(run / "metrics.jsonl")
     assert [r["iteration"] for r in rows] == list(range(1, ITERATIONS + 1))
     assert all(r["workers"] == 2 for r in rows)
+    assert all("inference_calls" not in r for r in rows[:reached])
+    assert all(r["inference_requests"] >= r["inference_calls"] > 0 for r in rows[reached:])
     steps = [r["step"] for r in rows]
     assert steps == sorted(steps) and steps[-1] > steps[reached - 1] > 0  # learning went on from the checkpoint
     assert [r["games"] for r in rows] == [TINY["games_per_iteration"] * i for i in range(1, ITERATIONS + 1)]
@@ -166,6 +170,29 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     assert int(checkpoint_dirs(run)[-1].name) == ITERATIONS
     state = json.loads((checkpoint_dirs(run)[-1] / "state.json").read_text())
     assert state["games"] == ITERATIONS * TINY["games_per_iteration"] and state["step"] == steps[-1]
+
+
+def test_inference_server_answers_queued_requests_with_one_forward_pass():
+    from move37.nets import evaluator
+    from move37.train.config import from_dict
+    from move37.train.ray_inference import InferenceServer
+
+    server = InferenceServer("tictactoe", from_dict({}, "tictactoe"), "cpu")
+    rng = np.random.default_rng(0)
+    requests = [(rng.random((k, 2, 3, 3), dtype=np.float32), rng.random((k, 9)) < 0.7) for k in (5, 1, 8)]
+
+    async def together():
+        return await asyncio.gather(*(server.evaluate(obs, legal) for obs, legal in requests))
+
+    answers = asyncio.run(together())
+    assert asyncio.run(server.stats()) == (1, 3)  # three workers' leaves, one forward pass
+    alone = evaluator(server.net)
+    for (obs, legal), (priors, values) in zip(requests, answers):
+        p, v = alone(obs, legal)
+        assert priors.shape == (len(obs), 9) and values.shape == (len(obs),)
+        np.testing.assert_allclose(priors, p, atol=1e-6)
+        np.testing.assert_allclose(values, v, atol=1e-6)
+        assert np.all(priors[~legal] == 0)
 
 
 def test_ray_missing_is_a_one_line_error(tmp_path, capsys, monkeypatch):

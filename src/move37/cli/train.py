@@ -31,6 +31,9 @@ def register(sub) -> None:
                         "move37[ray]); the learner and the run folder stay here (docs/ray.md)")
     p.add_argument("--ray-workers", type=int, metavar="N",
                    help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus one)")
+    p.add_argument("--ray-inference", action="store_true",
+                   help="with --ray: one actor evaluates the network for all workers, on a GPU when the cluster "
+                        "has one (else on a CPU)")
     p.set_defaults(func=run)
 
 
@@ -43,8 +46,10 @@ def run(args) -> int:
         raise ConfigError("--minutes must be positive and --iterations non-negative")
     if args.ray_workers is not None and (args.ray is None or args.ray_workers < 1):
         raise ConfigError("--ray-workers needs --ray and a positive number")
+    if args.ray_inference and args.ray is None:
+        raise ConfigError("--ray-inference needs --ray")
     last = train(args.game, args.out, args.minutes, args.config, args.iterations, ray=args.ray,
-                 ray_workers=args.ray_workers)
+                 ray_workers=args.ray_workers, ray_inference=args.ray_inference)
     if last:
         print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
     if args.then_evaluate:

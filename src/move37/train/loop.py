@@ -80,17 +80,18 @@ def _size(path: Path) -> int:
 
 def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
           iterations: int | None = None, progress: bool | None = None, ray: str | None = None,
-          ray_workers: int | None = None) -> dict:
+          ray_workers: int | None = None, ray_inference: bool = False) -> dict:
     """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
 
     `ray`: play the games on a Ray cluster (`auto` or HOST:PORT, see ray_source.py) with `ray_workers`
-    self-play workers (default: the cluster's CPUs minus one); the learner stays in this process."""
+    self-play workers (default: the cluster's CPUs minus one), and with `ray_inference` one actor evaluating for
+    all of them (on a GPU where there is one); the learner stays in this process."""
     out = Path(out)
     game = game_registry.make(game_spec)
     if ray is not None:
         from move37.train import ray_source
 
-        ray_workers = ray_source.connect(ray, ray_workers)  # before anything is written: bad input leaves no folder
+        ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config = _open_run(out, game_spec, Path(config_path) if config_path else None)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -121,7 +122,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     bar = tqdm(total=iterations, initial=iteration if iterations else 0, desc=f"train {game_spec}", unit="iter",
                disable=None if progress is None else not progress)
     source: SelfPlaySource = LocalSelfPlay(game, evaluate, config) if ray is None else \
-        ray_source.RaySelfPlay(game_spec, config, ray_workers)
+        ray_source.RaySelfPlay(game_spec, config, ray_workers, inference)
     last: dict = {}
     try:
         while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):

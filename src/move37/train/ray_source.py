@@ -34,18 +34,19 @@ from move37.train.source import SelfPlayBatch
 
 try:
     import ray
-    from ray.exceptions import RayActorError
+    from ray.exceptions import RayActorError, RayTaskError
 except ImportError:  # the `ray` extra is not installed: connect() says so in one line
     ray = None
 
 MAX_DEATHS = 3  # replacements of one share within one iteration before the run gives up
 
 
-def connect(address: str, workers: int | None = None) -> int:
+def connect(address: str, workers: int | None = None, inference: bool = False) -> tuple[int, str | None]:
     """Join the Ray cluster at HOST:PORT, or with `auto` the one this machine knows (RAY_ADDRESS or the
-    latest `ray start` here), else a new single-machine Ray started for this process; the number of
-    self-play workers (`workers`, default: the cluster's CPUs minus one for the learner, at least 1).
-    ConfigError if Ray is not installed, the cluster cannot be reached or has fewer CPUs than workers."""
+    latest `ray start` here), else a new single-machine Ray started for this process. Returns the number of
+    self-play workers (`workers`, default: the cluster's CPUs minus one for the learner and one for a CPU
+    inference actor, at least 1) and, with `inference`, the inference actor's device (cuda where the cluster
+    has a GPU, else cpu). ConfigError if Ray is not installed, the cluster cannot be reached or has too few CPUs."""
     if ray is None:
         raise ConfigError("--ray needs Ray: pip install 'move37[ray]'")
     if address != "auto":
@@ -57,12 +58,16 @@ def connect(address: str, workers: int | None = None) -> int:
     except (ConnectionError, RuntimeError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ConfigError(f"cannot join the Ray cluster at {address}: {first}") from None
-    cpus = int(ray.cluster_resources().get("CPU", 0))
-    workers = workers if workers is not None else max(1, cpus - 1)
-    if not 1 <= workers <= cpus:
+    resources = ray.cluster_resources()
+    cpus = int(resources.get("CPU", 0))
+    device = ("cuda" if resources.get("GPU", 0) >= 1 else "cpu") if inference else None
+    server_cpus = int(device == "cpu")
+    workers = workers if workers is not None else max(1, cpus - 1 - server_cpus)
+    if not 1 <= workers <= cpus - server_cpus:
         ray.shutdown()
-        raise ConfigError(f"{workers} Ray workers: the cluster has {cpus} CPUs (a worker takes one)")
-    return workers
+        raise ConfigError(f"{workers} Ray workers{' and a CPU inference actor' if server_cpus else ''}: "
+                          f"the cluster has {cpus} CPUs (each takes one)")
+    return workers, device
 
 
 def _check_reachable(address: str) -> None:
@@ -93,28 +98,42 @@ class SelfPlayWorker:
     def pid(self) -> int:
         return os.getpid()
 
-    def play(self, weights: dict[str, np.ndarray], num_games: int, seed: list[int]) -> tuple[list[GameRecord], int, int]:
-        """`num_games` games with `weights` (the network's state dict as arrays); (records, cache hits, misses)."""
-        self.net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
-        self.net.eval()
+    def play(self, weights: dict[str, np.ndarray] | None, num_games: int, seed: list[int],
+             server=None) -> tuple[list[GameRecord], int, int]:
+        """`num_games` games with `weights` (the network's state dict as arrays), or with the network of the
+        inference actor `server` (weights None); (records, cache hits, misses)."""
+        if server is None:
+            self.net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+            self.net.eval()
+            evaluate = self.evaluate
+        else:
+            def evaluate(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                return ray.get(server.evaluate.remote(obs, legal))
         cfg = self.config
         batch = min(cfg.selfplay.parallel_games, num_games)  # the searcher's size shapes the draws: fix it per share
         if batch not in self.searchers:
-            self.searchers[batch] = BatchedSearch(self.game, self.evaluate, cfg.search, batch,
+            self.searchers[batch] = BatchedSearch(self.game, evaluate, cfg.search, batch,
                                                   max(cfg.selfplay.sims, cfg.selfplay.fast_sims))
-        cache = EvaluationCache(self.evaluate)
+        cache = EvaluationCache(evaluate)
         records = play_games(self.game, cache, cfg.search, cfg.selfplay, num_games, np.random.default_rng(seed),
                              self.searchers[batch])
         return records, cache.hits, cache.misses
 
 
 class RaySelfPlay:
-    """`SelfPlaySource` over `workers` actors, one CPU each, spread over the nodes. Needs `connect()` first."""
+    """`SelfPlaySource` over `workers` actors, one CPU each, spread over the nodes, and with `inference`
+    (a device) one `InferenceServer` that evaluates for all of them. Needs `connect()` first."""
 
-    def __init__(self, game_spec: str, config: ZeroConfig, workers: int):
+    def __init__(self, game_spec: str, config: ZeroConfig, workers: int, inference: str | None = None):
         self.game_spec, self.config = game_spec, config
         self._actor = ray.remote(num_cpus=1, scheduling_strategy="SPREAD")(SelfPlayWorker)
         self.actors = [self._spawn() for _ in range(workers)]
+        self.server = None
+        if inference is not None:
+            from move37.train.ray_inference import InferenceServer
+
+            place = {"num_cpus": 0, "num_gpus": 1} if inference == "cuda" else {"num_cpus": 1}
+            self.server = ray.remote(**place)(InferenceServer).remote(game_spec, config, inference)
 
     def _spawn(self):
         return self._actor.remote(self.game_spec, self.config)
@@ -122,9 +141,15 @@ class RaySelfPlay:
     def play(self, net: PolicyValueNet, iteration: int, rng: np.random.Generator) -> SelfPlayBatch:
         """The run's `rng` is not used: each share has its own generator (see the module docstring)."""
         weights = ray.put({k: v.detach().cpu().numpy() for k, v in net.state_dict().items()})
+        if self.server is not None:
+            try:
+                ray.get(self.server.load.remote(weights))
+            except RayActorError as e:
+                raise Move37Error(f"the Ray inference actor died ({type(e).__name__}); the last checkpoint is intact") from None
+            weights = None
         sizes = shares(self.config.games_per_iteration, len(self.actors))
         seeds = [[self.config.seed, iteration, i] for i in range(len(sizes))]
-        pending = {self.actors[i].play.remote(weights, n, seeds[i]): i for i, n in enumerate(sizes) if n}
+        pending = {self.actors[i].play.remote(weights, n, seeds[i], self.server): i for i, n in enumerate(sizes) if n}
         results: list[tuple[list[GameRecord], int, int]] = [([], 0, 0)] * len(sizes)
         deaths = [0] * len(sizes)
         while pending:
@@ -133,18 +158,23 @@ class RaySelfPlay:
             try:
                 results[i] = ray.get(ref)
             except RayActorError as e:
+                if isinstance(e, RayTaskError):  # the worker lives; what it called (the inference actor) died
+                    raise Move37Error(f"Ray self-play worker {i} failed: {type(e).__name__}; the last checkpoint "
+                                      "is intact") from None
                 deaths[i] += 1
                 if deaths[i] > MAX_DEATHS:
                     raise Move37Error(f"Ray self-play worker {i} died {deaths[i]} times in iteration {iteration} "
                                       f"({type(e).__name__}); the last checkpoint is intact") from None
                 ray.kill(self.actors[i], no_restart=True)
                 self.actors[i] = self._spawn()
-                pending[self.actors[i].play.remote(weights, sizes[i], seeds[i])] = i
+                pending[self.actors[i].play.remote(weights, sizes[i], seeds[i], self.server)] = i
         records = [r for share, _, _ in results for r in share]
-        return SelfPlayBatch(records, sum(h for _, h, _ in results), sum(m for _, _, m in results),
-                             {"workers": len(self.actors), "worker_restarts": sum(deaths)})
+        extra = {"workers": len(self.actors), "worker_restarts": sum(deaths)}
+        if self.server is not None:
+            extra["inference_calls"], extra["inference_requests"] = ray.get(self.server.stats.remote())
+        return SelfPlayBatch(records, sum(h for _, h, _ in results), sum(m for _, _, m in results), extra)
 
     def close(self) -> None:
-        for actor in self.actors:
+        for actor in [*self.actors, *([self.server] if self.server is not None else [])]:
             ray.kill(actor, no_restart=True)
         ray.shutdown()
