@@ -47,7 +47,7 @@ def _play(evaluate, fused, threads=1, moves=14, sims=16):
         for b in range(search.batch):
             if out.action[b] >= 0 and search.advance(b, int(out.action[b])).is_terminal():
                 search.set_root(b, C4.state_from_moves(OPENINGS[(b + m) % len(OPENINGS)]))
-    return results, search.simulations, search.evaluations + search.cache_hits
+    return results, search.simulations, search.evaluations + search.cache_hits, search.cache_hits
 
 
 @pytest.mark.parametrize("make", [Uniform, lambda: MLPEvaluator(_mlp())], ids=["uniform", "mlp"])
@@ -58,8 +58,10 @@ def test_fused_search_equals_the_unfused_loop(make):
     variants = {"step": _play(step, fused=True), "kernel": _play(evaluate, fused=True),
                 "kernel, 2 threads": _play(evaluate, fused=True, threads=2)}
     assert step.calls > 0  # the step path did call the evaluator from Python
+    if isinstance(evaluate, MLPEvaluator):  # the kernel's evaluation cache was used (and changed nothing)
+        assert variants["kernel"][3] > 0 and variants["kernel, 2 threads"][3] > 0
     for name, got in variants.items():
-        assert got[1:] == reference[1:], name  # simulations and evaluations counted alike
+        assert got[1:3] == reference[1:3], name  # simulations and evaluations counted alike
         for want, have in zip(reference[0], got[0]):
             for a, b in zip(want, have):
                 np.testing.assert_array_equal(a, b, err_msg=name)

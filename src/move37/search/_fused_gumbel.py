@@ -1,23 +1,26 @@
 """Gumbel search fused with Connect Four's compiled rules: descent, game step, terminal test,
-encoding, evaluation write-back and backup in one compiled call.
+encoding, evaluation, write-back and backup in compiled code.
 
 Why: at 64 games a simulation step of the unfused search is a dozen small NumPy and
 Numba calls, each paying Python's dispatch cost, which costs more than the work itself
-without a network or with a small one. Two kernels, over the tree arrays of
+without a network or with a small one. Kernels over the tree arrays of
 move37.search._tree and the (B, M) bitboards of `BitboardStore`:
 
-- `run_kernel` (and `run_kernel_parallel`, the same over games on Numba's threads): all
-  simulations of a move for every game, when the evaluator can be evaluated in compiled
-  code (`evaluate.kernel`, see move37.search._kernel_eval). Games are independent when
-  each leaf is evaluated alone, so each game runs its whole search in turn, or one game
-  per thread.
+- `run_kernel`: all simulations of a move for every game, when the evaluator can be
+  evaluated in compiled code (`evaluate.kernel`, see move37.search._kernel_eval). Games
+  are independent when each leaf is evaluated alone (and a position's evaluation does
+  not depend on its batch), so each game runs its whole search in turn, its tree staying
+  in cache, leaves evaluated as they come, or looked up in an evaluation cache keyed by
+  position.
+- `run_kernel_parallel`: the same with the games spread over Numba's threads.
 - `step_kernel`: one simulation step of every game for any Python evaluator: writes back
-  the previous step's evaluations, descends (`gumbel.descend`, shared with the unfused
-  `gumbel.select`), steps and describes the new leaves, and returns how many need the
-  evaluator, whose one batched call Python makes between two steps.
+  the previous step's evaluations, descends, steps and describes the new leaves, and
+  returns how many need the evaluator, whose one batched call Python makes between two
+  steps.
 
-Both do exactly what `BatchedSearch`'s unfused loop does (same descent, same float32
-arithmetic), so visit counts, actions and policies are identical (tests compare them).
+All descend with `gumbel.descend` (shared with the unfused `gumbel.select`), use the same
+float32 arithmetic, and a position's evaluation does not depend on its batch, so visit
+counts, actions and policies are identical to the unfused loop's (tests compare them).
 """
 
 from __future__ import annotations
@@ -27,14 +30,14 @@ import numpy as np
 from numba import njit, prange
 
 from move37.games._connect4_kernels import WIDTH, aligned, can_play, is_terminal_one, play_one, popcount
-from move37.search._kernel_eval import evaluate_row
+from move37.search._kernel_eval import evaluate_batch
 from move37.search._tree import backup_one, log_prior
 from move37.search.gumbel import descend
 
 OBS_SIZE = 2 * 6 * WIDTH  # Connect Four's observation (2, 6, 7), flattened
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _describe(position, mask, player, terminal, final_value, b, n):
     """Record node n's mover and terminal status from its bitboards; True when it is terminal."""
     pos, msk = position[b, n], mask[b, n]
@@ -50,14 +53,14 @@ def _describe(position, mask, player, terminal, final_value, b, n):
     return False
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _step(position, mask, parent, action, b, n):
     """The bitboards of new node n: its parent's, stepped by its action."""
     p = parent[b, n]
     position[b, n], mask[b, n] = play_one(position[b, p], mask[b, p], action[b, n])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _encode(pos, msk, x, legal):
     """x float32 (84,): the (2, 6, 7) observation flattened (as `_connect4_kernels.encode`); legal bool (7,)."""
     x[:] = 0.0
@@ -73,7 +76,7 @@ def _encode(pos, msk, x, legal):
                 x[OBS_SIZE // 2 + i] = 1.0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, value):
     """Write a leaf's evaluation (as `_tree.write_leaves`); returns its value for player 0 (float32)."""
     for a in range(prior.shape[2]):
@@ -84,109 +87,146 @@ def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, v
     return value if player[b, n] == 0 else -value
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _slot(key, slots):
     """Cache slot of a position key (Fibonacci hashing; slots a power of two)."""
     h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
     return np.int64((h >> np.uint64(32)) & np.uint64(slots - 1))
 
 
-@njit(cache=True, inline="always")
-def _evaluate(position, mask, b, n, x, legal_row, prior_row, h0, h1, net, cache, counts):
-    """Evaluate node n of game b into legal_row, prior_row; returns the value.
+@njit(cache=True)
+def _request(tree, position, mask, b, n, cache, counts, batch, k):
+    """Node n of game b needs an evaluation: a cached one is written and backed up now; otherwise it
+    becomes row k of the batch. Returns the batch's new size.
 
-    net: (kind, weights, layout, width) a `Kernel`. cache: this thread's (keys int64 (S,), priors
-    float32 (S, A), values float32 (S,)): a position whose key (`position + mask`, unique) is
-    stored is not evaluated again; the stored result is what `evaluate_row` gives it (same
-    input, same arithmetic). S = 0: no cache. counts: int64 (2,) hits, misses."""
-    kind, weights, layout, _ = net
+    tree: (visits, value_sum, raw_value, prior, legal, parent, player, logit), what `_store` and
+    `backup_one` write. cache: this thread's (keys int64 (S,), priors float32 (S, A), values
+    float32 (S,)); a position whose key (`position + mask`, unique) is stored is not evaluated
+    again: the stored result is what `evaluate_batch` gives it (same input, and a position's
+    result does not depend on its batch). S = 0: no cache. counts: int64 (2,) hits, misses.
+    batch: (x (K, 84), legal (K, A), priors (K, A), values (K,), h0, h1, games, nodes, keys (K,)).
+    """
+    visits, value_sum, raw_value, prior, legal, parent, player, logit = tree
     keys, priors, values = cache
+    x, legal_rows, _, _, _, _, games, nodes, row_keys = batch
     pos, msk = position[b, n], mask[b, n]
-    _encode(pos, msk, x, legal_row)
-    slots = keys.shape[0]
-    if slots == 0:
-        counts[1] += 1
-        return evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
-    key = pos + msk + 1  # 0 marks an empty slot
-    i = _slot(key, slots)
-    if keys[i] == key:
-        counts[0] += 1
-        prior_row[:] = priors[i]
-        return values[i]
+    _encode(pos, msk, x[k], legal_rows[k])
+    key = pos + msk + 1  # 0 marks an empty cache slot
+    if keys.shape[0] > 0:
+        slot = _slot(key, keys.shape[0])
+        if keys[slot] == key:
+            counts[0] += 1
+            v0 = _store(prior, logit, legal, raw_value, player, b, n, legal_rows[k], priors[slot], values[slot])
+            backup_one(visits, value_sum, parent, player, b, n, v0)
+            return k
     counts[1] += 1
-    value = evaluate_row(kind, weights, layout, x, legal_row, prior_row, h0, h1)
-    keys[i] = key
-    priors[i] = prior_row
-    values[i] = value
-    return value
+    games[k], nodes[k], row_keys[k] = b, n, key
+    return k + 1
 
 
-@njit(cache=True, inline="always")
-def _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                 final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit, c_scale,
-                 net, cache, counts):
-    """Game b's whole search (root expansion when new, then `sims` simulations); net, cache, counts
-    as `_evaluate`."""
-    width = net[3]
+@njit(cache=True)
+def _answer(tree, net, cache, batch, count):
+    """Evaluate the batch's first `count` rows in one call, then store, cache and back up each
+    (search asks for one row at a time; the batch form keeps `evaluate_batch` the one evaluator)."""
+    visits, value_sum, raw_value, prior, legal, parent, player, logit = tree
+    kind, weights, layout, _ = net
+    keys, cached_priors, cached_values = cache
+    x, legal_rows, priors, values, h0, h1, games, nodes, row_keys = batch
+    if count == 0:
+        return
+    evaluate_batch(kind, weights, layout, x[:count], legal_rows[:count], priors[:count], values[:count], h0, h1)
+    for k in range(count):
+        b, n = games[k], nodes[k]
+        if keys.shape[0] > 0:
+            slot = _slot(row_keys[k], keys.shape[0])
+            keys[slot] = row_keys[k]
+            cached_priors[slot] = priors[k]
+            cached_values[slot] = values[k]
+        v0 = _store(prior, logit, legal, raw_value, player, b, n, legal_rows[k], priors[k], values[k])
+        backup_one(visits, value_sum, parent, player, b, n, v0)
+
+
+@njit(cache=True)
+def _new_batch(rows, A, width):
+    return (np.zeros((rows, OBS_SIZE), np.float32), np.zeros((rows, A), np.bool_), np.empty((rows, A), np.float32),
+            np.empty(rows, np.float32), np.empty(rows * width, np.float32), np.empty(rows * width, np.float32),
+            np.empty(rows, np.int64), np.empty(rows, np.int64), np.empty(rows, np.int64))
+
+
+@njit(cache=True)
+def _simulate(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+              final_value, num_nodes, logit, position, mask, b, s, gumbel, schedule, max_considered, c_visit, c_scale,
+              cache, counts, batch, k, sigma):
+    """Simulation s of game b (s < 0: expand its root if new): descend, step the game, and back up a
+    terminal leaf or request the new leaf's evaluation (`_request`). Returns the batch's new size."""
+    tree = (visits, value_sum, raw_value, prior, legal, parent, player, logit)
+    if s < 0:
+        if visits[b, 0] != 0:
+            return k
+        _describe(position, mask, player, terminal, final_value, b, 0)  # a live root: not terminal
+        return _request(tree, position, mask, b, 0, cache, counts, batch, k)
+    leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
+                          num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
+    if fresh:
+        _step(position, mask, parent, action, b, leaf)
+        if not _describe(position, mask, player, terminal, final_value, b, leaf):
+            return _request(tree, position, mask, b, leaf, cache, counts, batch, k)
+    backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+    return k
+
+
+@njit(cache=True)
+def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit,
+                c_scale, net, cache, counts):
+    """Game b's whole search (root expansion when new, then `sims` simulations), leaves evaluated one
+    at a time as they come."""
     A = prior.shape[2]
+    tree = (visits, value_sum, raw_value, prior, legal, parent, player, logit)
+    batch = _new_batch(1, A, net[3])
     sigma = np.empty(A, np.float32)
-    x = np.empty(OBS_SIZE, np.float32)
-    legal_row = np.empty(A, np.bool_)
-    prior_row = np.empty(A, np.float32)
-    h0 = np.empty(width, np.float32)
-    h1 = np.empty(width, np.float32)
-    if visits[b, 0] == 0:
-        _describe(position, mask, player, terminal, final_value, b, 0)
-        value = _evaluate(position, mask, b, 0, x, legal_row, prior_row, h0, h1, net, cache, counts)
-        backup_one(visits, value_sum, parent, player, b, 0,
-                   _store(prior, logit, legal, raw_value, player, b, 0, legal_row, prior_row, value))
-    for s in range(sims):
-        leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
-                              num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
-        if fresh:
-            _step(position, mask, parent, action, b, leaf)
-            if not _describe(position, mask, player, terminal, final_value, b, leaf):
-                value = _evaluate(position, mask, b, leaf, x, legal_row, prior_row, h0, h1, net, cache,
-                                  counts)
-                backup_one(visits, value_sum, parent, player, b, leaf,
-                           _store(prior, logit, legal, raw_value, player, b, leaf, legal_row, prior_row, value))
-                continue
-        backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+    for s in range(-1, sims):
+        k = _simulate(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                      final_value, num_nodes, logit, position, mask, b, s, gumbel, schedule, max_considered, c_visit,
+                      c_scale, cache, counts, batch, 0, sigma)
+        _answer(tree, net, cache, batch, k)
 
 
 @njit(cache=True)
 def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
                kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
-    """Every game's search with a compiled evaluator, one game after another.
+    """Every game's search with a compiled evaluator.
 
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
     (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
     cache_keys (T, S), cache_priors (T, S, A), cache_values (T, S): the evaluation cache, a row per
-    thread (see `_evaluate`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
+    thread (see `_request`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
     cache and made, per thread.
     """
+    net = (kind, weights, layout, width)
+    cache = (cache_keys[0], cache_priors[0], cache_values[0])
     for b in range(sims.shape[0]):
         if sims[b] > 0:
-            _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                         max_considered, c_visit, c_scale, (kind, weights, layout, width),
-                         (cache_keys[0], cache_priors[0], cache_values[0]), counts[0])
+            _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                        final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                        max_considered, c_visit, c_scale, net, cache, counts[0])
 
 
 @njit(cache=True, parallel=True)
 def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                        final_value, num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit,
-                        c_scale, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
-    """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`); each thread
-    has its own row of the cache and of counts."""
+                        final_value, num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered,
+                        c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
+    """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`), each game's
+    whole search on one thread; each thread has its own row of the cache and of counts."""
+    net = (kind, weights, layout, width)
     for b in prange(sims.shape[0]):
         if sims[b] > 0:
             t = numba.get_thread_id()
-            _search_game(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                         max_considered, c_visit, c_scale, (kind, weights, layout, width),
-                         (cache_keys[t], cache_priors[t], cache_values[t]), counts[t])
+            _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                        final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
+                        max_considered, c_visit, c_scale, net, (cache_keys[t], cache_priors[t], cache_values[t]),
+                        counts[t])
 
 
 @njit(cache=True)

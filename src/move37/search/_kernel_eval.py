@@ -2,10 +2,11 @@
 
 Any `evaluate(obs, legal) -> (priors, values)` works with search. One that also carries
 a `kernel` attribute (a `Kernel`: what to compute and the weights, as flat arrays) can be
-evaluated by compiled code one position at a time, so a compiled search (see
-move37.search._fused_gumbel) calls no Python at all during a move. Its own `__call__`
-runs the same compiled row function (`evaluate_row`), so both give bit-identical
-priors and values and a search gives the same result whichever way it evaluates.
+evaluated by compiled code, so a compiled search (see move37.search._fused_gumbel)
+calls no Python at all during a move. Its own `__call__` runs the same compiled
+function (`evaluate_batch`, whose result for a position does not depend on the rest of
+the batch), so both give bit-identical priors and values and a search gives the same
+result whichever way and in whatever batches it evaluates.
 
 Kinds:
 - UNIFORM: uniform priors over legal actions, value 0 (search without a network);
@@ -41,58 +42,64 @@ _NONE = (np.zeros(1, np.float32), np.zeros((0, 4), np.int64))
 
 
 @njit(cache=True)
-def evaluate_row(kind, weights, layout, x, legal, prior, h0, h1):
-    """One position: x float32 (D,) the flattened observation, legal bool (A,) -> prior float32 (A,)
-    (written), returns the value (float32) for the player to move. h0, h1: float32 (width,) scratch."""
-    A = prior.shape[0]
+def evaluate_batch(kind, weights, layout, x, legal, priors, values, h0, h1):
+    """K positions: x float32 (K, D) flattened observations, legal bool (K, A) -> priors float32 (K, A),
+    values float32 (K,) for the players to move (written). h0, h1: float32 (>= K * width,) scratch.
+
+    Position by position: the first layer adds the weight rows of the nonzero inputs (a board's
+    one-hot planes are mostly zeros), later layers are BLAS matrix-vector products. A position's
+    arithmetic is the same whatever else is in the batch, so results do not depend on batching
+    (search relies on it); batched matrix products (PyTorch's) win only at large batches.
+    """
+    K, A = x.shape[0], priors.shape[1]
     if kind == UNIFORM:
-        n = 0
-        for a in range(A):
-            n += legal[a]
-        p = np.float32(1.0 / max(n, 1))
-        for a in range(A):
-            prior[a] = p if legal[a] else np.float32(0.0)
-        return np.float32(0.0)
+        for k in range(K):
+            n = 0
+            for a in range(A):
+                n += legal[k, a]
+            p = np.float32(1.0 / max(n, 1))
+            for a in range(A):
+                priors[k, a] = p if legal[k, a] else np.float32(0.0)
+            values[k] = 0.0
+        return
     src = x
     layers = layout.shape[0]
     for layer in range(layers):
         n_in, n_out, w0, b0 = layout[layer, 0], layout[layer, 1], layout[layer, 2], layout[layer, 3]
-        dst = (h0 if layer % 2 == 0 else h1)[:n_out]
-        if layer == 0:  # the input: one-hot planes, mostly zeros; add the rows of the ones
-            dst[:] = weights[b0:b0 + n_out]
-            for i in range(n_in):
-                xi = src[i]
-                if xi != 0.0:  # slices give the loop a known length: it vectorises
-                    w = weights[w0 + i * n_out:w0 + (i + 1) * n_out]
-                    for j in range(n_out):
-                        dst[j] += xi * w[j]
-        else:  # dense: BLAS's matrix-vector product
-            dst[:] = np.dot(src[:n_in], weights[w0:w0 + n_in * n_out].reshape((n_in, n_out)))
-            dst += weights[b0:b0 + n_out]
+        dst = (h0 if layer % 2 == 0 else h1)[:K * n_out].reshape((K, n_out))  # C-contiguous rows
+        bias = weights[b0:b0 + n_out]
+        if layer == 0:  # the input: one-hot planes, mostly zeros; add the weight rows of the ones
+            for k in range(K):
+                row = dst[k]
+                row[:] = bias
+                for i in range(n_in):
+                    xi = src[k, i]
+                    if xi != 0.0:
+                        w = weights[w0 + i * n_out:w0 + (i + 1) * n_out]  # known length: the loop vectorises
+                        for j in range(n_out):
+                            row[j] += xi * w[j]
+        else:  # dense: BLAS's matrix-vector product, position by position
+            w = weights[w0:w0 + n_in * n_out].reshape((n_in, n_out))
+            for k in range(K):
+                dst[k] = np.dot(src[k, :n_in], w)
+                dst[k] += bias
         if layer < layers - 1:
-            for j in range(n_out):
-                dst[j] = max(dst[j], np.float32(0.0))
+            for k in range(K):
+                for j in range(n_out):
+                    dst[k, j] = max(dst[k, j], np.float32(0.0))
         src = dst
-    hi = np.float32(-np.inf)
-    for a in range(A):
-        if legal[a]:
-            hi = max(hi, src[a])
-    total = np.float32(0.0)
-    for a in range(A):
-        prior[a] = np.exp(src[a] - hi) if legal[a] else np.float32(0.0)
-        total += prior[a]
-    for a in range(A):
-        prior[a] = prior[a] / total if total > 0 else np.float32(0.0)
-    return np.float32(np.tanh(src[A]))
-
-
-@njit(cache=True)
-def evaluate_rows(kind, weights, layout, width, obs, legal, priors, values):
-    """evaluate_row over K positions: obs float32 (K, D), legal bool (K, A) -> priors (K, A), values (K,)."""
-    h0 = np.empty(width, np.float32)
-    h1 = np.empty(width, np.float32)
-    for k in range(obs.shape[0]):
-        values[k] = evaluate_row(kind, weights, layout, obs[k], legal[k], priors[k], h0, h1)
+    for k in range(K):  # the last layer: policy logits, then the value
+        hi = np.float32(-np.inf)
+        for a in range(A):
+            if legal[k, a]:
+                hi = max(hi, src[k, a])
+        total = np.float32(0.0)
+        for a in range(A):
+            priors[k, a] = np.exp(src[k, a] - hi) if legal[k, a] else np.float32(0.0)
+            total += priors[k, a]
+        for a in range(A):
+            priors[k, a] = priors[k, a] / total if total > 0 else np.float32(0.0)
+        values[k] = np.tanh(src[k, A])
 
 
 def call(kernel: Kernel, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,8 +108,9 @@ def call(kernel: Kernel, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray
     flat = np.ascontiguousarray(obs, np.float32).reshape(k, -1)
     priors = np.empty(legal.shape, np.float32)
     values = np.empty(k, np.float32)
-    evaluate_rows(kernel.kind, kernel.weights, kernel.layout, kernel.width, flat,
-                  np.ascontiguousarray(legal, np.bool_), priors, values)
+    h0, h1 = np.empty(k * kernel.width, np.float32), np.empty(k * kernel.width, np.float32)
+    evaluate_batch(kernel.kind, kernel.weights, kernel.layout, flat, np.ascontiguousarray(legal, np.bool_),
+                   priors, values, h0, h1)
     return priors, values
 
 
