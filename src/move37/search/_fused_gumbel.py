@@ -37,7 +37,7 @@ from move37.search.gumbel import descend
 OBS_SIZE = 2 * 6 * WIDTH  # Connect Four's observation (2, 6, 7), flattened
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _describe(position, mask, player, terminal, final_value, b, n):
     """Record node n's mover and terminal status from its bitboards; True when it is terminal."""
     pos, msk = position[b, n], mask[b, n]
@@ -53,14 +53,14 @@ def _describe(position, mask, player, terminal, final_value, b, n):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _step(position, mask, parent, action, b, n):
     """The bitboards of new node n: its parent's, stepped by its action."""
     p = parent[b, n]
     position[b, n], mask[b, n] = play_one(position[b, p], mask[b, p], action[b, n])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _encode(pos, msk, x, legal):
     """x float32 (84,): the (2, 6, 7) observation flattened (as `_connect4_kernels.encode`); legal bool (7,)."""
     x[:] = 0.0
@@ -76,7 +76,7 @@ def _encode(pos, msk, x, legal):
                 x[OBS_SIZE // 2 + i] = 1.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, value):
     """Write a leaf's evaluation (as `_tree.write_leaves`); returns its value for player 0 (float32)."""
     for a in range(prior.shape[2]):
@@ -87,7 +87,7 @@ def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, v
     return value if player[b, n] == 0 else -value
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _slot(key, slots):
     """Cache slot of a position key (Fibonacci hashing; slots a power of two)."""
     h = np.uint64(key) * np.uint64(0x9E3779B97F4A7C15)
@@ -95,101 +95,59 @@ def _slot(key, slots):
 
 
 @njit(cache=True)
-def _request(tree, position, mask, b, n, cache, counts, batch, k):
-    """Node n of game b needs an evaluation: a cached one is written and backed up now; otherwise it
-    becomes row k of the batch. Returns the batch's new size.
-
-    tree: (visits, value_sum, raw_value, prior, legal, parent, player, logit), what `_store` and
-    `backup_one` write. cache: this thread's (keys int64 (S,), priors float32 (S, A), values
-    float32 (S,)); a position whose key (`position + mask`, unique) is stored is not evaluated
-    again: the stored result is what `evaluate_batch` gives it (same input, and a position's
-    result does not depend on its batch). S = 0: no cache. counts: int64 (2,) hits, misses.
-    batch: (x (K, 84), legal (K, A), priors (K, A), values (K,), h0, h1, games, nodes, keys (K,)).
-    """
-    visits, value_sum, raw_value, prior, legal, parent, player, logit = tree
-    keys, priors, values = cache
-    x, legal_rows, _, _, _, _, games, nodes, row_keys = batch
-    pos, msk = position[b, n], mask[b, n]
-    _encode(pos, msk, x[k], legal_rows[k])
-    key = pos + msk + 1  # 0 marks an empty cache slot
-    if keys.shape[0] > 0:
-        slot = _slot(key, keys.shape[0])
-        if keys[slot] == key:
-            counts[0] += 1
-            v0 = _store(prior, logit, legal, raw_value, player, b, n, legal_rows[k], priors[slot], values[slot])
-            backup_one(visits, value_sum, parent, player, b, n, v0)
-            return k
-    counts[1] += 1
-    games[k], nodes[k], row_keys[k] = b, n, key
-    return k + 1
-
-
-@njit(cache=True)
-def _answer(tree, net, cache, batch, count):
-    """Evaluate the batch's first `count` rows in one call, then store, cache and back up each
-    (search asks for one row at a time; the batch form keeps `evaluate_batch` the one evaluator)."""
-    visits, value_sum, raw_value, prior, legal, parent, player, logit = tree
-    kind, weights, layout, _ = net
-    keys, cached_priors, cached_values = cache
-    x, legal_rows, priors, values, h0, h1, games, nodes, row_keys = batch
-    if count == 0:
-        return
-    evaluate_batch(kind, weights, layout, x[:count], legal_rows[:count], priors[:count], values[:count], h0, h1)
-    for k in range(count):
-        b, n = games[k], nodes[k]
-        if keys.shape[0] > 0:
-            slot = _slot(row_keys[k], keys.shape[0])
-            keys[slot] = row_keys[k]
-            cached_priors[slot] = priors[k]
-            cached_values[slot] = values[k]
-        v0 = _store(prior, logit, legal, raw_value, player, b, n, legal_rows[k], priors[k], values[k])
-        backup_one(visits, value_sum, parent, player, b, n, v0)
-
-
-@njit(cache=True)
-def _new_batch(rows, A, width):
-    return (np.zeros((rows, OBS_SIZE), np.float32), np.zeros((rows, A), np.bool_), np.empty((rows, A), np.float32),
-            np.empty(rows, np.float32), np.empty(rows * width, np.float32), np.empty(rows * width, np.float32),
-            np.empty(rows, np.int64), np.empty(rows, np.int64), np.empty(rows, np.int64))
-
-
-@njit(cache=True)
-def _simulate(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-              final_value, num_nodes, logit, position, mask, b, s, gumbel, schedule, max_considered, c_visit, c_scale,
-              cache, counts, batch, k, sigma):
-    """Simulation s of game b (s < 0: expand its root if new): descend, step the game, and back up a
-    terminal leaf or request the new leaf's evaluation (`_request`). Returns the batch's new size."""
-    tree = (visits, value_sum, raw_value, prior, legal, parent, player, logit)
-    if s < 0:
-        if visits[b, 0] != 0:
-            return k
-        _describe(position, mask, player, terminal, final_value, b, 0)  # a live root: not terminal
-        return _request(tree, position, mask, b, 0, cache, counts, batch, k)
-    leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
-                          num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
-    if fresh:
-        _step(position, mask, parent, action, b, leaf)
-        if not _describe(position, mask, player, terminal, final_value, b, leaf):
-            return _request(tree, position, mask, b, leaf, cache, counts, batch, k)
-    backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
-    return k
-
-
-@njit(cache=True)
 def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                 final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit,
                 c_scale, net, cache, counts):
-    """Game b's whole search (root expansion when new, then `sims` simulations), leaves evaluated one
-    at a time as they come."""
+    """Game b's whole search: its root expanded when new, then `sims` simulations, each leaf
+    evaluated as it comes.
+
+    net: (kind, weights, layout, width) a `Kernel`. cache: this thread's (keys int64 (S,), priors
+    float32 (S, A), values float32 (S,)): a position whose key (`position + mask`, unique) is
+    stored is not evaluated again; the stored result is what `evaluate_batch` gives it (same
+    input, and a position's result does not depend on its batch). S = 0: no cache.
+    counts: int64 (2,) evaluations found in the cache, evaluations made.
+    """
     A = prior.shape[2]
-    tree = (visits, value_sum, raw_value, prior, legal, parent, player, logit)
-    batch = _new_batch(1, A, net[3])
+    kind, weights, layout, width = net
+    keys, cached_priors, cached_values = cache
     sigma = np.empty(A, np.float32)
+    x = np.zeros((1, OBS_SIZE), np.float32)
+    legal_row = np.zeros((1, A), np.bool_)
+    prior_row = np.empty((1, A), np.float32)
+    value = np.empty(1, np.float32)
+    h0 = np.empty(width, np.float32)
+    h1 = np.empty(width, np.float32)
     for s in range(-1, sims):
-        k = _simulate(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                      final_value, num_nodes, logit, position, mask, b, s, gumbel, schedule, max_considered, c_visit,
-                      c_scale, cache, counts, batch, 0, sigma)
-        _answer(tree, net, cache, batch, k)
+        if s < 0:  # the root, when new (a live root: not terminal)
+            if visits[b, 0] != 0:
+                continue
+            leaf = 0
+            _describe(position, mask, player, terminal, final_value, b, 0)
+        else:
+            leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
+                                  num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
+            if fresh:
+                _step(position, mask, parent, action, b, leaf)
+            if not fresh or _describe(position, mask, player, terminal, final_value, b, leaf):
+                backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+                continue
+        pos, msk = position[b, leaf], mask[b, leaf]
+        _encode(pos, msk, x[0], legal_row[0])
+        key = pos + msk + 1  # 0 marks an empty cache slot
+        slot = _slot(key, keys.shape[0]) if keys.shape[0] > 0 else -1
+        if slot >= 0 and keys[slot] == key:
+            counts[0] += 1
+            prior_row[0] = cached_priors[slot]
+            value[0] = cached_values[slot]
+        else:
+            counts[1] += 1
+            evaluate_batch(kind, weights, layout, x, legal_row, prior_row, value, h0, h1)
+            if slot >= 0:
+                keys[slot] = key
+                cached_priors[slot] = prior_row[0]
+                cached_values[slot] = value[0]
+        v0 = _store(prior, logit, legal, raw_value, player, b, leaf, legal_row[0], prior_row[0], value[0])
+        backup_one(visits, value_sum, parent, player, b, leaf, v0)
 
 
 @njit(cache=True)
@@ -201,7 +159,7 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
     (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
     cache_keys (T, S), cache_priors (T, S, A), cache_values (T, S): the evaluation cache, a row per
-    thread (see `_request`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
+    thread (see `_search_one`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
     cache and made, per thread.
     """
     net = (kind, weights, layout, width)
