@@ -124,12 +124,8 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     config.write_text(json.dumps(TINY))
     run = tmp_path / "run"
     cmd = [sys.executable, "-m", "move37.cli", "train", "tictactoe", "--out", str(run), "--iterations", str(ITERATIONS),
-           "--config", str(config), "--ray", address, "--ray-workers"]
+           "--config", str(config), "--ray", address, "--ray-workers", "2"]
     env = {**os.environ, "TQDM_DISABLE": "1"}
-    too_many = subprocess.run([*cmd, "4"], env=env, capture_output=True, timeout=120)  # 4 workers on 3 CPUs
-    assert too_many.returncode == 2 and "the cluster has 3 CPUs" in too_many.stderr.decode().splitlines()[-1]
-    assert not run.exists()
-    cmd.append("2")
     log = tmp_path / "driver.log"
     with open(log, "wb") as f:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=f, env=env)
@@ -193,6 +189,40 @@ def test_inference_server_answers_queued_requests_with_one_forward_pass():
         np.testing.assert_allclose(priors, p, atol=1e-6)
         np.testing.assert_allclose(values, v, atol=1e-6)
         assert np.all(priors[~legal] == 0)
+
+
+class _FakeRay:
+    """Ray's calls that `connect` makes, for a cluster of given resources."""
+
+    def __init__(self, resources: dict):
+        self.resources, self.connected = resources, False
+
+    def init(self, **_):
+        self.connected = True
+
+    def cluster_resources(self) -> dict:
+        return self.resources
+
+    def shutdown(self):
+        self.connected = False
+
+
+def test_workers_are_counted_against_the_cluster_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    from move37.train import ray_source
+
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # connect() sets it when unset
+    for resources, inference, expected in [({"CPU": 8.0}, False, (7, None)), ({"CPU": 8.0}, True, (6, "cpu")),
+                                           ({"CPU": 8.0, "GPU": 1.0}, True, (7, "cuda")), ({"CPU": 1.0}, False, (1, None))]:
+        monkeypatch.setattr(ray_source, "ray", _FakeRay(resources))
+        assert ray_source.connect("auto", None, inference) == expected
+    fake = _FakeRay({"CPU": 3.0})
+    monkeypatch.setattr(ray_source, "ray", fake)
+    run = tmp_path / "run"
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "1", "--ray", "auto", "--ray-workers", "3",
+                 "--ray-inference"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "move37: error: 3 Ray workers and a CPU inference actor: the cluster has 3 CPUs (each takes one)"
+    assert not run.exists() and not fake.connected
 
 
 def test_ray_missing_is_a_one_line_error(tmp_path, capsys, monkeypatch):

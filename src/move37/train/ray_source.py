@@ -11,7 +11,8 @@ which process played them or when.
 A worker whose process dies (a killed process, a lost node: `RayActorError`) is
 replaced by a new actor, which plays the dead one's share again from the same seed;
 the iteration goes on. The metrics line records `workers` and `worker_restarts` (the
-replacements during that iteration).
+replacements during that iteration). With `inference` the workers send their leaves to
+one `InferenceServer` actor instead of running the network (ray_inference.py).
 """
 
 from __future__ import annotations
