@@ -25,6 +25,7 @@ import json
 import math
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,17 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
         if stored_game != game_spec:
             raise RunFolderError(f"{out} is a {stored_game} run, not {game_spec}")
         config = from_dict(stored)
-        if config_path is not None and load_config(config_path, game_spec).to_dict() != config.to_dict():
-            raise ConfigError(f"{out} was started with another config; resume it without --config (see {meta_path})")
+        if config_path is not None:
+            wanted = load_config(config_path, game_spec)
+            if replace(wanted, learn=replace(wanted.learn, lr=config.learn.lr)) != config:
+                raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
+                                  f"that changes only learn.lr (see {meta_path})")
+            if wanted.learn.lr != config.learn.lr:  # a learning-rate drop, as AlphaZero schedules do
+                ckpt = latest_checkpoint(out)
+                meta.setdefault("changes", []).append({"key": "learn.lr", "from": config.learn.lr, "to": wanted.learn.lr,
+                                                       "at_iteration": int(ckpt.name) if ckpt else 0})
+                write_json(meta_path, {**meta, "config": wanted.to_dict()})
+                config = wanted
         return config
     if out.exists() and any(out.iterdir()):
         raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
@@ -108,6 +118,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
         iteration = 0
     else:
         state = load_checkpoint(ckpt, net, learner.optimizer)
+        for group in learner.optimizer.param_groups:  # the config's rate (changed on resume, or the same)
+            group["lr"] = config.learn.lr
         replay.load(state["chunks"])
         rng.bit_generator.state = state["rng"]
         iteration = int(state["iteration"])
