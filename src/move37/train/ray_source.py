@@ -146,7 +146,8 @@ class RaySelfPlay:
             try:
                 ray.get(self.server.load.remote(weights))
             except RayActorError as e:
-                raise Move37Error(f"the Ray inference actor died ({type(e).__name__}); the last checkpoint is intact") from None
+                raise Move37Error(f"the Ray inference actor died ({type(e).__name__}); "
+                                  "the last checkpoint is intact") from None
             weights = None
         sizes = shares(self.config.games_per_iteration, len(self.actors))
         seeds = [[self.config.seed, iteration, i] for i in range(len(sizes))]
