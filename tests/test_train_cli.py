@@ -81,7 +81,7 @@ def test_report_writes_pngs(tmp_path, capsys):
         assert (run / "plots" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_resume_may_lower_the_learning_rate(tmp_path):
+def test_resume_may_change_the_learner_schedule(tmp_path):
     from move37.nets import load_net
     from move37.train.checkpoint import latest_checkpoint
 
@@ -89,11 +89,12 @@ def test_resume_may_lower_the_learning_rate(tmp_path):
     cfg.write_text(json.dumps(TINY))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
     lower = tmp_path / "lower.json"
-    lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4}}))
+    lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9}}))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(lower)]) == 0
     meta = json.loads((run / "run.json").read_text())
     assert meta["config"]["learn"]["lr"] == 1e-4
-    assert meta["changes"] == [{"key": "learn.lr", "from": 0.003, "to": 1e-4, "at_iteration": 2}]
+    assert meta["changes"] == [{"key": "learn.lr", "from": 0.003, "to": 1e-4, "at_iteration": 2},
+                               {"key": "learn.discount", "from": 1.0, "to": 0.9, "at_iteration": 2}]
     ckpt = latest_checkpoint(run)
     assert ckpt.name == "000003"
     groups = json.loads((ckpt / "state.json").read_text())["optimizer"]["param_groups"]

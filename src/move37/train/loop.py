@@ -44,6 +44,11 @@ from move37.train.replay import ReplayWindow
 from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 
+# Learner settings a resumed run may change (each change is recorded in run.json's "changes"):
+# they shape the updates and targets from then on, never what is already stored.
+SCHEDULED = ("lr", "replay_ratio", "search_value_weight", "discount")
+
+
 def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
     """Read or create run.json; RunFolderError/ConfigError (before any write) when it does not fit."""
     meta_path = out / "run.json"
@@ -58,14 +63,16 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
         config = from_dict(stored)
         if config_path is not None:
             wanted = load_config(config_path, game_spec)
-            if replace(wanted, learn=replace(wanted.learn, lr=config.learn.lr)) != config:
+            kept = {key: getattr(config.learn, key) for key in SCHEDULED}
+            if replace(wanted, learn=replace(wanted.learn, **kept)) != config:
                 raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
-                                  f"that changes only learn.lr (see {meta_path})")
-            if wanted.learn.lr != config.learn.lr:  # a learning-rate drop, as AlphaZero schedules do
-                ckpt = latest_checkpoint(out)
-                meta.setdefault("changes", []).append({"key": "learn.lr", "from": config.learn.lr, "to": wanted.learn.lr,
-                                                       "at_iteration": int(ckpt.name) if ckpt else 0})
-                write_json(meta_path, {**meta, "config": wanted.to_dict()})
+                                  f"that changes only learn.{', learn.'.join(SCHEDULED)} (see {meta_path})")
+            ckpt = latest_checkpoint(out)
+            changes = [{"key": f"learn.{key}", "from": old, "to": getattr(wanted.learn, key),
+                        "at_iteration": int(ckpt.name) if ckpt else 0}
+                       for key, old in kept.items() if getattr(wanted.learn, key) != old]
+            if changes:  # a schedule step, such as AlphaZero's learning-rate drops
+                write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
                 config = wanted
         return config
     if out.exists() and any(out.iterdir()):
