@@ -125,10 +125,10 @@ def ratios(results: dict) -> dict:
     for key in results:
         if key.startswith("selfplay/move37/"):
             _, _, store, net = key.split("/")
-            base = net.split("_")[0]  # mlp_numpy, mlp_cache -> mlp
+            base = net.split("_")[0]  # mlp_t2, mlp_torch, resnet_cache -> mlp, resnet
             wanted[f"{store}/{net} vs pgx+mctx"] = (key, f"selfplay/pgx_mctx/{base}")
             wanted[f"{store}/{net} vs its forward"] = (
-                key, "forward/numpy/mlp" if net == "mlp_numpy" else f"forward/move37/{base}")
+                key, f"forward/move37/{base}")
     for kind in ("cpp", "python"):
         wanted[f"mcts vs openspiel {kind}"] = ("mcts/move37/uct", f"mcts/openspiel/{kind}")
         wanted[f"mcts python vs openspiel {kind}"] = ("mcts/move37/uct_python", f"mcts/openspiel/{kind}")

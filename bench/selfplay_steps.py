@@ -1,8 +1,9 @@
 """Where move37's batched search spends its time: CPU microseconds per simulation step.
 
 Runs the benchmark's move37 self-play row (Connect Four, Gumbel, 32 simulations a move,
-64 games, compiled store, no network) with each stage of `BatchedSearch` wrapped by a
-`time.process_time` counter, one thread per pool. Stages nest: "run" holds select,
+64 games, compiled store, no network) on the unfused loop (`fused=False`: the fused
+search is one compiled call per move, see bench/selfplay.py) with each stage of
+`BatchedSearch` wrapped by a `time.process_time` counter, one thread per pool. Stages nest: "run" holds select,
 _fill (which holds evaluate), store.expand and backup; "advance" holds set_root. The
 wrappers cost about a microsecond each, so small entries are upper bounds.
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     original_init = ts.BatchedSearch.__init__
 
     def init(self, *a, **kw):
-        original_init(self, *a, **kw)
+        original_init(self, *a, **{**kw, "fused": False})
         made.append(self)
 
     ts.BatchedSearch.__init__ = init

@@ -30,14 +30,11 @@ def evaluator(net: str | None, device: str = "cpu"):
     net: None (uniform priors, zero value: move37.search._kernel_eval.Uniform, which compiled
     search evaluates in its own loop, as Pgx + mctx compile theirs into the search), "mlp",
     "resnet" (move37's PolicyValueNet through `nets.evaluator`, which picks the compiled
-    `MLPEvaluator` for the MLP), "mlp_torch" (the MLP through PyTorch, as before that choice),
-    or "mlp_numpy" (the same MLP in NumPy, see `numpy_mlp_evaluator`)."""
+    `MLPEvaluator` for the MLP), or "mlp_torch" (the MLP through PyTorch, as before that choice)."""
     if net is None:
         from move37.search._kernel_eval import Uniform
 
         return Uniform(), 0
-    if net == "mlp_numpy":
-        return numpy_mlp_evaluator()
     from move37.nets import evaluator as make_evaluator
     from move37.nets import num_parameters
 
