@@ -1,13 +1,14 @@
 """Othello 6x6: a trained zero network against alpha-beta at equal time per move.
 
-For each time T (`--ms`), a round robin of `zero:NET,ms=T` (Gumbel search whose
-simulation count fills T), `alphabeta:ms=T` (iterative deepening within T, the best
-alpha-beta baseline at that time) and alpha-beta at a fixed depth for reference, colours
-alternated, from the arena's random openings (`--opening-plies`, unvetted: the Othello
-solver stops at 24 empty squares). Ratings are maximum-likelihood Elo anchored at
-`alphabeta:ms=T` = 0 (move37.arena.elo); beside them, zero's score against
-`alphabeta:ms=T` with a 95% interval (normal approximation over games) and each agent's
-mean seconds per move from the records, which shows the time really was equal.
+For each time T (`--ms`), a round robin of `zero:NET,ms=T,search=S` (`--search`: Gumbel,
+whose simulation count is planned to fill T, or PUCT, which searches in chunks up to the
+deadline), `alphabeta:ms=T` (iterative deepening within T, the best alpha-beta baseline at
+that time) and alpha-beta at a fixed depth for reference, colours alternated, from the
+arena's random openings (`--opening-plies`, unvetted: the Othello solver stops at 24 empty
+squares). Ratings are maximum-likelihood Elo anchored at `alphabeta:ms=T` = 0
+(move37.arena.elo); beside them, zero's score against `alphabeta:ms=T` with a 95% interval
+(normal approximation over games) and each agent's mean seconds per move from the
+records, which shows how equal the time really was.
 
 PyTorch runs with `--threads` threads (1 by default, as alpha-beta searches on one core).
 Writes the records to bench/results/arena_othello6.jsonl and the tables to
@@ -46,21 +47,24 @@ def score_interval(points: list[float]) -> tuple[float, float, float]:
 
 def one_time(game, args, ms: int, openings: tuple[str, ...], records_path: Path) -> dict:
     """The round robin at `ms` milliseconds per move, and its table."""
-    zero, timed = f'zero:"{args.net}",ms={ms}', f"alphabeta:ms={ms}"
-    specs = [zero, timed, f"alphabeta:depth={args.depth}"]
+    zero, timed = f'zero:"{args.net}",ms={ms},search={args.search}', f"alphabeta:ms={ms}"
+    specs = [zero, timed] + ([f"alphabeta:depth={args.depth}"] if args.depth else [])
     start = time.time()
     records = arena.round_robin(game, specs, args.games, openings, seed=args.seed, records=records_path,
                                 progress=True, resume=args.resume, name=GAME)
     ratings = arena.fit_elo(arena.results_from_records(records), anchor=timed)
     per_move = seconds_per_move(game, records)
-    head = [r.score(r.players.index(zero)) for r in records if set(r.players) == {zero, timed}]
+    pair = [r for r in records if set(r.players) == {zero, timed}]
+    head = [r.score(r.players.index(zero)) for r in pair]
     mean, low, high = score_interval(head)
+    pair_seconds = seconds_per_move(game, pair)
     return {
         "ms": ms, "games": len(records), "seconds": round(time.time() - start, 1),
         "load_average_1min": os.getloadavg()[0],
         "zero_vs_alphabeta_ms": {"games": len(head), "wins": head.count(1.0), "draws": head.count(0.5),
                                  "losses": head.count(0.0), "score": round(mean, 3), "low": round(low, 3),
-                                 "high": round(high, 3)},
+                                 "high": round(high, 3), "zero_seconds_per_move": pair_seconds[zero],
+                                 "alphabeta_seconds_per_move": pair_seconds[timed]},
         "ratings": [{"agent": r.name, "elo": round(r.elo), "low": round(r.low), "high": round(r.high),
                      "wins": r.wins, "draws": r.draws, "losses": r.losses,
                      "seconds_per_move": per_move.get(r.name)} for r in ratings],
@@ -71,7 +75,8 @@ def markdown(row: dict) -> str:
     h = row["zero_vs_alphabeta_ms"]
     lines = [f"{row['ms']} ms per move: {row['games']} games, {row['seconds']:.0f} s; zero against "
              f"`alphabeta:ms={row['ms']}`: {h['wins']} W / {h['draws']} D / {h['losses']} L, score "
-             f"{h['score']:.3f} [{h['low']:.3f}, {h['high']:.3f}]", "",
+             f"{h['score']:.3f} [{h['low']:.3f}, {h['high']:.3f}], seconds per move {h['zero_seconds_per_move']} "
+             f"and {h['alphabeta_seconds_per_move']}", "",
              "| rank | agent | Elo | 95% interval | W | D | L | s/move |", "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for k, r in enumerate(row["ratings"]):
         lines.append(f"| {k + 1} | `{r['agent']}` | {r['elo']} | [{r['low']}, {r['high']}] | {r['wins']} | "
@@ -84,8 +89,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--net", default="bench/results/othello6-zero/weights.safetensors",
                    help="zero network: weights file or run folder")
     p.add_argument("--ms", type=int, nargs="+", default=[200], help="milliseconds per move (default 200)")
+    p.add_argument("--search", choices=["gumbel", "puct"], default="gumbel",
+                   help="zero's search: gumbel plans its count from its simulation rate and may overrun T when the "
+                        "machine's load changes; puct runs in chunks to the deadline (default gumbel)")
     p.add_argument("--games", type=int, default=20, help="games per pair (default 20)")
-    p.add_argument("--depth", type=int, default=6, help="the fixed-depth alpha-beta for reference (default 6)")
+    p.add_argument("--depth", type=int, default=6,
+                   help="the fixed-depth alpha-beta for reference (default 6; 0 = none)")
     p.add_argument("--opening-plies", type=int, default=4)
     p.add_argument("--threads", type=int, default=1, help="PyTorch threads (default 1)")
     p.add_argument("--seed", type=int, default=0)

@@ -13,9 +13,11 @@ simulation count up front, so it is set from the simulation rate of this agent's
 searches (a moving average, started by a small calibration search when the agent is made):
 count = rate x time left. Simulations get much cheaper near the end of a game (terminal
 nodes cost no evaluation), so a move plans at most GROWTH times the previous move's count,
-and a new game (`reset`) starts again from the rate of the last game's first move. Given both, `sims` caps the count and `ms` the time, whichever
-ends the search first (as with `mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`);
-`sims` alone is a fixed count (64 when neither is given).
+and a new game (`reset`) starts again from the rate of the last game's first move. Given
+both, `sims` caps the count and `ms` the time, whichever ends the search first (as with
+`mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (64
+when neither is given). Gumbel cannot stop a search once planned, so a sudden load on
+the machine can make a move overrun `ms`; PUCT stops within one chunk of the deadline.
 """
 
 from __future__ import annotations
