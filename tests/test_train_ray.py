@@ -1,6 +1,6 @@
 """`move37 train --ray`: self-play workers on a real two-node Ray cluster on 127.0.0.1.
 
-The cluster (a head and one worker node, one CPU each, Ray's files in a temporary folder)
+The cluster (a head with 2 CPUs and a worker node with 1, Ray's files in a temporary folder)
 is started with `ray start --block`, whose SIGTERM ends its node's processes, so the
 teardown ends exactly this cluster (`ray stop` would end every Ray on the machine)."""
 
