@@ -68,7 +68,12 @@ def save_checkpoint(run: Path, iteration: int, net: PolicyValueNet, game_name: s
     fsync_dir(folder)
     for old in checkpoint_dirs(run)[:-keep]:
         if not (keep_every and int(old.name) % keep_every == 0):
-            shutil.rmtree(old, ignore_errors=True)
+            # Renamed first, so a kill in the middle of the deletion leaves a stray, never a
+            # numbered folder that looks like a checkpoint but lacks files.
+            doomed = folder / f".tmp-old-{old.name}"
+            shutil.rmtree(doomed, ignore_errors=True)
+            os.replace(old, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
     for stray in folder.glob(".tmp-*"):
         shutil.rmtree(stray, ignore_errors=True)
     return final
