@@ -90,6 +90,7 @@ def plot(result: dict, path: Path) -> None:
         xs = [p["minutes"] for p in curve]
         ax.plot(xs, [p["optimal_rate"] for p in curve], "-o", ms=3, color=colour, label=f"{side}: search (32 sims)")
         ax.plot(xs, [p["optimal_rate_policy"] for p in curve], "--", color=colour, label=f"{side}: raw policy")
+    ax.axvline(result["minutes"], color="grey", lw=0.8, ls=":")  # the budget; a side's last iteration may end past it
     ax.set_xlabel("training minutes (one thread, nice 5, shared 2-core machine)")
     ax.set_ylabel("optimal-move rate (300 positions)")
     ax.set_title("Connect Four, 32x3 residual net, 256 games, 32 Gumbel simulations")

@@ -14,6 +14,8 @@ preset: a 3x3 conv stem with batch norm, 3 post-activation residual blocks of 32
 policy head 1x1 conv -> 2 -> linear 7, a value head 1x1 conv -> 1 -> linear 64 -> linear 1,
 tanh; convolutions without bias, as move37's are followed by batch norm). One device: `jit`
 where the example uses `pmap`.
+The example's quirk is kept too: a game restarted in place still carries its terminated
+flag at the next root, so that root's search sees only terminal children of value 0.
 
 Every `eval_every_s` seconds of the training clock (self-play and learning only; compiling
 counts, evaluation does not) the network is measured on the 300 positions of
