@@ -85,11 +85,14 @@ def plot(result: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    for side, colour in (("move37", "tab:blue"), ("pgx_alphazero", "tab:orange")):
+    # Pgx's network changes only at the end of an iteration (minutes apart here), so its curve is drawn as steps.
+    for side, colour, steps in (("move37", "tab:blue", "default"), ("pgx_alphazero", "tab:orange", "steps-post")):
         curve = result["sides"][side]["curve"]
         xs = [p["minutes"] for p in curve]
-        ax.plot(xs, [p["optimal_rate"] for p in curve], "-o", ms=3, color=colour, label=f"{side}: search (32 sims)")
-        ax.plot(xs, [p["optimal_rate_policy"] for p in curve], "--", color=colour, label=f"{side}: raw policy")
+        ax.plot(xs, [p["optimal_rate"] for p in curve], "-o", ms=3, color=colour, drawstyle=steps,
+                label=f"{side}: search (32 sims)")
+        ax.plot(xs, [p["optimal_rate_policy"] for p in curve], "--", color=colour, drawstyle=steps,
+                label=f"{side}: raw policy")
     ax.axvline(result["minutes"], color="grey", lw=0.8, ls=":")  # the budget; a side's last iteration may end past it
     ax.set_xlabel("training minutes (one thread, nice 5, shared 2-core machine)")
     ax.set_ylabel("optimal-move rate (300 positions)")
