@@ -47,7 +47,8 @@ def score_interval(points: list[float]) -> tuple[float, float, float]:
 
 def one_time(game, args, ms: int, openings: tuple[str, ...], records_path: Path) -> dict:
     """The round robin at `ms` milliseconds per move, and its table."""
-    zero, timed = f'zero:"{args.net}",ms={ms},search={args.search}', f"alphabeta:ms={ms}"
+    zero = f'zero:"{args.net}",ms={ms}' + (f",search={args.search}" if args.search != "gumbel" else "")
+    timed = f"alphabeta:ms={ms}"
     specs = [zero, timed] + ([f"alphabeta:depth={args.depth}"] if args.depth else [])
     start = time.time()
     records = arena.round_robin(game, specs, args.games, openings, seed=args.seed, records=records_path,
