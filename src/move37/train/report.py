@@ -44,8 +44,9 @@ def write_plots(run: Path) -> list[Path]:
                 ax.fill_between(xs, [r["elo_low"] for r in pts], [r["elo_high"] for r in pts], alpha=0.2)
             if key == "optimal_rate":
                 for other, name, style in _RATE_COMPANIONS:
-                    if all(other in r for r in pts):
-                        ax.plot(xs, [r[other] for r in pts], linestyle=style, label=name)
+                    some = [(x, r[other]) for x, r in zip(xs, pts) if other in r]  # a rate added mid-run starts late
+                    if some:
+                        ax.plot(*zip(*some), linestyle=style, label=name)
                 ax.legend()
             ax.set_xlabel(xlabel)
             ax.grid(alpha=0.3)

@@ -1,0 +1,55 @@
+"""How much search adds to a trained network: optimal- and good-move rates on the labelled
+Connect Four positions at several simulation counts, per Pons set and overall.
+
+    .venv/bin/python bench/zero_search_sims.py [--net PATH] [--sims 0,32,128,512,2048]
+
+PATH defaults to the shipped network; writes bench/results/zero_search_sims.json. The
+300 positions are those of training's evaluation (move37/models/connect4_labels.json,
+60 from each set in order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from move37 import games
+from move37.agents.zero import MODELS
+from move37.atomic import write_json
+from move37.nets import evaluator, load_net
+from move37.search._tree_search import SearchConfig
+from move37.train import evaluate as ev
+
+SETS = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2")  # the order of the labels file
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--net", type=Path, default=MODELS / "connect4.safetensors")
+    p.add_argument("--sims", default="0,32,128,512,2048", help="comma-separated simulation counts (0 = raw policy)")
+    p.add_argument("--out", type=Path, default=Path("bench/results/zero_search_sims.json"))
+    args = p.parse_args()
+    torch.set_num_threads(1)  # batches of at most 128 positions: a second thread costs more than it gives
+    game = games.make("connect4")
+    evaluate = evaluator(load_net(args.net, "connect4"))
+    labels = json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
+    per_set = len(labels) // len(SETS)
+    rows = []
+    for sims in (int(s) for s in args.sims.split(",")):
+        start = time.perf_counter()
+        row = {"sims": sims, **{f"{k}_all": v for k, v in ev.move_rates(game, evaluate, labels, sims, SearchConfig()).items()}}
+        for i, name in enumerate(SETS):
+            part = labels[i * per_set:(i + 1) * per_set]
+            row[name] = ev.move_rates(game, evaluate, part, sims, SearchConfig())["optimal"]
+        row["seconds"] = round(time.perf_counter() - start, 1)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    write_json(args.out, {"net": str(args.net), "positions": len(labels), "rows": rows}, indent=1)
+
+
+if __name__ == "__main__":
+    main()
