@@ -77,13 +77,15 @@ class Connect4Solver:
                 best.append(col)
         return SolveResult(score, sign(score), tuple(best), int(self._nodes[0]) - start)
 
-    def good_actions(self, state: State) -> tuple[int, ...]:
+    def good_actions(self, state: State, score: int | None = None) -> tuple[int, ...]:
         """Every move that keeps the game-theoretic result (win, draw or loss), however slowly it wins:
-        the "good moves" beside `solve`'s optimal (exact-score) ones. Null-window tests only."""
+        the "good moves" beside `solve`'s optimal (exact-score) ones. Null-window tests only, given
+        the position's `score` when the caller has solved it already."""
         s = _check(state)
         if s.is_terminal():
             return ()
-        score = self.solve(s).score
+        if score is None:
+            score = self.score(s)
         if score < 0:
             return tuple(int(a) for a in np.flatnonzero(s.legal_mask()))  # every move loses
         possible = (s.mask + k.BOTTOM) & k.BOARD

@@ -72,12 +72,11 @@ def _read_labels(path: Path, game: Game, count: int) -> list[dict] | None:
     return data["labels"] if fits and all("good" in label for label in data["labels"]) else None
 
 
-def _good_actions(solver, state) -> tuple[int, ...]:
-    """The moves that keep the position's game-theoretic result (the solver's own method when it has one)."""
+def _good_actions(solver, state, score: int) -> tuple[int, ...]:
+    """The moves that keep the result of `state` (exact `score`): the solver's own method when it has one."""
     if hasattr(solver, "good_actions"):
-        return solver.good_actions(state)
-    result = np.sign(solver.score(state))
-    return tuple(int(a) for a in state.legal_actions() if np.sign(-solver.score(state.play(int(a)))) == result)
+        return solver.good_actions(state, score)
+    return tuple(int(a) for a in state.legal_actions() if np.sign(-solver.score(state.play(int(a)))) == np.sign(score))
 
 
 def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
@@ -104,8 +103,9 @@ def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
     labels = []
     for moves in tqdm(_positions(game, count, _LABEL_SEED), desc="solver labels", unit="pos", leave=False):
         state = game.state_from_moves(moves)
-        labels.append({"moves": moves, "best": list(solver.solve(state).best_actions),
-                       "good": list(_good_actions(solver, state))})
+        result = solver.solve(state)
+        labels.append({"moves": moves, "best": list(result.best_actions),
+                       "good": list(_good_actions(solver, state, result.score))})
     write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
     return labels
 
