@@ -33,9 +33,10 @@ def _mlp(seed=0):
     return PolicyValueNet(C4.info.observation_shape, C4.info.num_actions, NetConfig(kind="mlp", hidden=(32, 16)))
 
 
-def _play(evaluate, fused, threads=1, moves=14, sims=16):
+def _play(evaluate, fused, threads=1, moves=14, sims=16, discount=1.0):
     """Self-play from OPENINGS with root noise and mixed budgets; every move's search results."""
-    search = BatchedSearch(C4, evaluate, SearchConfig(threads=threads), len(OPENINGS), sims, fused=fused)
+    search = BatchedSearch(C4, evaluate, SearchConfig(threads=threads, discount=discount), len(OPENINGS), sims,
+                           fused=fused)
     for b, moves_ in enumerate(OPENINGS):
         search.set_root(b, C4.state_from_moves(moves_))
     rng = np.random.default_rng(7)
@@ -50,13 +51,14 @@ def _play(evaluate, fused, threads=1, moves=14, sims=16):
     return results, search.simulations, search.evaluations + search.cache_hits, search.cache_hits
 
 
-@pytest.mark.parametrize("make", [Uniform, lambda: MLPEvaluator(_mlp())], ids=["uniform", "mlp"])
-def test_fused_search_equals_the_unfused_loop(make):
+@pytest.mark.parametrize("make, discount", [(Uniform, 1.0), (lambda: MLPEvaluator(_mlp()), 1.0),
+                                            (lambda: MLPEvaluator(_mlp()), 0.9)], ids=["uniform", "mlp", "discounted"])
+def test_fused_search_equals_the_unfused_loop(make, discount):
     evaluate = make()
-    reference = _play(Hidden(evaluate), fused=False)
+    reference = _play(Hidden(evaluate), fused=False, discount=discount)
     step = Hidden(evaluate)
-    variants = {"step": _play(step, fused=True), "kernel": _play(evaluate, fused=True),
-                "kernel, 2 threads": _play(evaluate, fused=True, threads=2)}
+    variants = {"step": _play(step, fused=True, discount=discount), "kernel": _play(evaluate, fused=True, discount=discount),
+                "kernel, 2 threads": _play(evaluate, fused=True, threads=2, discount=discount)}
     assert step.calls > 0  # the step path did call the evaluator from Python
     if isinstance(evaluate, MLPEvaluator):  # the kernel's evaluation cache was used (and changed nothing)
         assert variants["kernel"][3] > 0 and variants["kernel, 2 threads"][3] > 0

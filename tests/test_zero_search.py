@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from move37 import games
+from move37.errors import ConfigError
+from move37.search._tree import Tree, backup_one
 from move37.search._tree_search import BatchedSearch, SearchConfig
 from move37.search.gumbel import considered_visits
 
@@ -66,6 +68,30 @@ def test_terminal_values_back_up_exactly():
     out = search.run(200)
     assert out.q[0, 2] == pytest.approx(1.0)
     assert out.value[0] > 0.8
+
+
+def test_discounted_backup_shrinks_values_per_move():
+    # root (player 0) -> a (player 1) -> b (player 0): a win for player 0 found at b counts
+    # 1 at b (for a's mover), 0.5 one move up and 0.25 at the root.
+    t = Tree(1, 4, 2)
+    t.parent[0, :3] = [-1, 0, 1]
+    t.player[0, :3] = [0, 1, 0]
+    backup_one(t.visits, t.value_sum, t.parent, t.player, 0, 2, np.float32(1.0), np.float32(0.5))
+    assert list(t.value_sum[0, :3]) == [0.25, 0.5, -1.0]
+    assert list(t.visits[0, :3]) == [1, 1, 1]
+    with pytest.raises(ConfigError):
+        SearchConfig(discount=0.0)
+
+
+def test_discounted_search_values_a_win_a_move_away():
+    # X (to move) wins at once with c1: the undiscounted root value tends to 1, the discounted
+    # one stays below the discount (the win is a move away).
+    for discount, low, high in ((1.0, 0.9, 1.0), (0.8, 0.6, 0.8)):
+        search = BatchedSearch(TTT, uniform, SearchConfig(algorithm="puct", discount=discount), batch=1, max_sims=200)
+        search.set_root(0, TTT.state_from_moves("a1a3b1b3"))
+        out = search.run(200)
+        assert out.action[0] == 2 and out.q[0, 2] == pytest.approx(1.0)
+        assert low < out.value[0] <= high
 
 
 def test_puct_tree_reuse_keeps_the_subtree():

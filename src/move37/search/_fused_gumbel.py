@@ -97,7 +97,7 @@ def _slot(key, slots):
 @njit(cache=True)
 def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                 final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit,
-                c_scale, net, cache, counts):
+                c_scale, discount, net, cache, counts):
     """Game b's whole search: its root expanded when new, then `sims` simulations, each leaf
     evaluated as it comes.
 
@@ -117,6 +117,7 @@ def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, ac
     value = np.empty(1, np.float32)
     h0 = np.empty(width, np.float32)
     h1 = np.empty(width, np.float32)
+    hits, made = 0, 0  # counted here, added to `counts` once: threads' rows share a cache line
     for s in range(-1, sims):
         if s < 0:  # the root, when new (a live root: not terminal)
             if visits[b, 0] != 0:
@@ -129,31 +130,33 @@ def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, ac
             if fresh:
                 _step(position, mask, parent, action, b, leaf)
             if not fresh or _describe(position, mask, player, terminal, final_value, b, leaf):
-                backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+                backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf], discount)
                 continue
         pos, msk = position[b, leaf], mask[b, leaf]
         _encode(pos, msk, x[0], legal_row[0])
         key = pos + msk + 1  # 0 marks an empty cache slot
         slot = _slot(key, keys.shape[0]) if keys.shape[0] > 0 else -1
         if slot >= 0 and keys[slot] == key:
-            counts[0] += 1
+            hits += 1
             prior_row[0] = cached_priors[slot]
             value[0] = cached_values[slot]
         else:
-            counts[1] += 1
+            made += 1
             evaluate_batch(kind, weights, layout, x, legal_row, prior_row, value, h0, h1)
             if slot >= 0:
                 keys[slot] = key
                 cached_priors[slot] = prior_row[0]
                 cached_values[slot] = value[0]
         v0 = _store(prior, logit, legal, raw_value, player, b, leaf, legal_row[0], prior_row[0], value[0])
-        backup_one(visits, value_sum, parent, player, b, leaf, v0)
+        backup_one(visits, value_sum, parent, player, b, leaf, v0, discount)
+    counts[0] += hits
+    counts[1] += made
 
 
 @njit(cache=True)
 def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
-               kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
+               discount, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
     """Every game's search with a compiled evaluator.
 
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
@@ -168,13 +171,13 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
         if sims[b] > 0:
             _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                        max_considered, c_visit, c_scale, net, cache, counts[0])
+                        max_considered, c_visit, c_scale, discount, net, cache, counts[0])
 
 
 @njit(cache=True, parallel=True)
 def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                         final_value, num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered,
-                        c_visit, c_scale, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
+                        c_visit, c_scale, discount, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
     """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`), each game's
     whole search on one thread; each thread has its own row of the cache and of counts."""
     net = (kind, weights, layout, width)
@@ -183,14 +186,14 @@ def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, pa
             t = numba.get_thread_id()
             _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                        max_considered, c_visit, c_scale, net, (cache_keys[t], cache_priors[t], cache_values[t]),
+                        max_considered, c_visit, c_scale, discount, net, (cache_keys[t], cache_priors[t], cache_values[t]),
                         counts[t])
 
 
 @njit(cache=True)
 def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
-                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale, s,
-                pending, priors, values, games, nodes, obs, leaf_legal):
+                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale, discount,
+                s, pending, priors, values, games, nodes, obs, leaf_legal):
     """Write back the previous step's `pending` evaluations, then run simulation step s of every game.
 
     games, nodes: int64 (B,) the game and node of each leaf to evaluate; obs float32 (B, 84) and
@@ -202,7 +205,7 @@ def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, ac
     for k in range(pending):
         b, n = games[k], nodes[k]
         backup_one(visits, value_sum, parent, player, b, n,
-                   _store(prior, logit, legal, raw_value, player, b, n, leaf_legal[k], priors[k], values[k]))
+                   _store(prior, logit, legal, raw_value, player, b, n, leaf_legal[k], priors[k], values[k]), discount)
     sigma = np.empty(A, np.float32)
     count = 0
     for b in range(sims.shape[0]):
@@ -217,5 +220,5 @@ def step_kernel(visits, value_sum, raw_value, prior, legal, children, parent, ac
                 games[count], nodes[count] = b, leaf
                 count += 1
                 continue
-        backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf])
+        backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf], discount)
     return count

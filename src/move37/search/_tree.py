@@ -105,24 +105,31 @@ def new_child(children, visits, value_sum, parent, action, terminal, num_nodes, 
 
 
 @njit(cache=True)
-def backup(visits, value_sum, parent, player, games, leaves, values0):
+def backup(visits, value_sum, parent, player, games, leaves, values0, discount):
     """Add one visit and the leaf value along the path from each leaf to its root.
 
     games, leaves: int (K,) the game and leaf node of each evaluated path.
-    values0: float32 (K,) the leaf value for player 0.
+    values0: float32 (K,) the leaf value for player 0. discount: see `backup_one`.
     """
     for k in range(games.shape[0]):
-        backup_one(visits, value_sum, parent, player, games[k], leaves[k], values0[k])
+        backup_one(visits, value_sum, parent, player, games[k], leaves[k], values0[k], discount)
 
 
 @njit(cache=True, inline="always")
-def backup_one(visits, value_sum, parent, player, b, node, v0):
-    """`backup` of one path: game b, from `node` up; v0 (float32) the leaf value for player 0."""
+def backup_one(visits, value_sum, parent, player, b, node, v0, discount):
+    """`backup` of one path: game b, from `node` up; v0 (float32) the leaf value for player 0.
+
+    discount (float32): the value shrinks by this factor per move between the leaf and the node
+    it is added to, so a win found nearer is worth more (1: AlphaZero's undiscounted values).
+    Without it search cannot tell a quick win from a slow one, and only the fastest win (or
+    slowest loss) is the solver's optimal move.
+    """
     while node >= 0:
         visits[b, node] += 1
         p = parent[b, node]
         mover = player[b, p] if p >= 0 else player[b, node]
         value_sum[b, node] += v0 if mover == 0 else -v0
+        v0 = v0 * discount
         node = p
 
 

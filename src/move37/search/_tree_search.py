@@ -9,7 +9,6 @@ network, random rollouts or a learned model.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -26,11 +25,9 @@ Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _use_threads(n: int) -> None:
-    """Run Numba's parallel kernels on n threads. Unless the user chose a threading layer, use Numba's
-    own work queue: OpenMP's threads spin-wait at every barrier, which on a machine whose cores are
-    shared with other jobs costs several times the work (measured in docs/results/speed.md)."""
-    if "NUMBA_THREADING_LAYER" not in os.environ and numba.config.THREADING_LAYER == "default":
-        numba.config.THREADING_LAYER = "workqueue"  # read when the first parallel kernel starts the threads
+    """Run Numba's parallel kernels on n threads (its default layer: OpenMP where present, whose
+    threads sleep between regions: `move37/__init__.py` sets OMP_WAIT_POLICY=PASSIVE; measured
+    against Numba's own work queue, which did not scale on two cores, in docs/results/speed.md)."""
     numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
 
 
@@ -46,6 +43,9 @@ class SearchConfig:
     reuse: keep the subtree of the played move (PUCT only; see gumbel.py).
     threads: Numba threads of a fused Gumbel search whose evaluator is compiled in (each game
     searched by one thread; results do not depend on it). 1 keeps search on the calling thread.
+    discount: backed-up values shrink by this factor per move (1: undiscounted, as AlphaZero), so
+    search prefers the faster of two wins; pair it with a network trained on discounted outcomes
+    (`learn.discount`).
     """
 
     algorithm: str = "gumbel"
@@ -57,6 +57,7 @@ class SearchConfig:
     c_scale: float = 0.1
     reuse: bool = True
     threads: int = 1
+    discount: float = 1.0
 
     def __post_init__(self):
         if self.algorithm not in ("gumbel", "puct"):
@@ -65,6 +66,8 @@ class SearchConfig:
             raise ConfigError("search: gumbel_k >= 1, c_puct > 0 and 0 <= dirichlet_fraction <= 1 required")
         if self.threads < 1:
             raise ConfigError("search.threads must be >= 1")
+        if not 0.0 < self.discount <= 1.0:
+            raise ConfigError("search.discount must be in (0, 1]")
 
 
 @dataclass
@@ -181,7 +184,7 @@ class BatchedSearch:
         t, c = self.tree, self.config
         kernel = getattr(self.evaluate, "kernel", None)
         args = (*t.arrays(), t.logit, self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
-                c.c_visit, c.c_scale)
+                c.c_visit, c.c_scale, np.float32(c.discount))
         self.simulations += int(sims.sum())
         if kernel is not None:
             self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0) & (sims == 0)))  # the kernel expands the rest
@@ -235,7 +238,7 @@ class BatchedSearch:
         leaves = self.store.roots(games)
         values0 = self._fill(games, np.zeros(len(games), np.int32), leaves)
         backup(self.tree.visits, self.tree.value_sum, self.tree.parent, self.tree.player, games,
-               np.zeros(len(games), np.int32), values0)
+               np.zeros(len(games), np.int32), values0, np.float32(self.config.discount))
 
     def _fill(self, games: np.ndarray, nodes: np.ndarray, leaves: Leaves) -> np.ndarray:
         """Write K new nodes into the tree, evaluating the non-terminal ones in one call; their values for player 0."""
@@ -260,7 +263,7 @@ class BatchedSearch:
         if is_new.any():
             g, n = games[is_new], nodes[is_new]
             values0[is_new] = self._fill(g, n, self.store.expand(g, n, t.parent, t.action))
-        backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0)
+        backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0, np.float32(self.config.discount))
 
     def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         budgets = np.unique(sims)
