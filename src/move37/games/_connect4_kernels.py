@@ -242,6 +242,10 @@ class BitboardStore:
         self.mask = np.zeros((batch, capacity), np.int64)
         self._roots: list = [None] * batch
 
+    @classmethod
+    def for_game(cls, game, batch: int, capacity: int) -> "BitboardStore":
+        return cls(batch, capacity)
+
     def set_root(self, b: int, state) -> None:
         self._roots[b] = state
         if state is not None:

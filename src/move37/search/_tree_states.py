@@ -7,7 +7,8 @@ game (bitboards stepped in Numba) can replace it without touching the search:
     expand(games, tree) -> Leaves for the newly created nodes tree.parent/tree.action point at
 
 and it follows tree reuse through `remap(b, old_to_new)`. `store_for` picks the compiled
-store where a game has one (Connect Four's `BitboardStore`), else the generic one.
+store where a game has one (Connect Four's `BitboardStore`, Othello's `OthelloStore`),
+else the generic one.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import numpy as np
 
 from move37.games.base import Game, State
 
-# Games with a compiled store: "module:class", built as cls(batch, capacity).
-_COMPILED = {"connect4": "move37.games._connect4_kernels:BitboardStore"}
+# Games with a compiled store: "module:class", built as cls.for_game(game, batch, capacity).
+_COMPILED = {"connect4": "move37.games._connect4_kernels:BitboardStore",
+             "othello": "move37.games._othello_store:OthelloStore"}
 
 
 @dataclass
@@ -95,4 +97,4 @@ def store_for(game: Game, batch: int, capacity: int, compiled: bool = True):
     if target is None:
         return StateStore(game, batch, capacity)
     module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)(batch, capacity)
+    return getattr(importlib.import_module(module), name).for_game(game, batch, capacity)
