@@ -1,11 +1,10 @@
-"""Othello's compiled store against the object game, move by move, and search over it."""
+"""Othello's compiled store against the object game, move by move (search over it: test_zero_search.py)."""
 
 import numpy as np
 import pytest
 
 from move37 import games
 from move37.games._othello_store import OthelloStore
-from move37.search._tree_search import BatchedSearch, SearchConfig
 from move37.search._tree_states import StateStore, store_for
 
 
@@ -39,24 +38,3 @@ def test_store_steps_and_describes_like_the_object_game(spec):
             got = store.expand(np.array([0]), np.array([node]), parent, action)
             state = state.play(a)
     assert seen["pass"] > 0
-
-
-@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
-def test_search_over_the_compiled_store_equals_search_over_states(algorithm):
-    game = games.make("othello:size=6")
-    states = [game.initial_state(), game.state_from_moves("c2b2")]
-
-    def uniform(obs, legal):
-        return (legal / legal.sum(1, keepdims=True)).astype(np.float32), np.zeros(len(obs), np.float32)
-
-    results = []
-    for compiled in (False, True):
-        search = BatchedSearch(game, uniform, SearchConfig(algorithm=algorithm), batch=2, max_sims=40, compiled=compiled)
-        for b, s in enumerate(states):
-            search.set_root(b, s)
-        out = search.run(40)
-        for b in range(2):  # play on, reusing trees where the algorithm does
-            search.advance(b, int(out.action[b]))
-        results.append((out.visits, out.action, search.run(40).visits))
-    for a, b in zip(*results):
-        np.testing.assert_array_equal(a, b)

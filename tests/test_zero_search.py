@@ -122,16 +122,18 @@ def test_gumbel_zero_simulations_plays_the_prior():
 
 
 @pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
-def test_compiled_store_searches_exactly_like_state_objects(algorithm):
-    c4 = games.make("connect4")
-    states = [c4.initial_state(), c4.state_from_moves("4453"), c4.state_from_moves("44444")]
+@pytest.mark.parametrize("spec, openings", [("connect4", ["", "4453", "44444"]), ("othello:size=6", ["", "c2b2"])])
+def test_compiled_store_searches_exactly_like_state_objects(algorithm, spec, openings):
+    game = games.make(spec)
+    states = [game.state_from_moves(moves) for moves in openings]
     results = []
     for compiled in (False, True):
-        search = BatchedSearch(c4, uniform, SearchConfig(algorithm=algorithm), batch=3, max_sims=48, compiled=compiled)
+        search = BatchedSearch(game, uniform, SearchConfig(algorithm=algorithm), batch=len(states), max_sims=48,
+                               compiled=compiled)
         for b, s in enumerate(states):
             search.set_root(b, s)
         out = search.run(48)
-        for b in range(3):  # play on, reusing trees where the algorithm does
+        for b in range(len(states)):  # play on, reusing trees where the algorithm does
             search.advance(b, int(out.action[b]))
         results.append((out.visits, out.action, search.run(48).visits))
     for a, b in zip(*results):
