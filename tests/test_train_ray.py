@@ -1,6 +1,6 @@
-"""`move37 train --ray`: self-play workers on a real two-node Ray cluster on 127.0.0.1.
+"""`move37 train --ray`: self-play workers, learner and evaluation as actors on a real two-node Ray cluster on 127.0.0.1.
 
-The cluster (a head with 2 CPUs and a worker node with 1, Ray's files in a temporary folder)
+The cluster (a head with 3 CPUs and a worker node with 2, Ray's files in a temporary folder)
 is started with `ray start --block`, whose SIGTERM ends its node's processes, so the
 teardown ends exactly this cluster (`ray stop` would end every Ray on the machine)."""
 
@@ -26,7 +26,8 @@ from move37.train.checkpoint import checkpoint_dirs
 
 TINY = {"games_per_iteration": 16, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 16},
         "learn": {"batch_size": 32, "window": 300, "min_positions": 40, "replay_ratio": 4},
-        "eval": {"every": 0, "elo_every": 0}}
+        "eval": {"every": 2, "elo_every": 3, "ladder": ["random", "mcts:sims=20"], "games": 2, "sims": 8,
+                 "positions": 20}}
 ITERATIONS = 6
 RAY = Path(sys.executable).parent / "ray"
 
@@ -57,8 +58,9 @@ def _processes_of(temp: str) -> list[int]:
     return sorted(ours | {p for p in pids if _parent(p) in ours})
 
 
-def _self_play_workers(temp: str) -> list[int]:
-    return [p for p in _processes_of(temp) if _cmdline(p).startswith("ray::SelfPlayWorker")]
+def _actors(temp: str, name: str) -> list[int]:
+    """Pids of this cluster's actor processes of class `name` (Ray names their processes ray::CLASS)."""
+    return [p for p in _processes_of(temp) if _cmdline(p).startswith(f"ray::{name}")]
 
 
 def _signal(pid: int, sig: int, group: bool = False) -> None:
@@ -93,9 +95,9 @@ def cluster(monkeypatch):
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     common = ["--block", "--node-ip-address", "127.0.0.1", "--temp-dir", temp, "--disable-usage-stats"]
     started = []
-    try:  # 3 CPUs in all: two self-play workers and a CPU inference actor
-        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false", "--num-cpus", "2"],
-                                  ["--address", f"127.0.0.1:{port}", "--num-cpus", "1"]]):
+    try:  # 5 CPUs in all: two self-play workers, the learner, the evaluation and a CPU inference actor
+        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false", "--num-cpus", "3"],
+                                  ["--address", f"127.0.0.1:{port}", "--num-cpus", "2"]]):
             log = Path(temp) / f"start{i}.log"
             with open(log, "wb") as f:
                 started.append(subprocess.Popen([str(RAY), "start", *args, *common], stdout=f, stderr=subprocess.STDOUT,
@@ -118,7 +120,7 @@ def cluster(monkeypatch):
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tmp_path):
+def test_games_flow_and_the_run_survives_a_killed_worker_stops_on_a_killed_learner_and_resumes(cluster, tmp_path):
     address, temp = cluster
     config = tmp_path / "tiny.json"
     config.write_text(json.dumps(TINY))
@@ -131,20 +133,25 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=f, env=env)
     try:
         # a worker process dies while the run is under way: SIGKILL, as a lost machine would
-        victim = _wait(lambda: _self_play_workers(temp) or proc.poll() is not None, 60, "a self-play worker")
+        victim = _wait(lambda: _actors(temp, "SelfPlayWorker") or proc.poll() is not None, 60, "a self-play worker")
         assert proc.poll() is None
         os.kill(victim[0], signal.SIGKILL)
-        # then the driver itself, once a few iterations are written
+        # evaluation runs in its own actor (from the first iteration an evaluation is due)
+        _wait(lambda: _actors(temp, "EvaluationActor") or proc.poll() is not None, 90, "the evaluation actor")
+        # then the learner's process, once a few iterations are written: the run stops, its checkpoint intact
         _wait(lambda: len(_lines(run / "metrics.jsonl")) >= 2 or proc.poll() is not None, 90, "two iterations")
         assert proc.poll() is None, log.read_text()
-        proc.kill()
+        os.kill(_actors(temp, "LearnerActor")[0], signal.SIGKILL)
+        assert proc.wait(60) == 2
     finally:
         proc.kill()
         proc.wait()
+    last_line = log.read_text().strip().splitlines()[-1]
+    assert last_line.startswith("move37: error: the Ray learner died") and "run the same command to resume" in last_line
     rows = _lines(run / "metrics.jsonl")
     assert rows[0]["workers"] == 2 and sum(r["worker_restarts"] for r in rows) >= 1
     reached = int(checkpoint_dirs(run)[-1].name)
-    assert 1 <= reached < ITERATIONS
+    assert 2 <= reached < ITERATIONS
 
     # the same command again (this time with one inference actor serving both workers) resumes from the
     # newest checkpoint and finishes
@@ -157,6 +164,10 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     assert all(r["inference_requests"] >= r["inference_calls"] > 0 for r in rows[reached:])
     steps = [r["step"] for r in rows]
     assert steps == sorted(steps) and steps[-1] > steps[reached - 1] > 0  # learning went on from the checkpoint
+    assert steps[0] == 0 < steps[1]  # the learner trains on iteration t-1's games while t's are played
+    assert [i for i, r in enumerate(rows, 1) if "optimal_rate" in r] == [2, 4, 6]
+    assert [i for i, r in enumerate(rows, 1) if "elo" in r] == [3, 6]
+    assert all(0 <= r["optimal_rate"] <= r["good_rate"] <= 1 for r in rows if "optimal_rate" in r)
     assert [r["games"] for r in rows] == [TINY["games_per_iteration"] * i for i in range(1, ITERATIONS + 1)]
     games = _lines(run / "games.jsonl")
     assert [g["index"] for g in games] == list(range(ITERATIONS * TINY["games_per_iteration"]))
@@ -166,6 +177,7 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_resumes(cluster, tm
     assert int(checkpoint_dirs(run)[-1].name) == ITERATIONS
     state = json.loads((checkpoint_dirs(run)[-1] / "state.json").read_text())
     assert state["games"] == ITERATIONS * TINY["games_per_iteration"] and state["step"] == steps[-1]
+    assert state["pending_steps"] > 0  # owed to the last iteration's games, made first when the run goes on
 
 
 def test_inference_server_answers_queued_requests_with_one_forward_pass():
@@ -211,17 +223,18 @@ def test_workers_are_counted_against_the_cluster_before_anything_is_written(tmp_
     from move37.train import ray_source
 
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # connect() sets it when unset
-    for resources, inference, expected in [({"CPU": 8.0}, False, (7, None)), ({"CPU": 8.0}, True, (6, "cpu")),
-                                           ({"CPU": 8.0, "GPU": 1.0}, True, (7, "cuda")), ({"CPU": 1.0}, False, (1, None))]:
+    for resources, inference, expected in [({"CPU": 8.0}, False, (6, None)), ({"CPU": 8.0}, True, (5, "cpu")),
+                                           ({"CPU": 8.0, "GPU": 1.0}, True, (6, "cuda")), ({"CPU": 3.0}, False, (1, None))]:
         monkeypatch.setattr(ray_source, "ray", _FakeRay(resources))
         assert ray_source.connect("auto", None, inference) == expected
-    fake = _FakeRay({"CPU": 3.0})
+    fake = _FakeRay({"CPU": 5.0})
     monkeypatch.setattr(ray_source, "ray", fake)
     run = tmp_path / "run"
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "1", "--ray", "auto", "--ray-workers", "3",
                  "--ray-inference"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "move37: error: 3 Ray workers and a CPU inference actor: the cluster has 3 CPUs (each takes one)"
+    assert err == ("move37: error: 3 Ray workers, the learner, the evaluation and a CPU inference actor: "
+                   "the cluster has 5 CPUs (each takes one)")
     assert not run.exists() and not fake.connected
 
 
@@ -254,3 +267,45 @@ def test_a_share_replayed_on_a_fresh_worker_plays_the_same_games():
         np.testing.assert_array_equal(a.obs, b.obs)
     other, _, _ = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 0])  # the next share's seed
     assert [r.moves for r in other] != [r.moves for r in fresh]
+
+
+def test_the_learner_actor_makes_the_same_updates_as_the_local_learner(tmp_path):
+    """What makes the Ray learner a drop-in: from the same weights, optimiser state, window and generator state it
+    draws the same batches and ends with the same weights, step and generator state (run in-process here)."""
+    import copy
+
+    import torch
+
+    from move37.nets import PolicyValueNet
+    from move37.train.config import from_dict
+    from move37.train.learner import Learner
+    from move37.train.ray_stages import LearnerActor
+    from move37.train.replay import ReplayWindow
+
+    config = from_dict({"learn": {"batch_size": 16, "window": 200, "min_positions": 16}}, "tictactoe")
+    game = games_registry.make("tictactoe")
+    torch.manual_seed(0)
+    learner = Learner(PolicyValueNet(game.info.observation_shape, 9, config.net), game, config.learn)
+    data = np.random.default_rng(1)
+
+    def chunk(n):
+        policy = data.random((n, 9), dtype=np.float32)
+        return {"obs": data.random((n, 2, 3, 3), dtype=np.float32), "legal": np.ones((n, 9), bool),
+                "policy": policy / policy.sum(1, keepdims=True), "value": data.uniform(-1, 1, n).astype(np.float32)}
+
+    replay = ReplayWindow(tmp_path, config.learn.window)
+    replay.add("chunk_000001.npz", chunk(120))
+    rng = np.random.default_rng(2)
+    learner.train(replay, 3, rng)  # an optimiser with state to hand over
+    weights = {k: v.detach().numpy().copy() for k, v in learner.net.state_dict().items()}
+    actor = LearnerActor("tictactoe", config, weights, copy.deepcopy(learner.optimizer.state_dict()), learner.step,
+                         copy.deepcopy(replay.chunks))
+    second = chunk(100)
+    replay.add("chunk_000002.npz", second)
+    actor.add("chunk_000002.npz", second)
+    losses, rng_state, step, trained = actor.train(5, rng.bit_generator.state)
+    assert losses == learner.train(replay, 5, rng)
+    assert rng_state == rng.bit_generator.state and step == learner.step == 8
+    for key, value in learner.net.state_dict().items():
+        np.testing.assert_array_equal(trained[key], value.numpy())
+    assert any(not np.array_equal(trained[k], weights[k]) for k in weights)  # it did learn

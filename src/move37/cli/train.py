@@ -2,8 +2,8 @@
 
 With `--then-evaluate` (the main job of `make run`) the trained network then plays a
 round robin against the baseline ladder, the Elo table and the optimal-move rate are
-printed, and the run's plots are written. With `--ray` the games are played by workers
-on a Ray cluster (train/ray_source.py).
+printed, and the run's plots are written. With `--ray` self-play workers, the learner
+and the evaluation are actors on a Ray cluster (train/ray_source.py, train/ray_stages.py).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ def register(sub) -> None:
                    help="afterwards: arena table against the ladder, optimal-move rate, plots")
     p.add_argument("--eval-games", type=int, default=10, metavar="N", help="games per pair in --then-evaluate (default 10)")
     p.add_argument("--ray", metavar="ADDRESS",
-                   help="play the games on a Ray cluster: HOST:PORT of its head, or auto (this machine's; needs "
-                        "move37[ray]); the learner and the run folder stay here (docs/ray.md)")
+                   help="train on a Ray cluster: HOST:PORT of its head, or auto (this machine's; needs "
+                        "move37[ray]); self-play, learner and evaluation become actors, the run folder stays "
+                        "here (docs/ray.md)")
     p.add_argument("--ray-workers", type=int, metavar="N",
-                   help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus one)")
+                   help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus two)")
     p.add_argument("--ray-inference", action="store_true",
                    help="with --ray: one actor evaluates the network for all workers, on a GPU when the cluster "
                         "has one (else on a CPU)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
 from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
 from move37.atomic import write_json
+from move37.train.config import ZeroConfig
 
 # Share of the evaluation positions drawn from each of Pons's sets. The hard opening set
 # (Test_L1_R3) is left out: its positions cost the solver 15-80 s each on this machine.
@@ -133,8 +135,9 @@ def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, co
     return {k: v / max(len(labels), 1) for k, v in hits.items()}
 
 
-def ladder_records(run: Path, game: Game, ladder: tuple[str, ...], games: int, seed: int) -> list:
-    """The baselines' round robin, played once and kept in run/ladder.jsonl."""
+def ladder_records(run: Path, game: Game, config: ZeroConfig) -> list:
+    """The baselines' round robin (`eval.ladder`, `eval.games` per pair), played once and kept in run/ladder.jsonl."""
+    ladder, games, seed = config.eval.ladder, config.eval.games, config.seed
     path = Path(run) / "ladder.jsonl"
     if not path.is_file():
         tmp = path.with_name(".ladder.jsonl.tmp")
@@ -150,10 +153,11 @@ def openings(game: Game) -> tuple[str, ...]:
     return arena.balanced_openings(game, plies=2, use_solver=False).moves or ("",)
 
 
-def elo_against_ladder(run: Path, game: Game, evaluate: Evaluate, ladder: tuple[str, ...], games: int, sims: int,
+def elo_against_ladder(records: list, game: Game, evaluate: Evaluate, ladder: tuple[str, ...], games: int, sims: int,
                        config: SearchConfig, seed: int, name: str) -> dict:
-    """The network's Elo (with its 95% interval) from games against each ladder agent."""
-    records = list(ladder_records(run, game, ladder, games, seed))
+    """The network's Elo (with its 95% interval) from games against each ladder agent, fitted together with the
+    ladder's own round robin `records` (ladder_records)."""
+    records = list(records)
     player = ZeroAgent.from_evaluate(game, evaluate, sims, SearchConfig(**{**config.__dict__, "reuse": False}), seed)
     player.spec = name
     starts = list(openings(game))
@@ -170,3 +174,35 @@ def elo_against_ladder(run: Path, game: Game, evaluate: Evaluate, ladder: tuple[
     score = sum(r.score(r.players.index(name)) for r in mine) / max(len(mine), 1)
     return {"elo": round(me.elo, 1), "elo_low": round(me.low, 1), "elo_high": round(me.high, 1), "score_vs_ladder": score,
             "ladder_elo": {n: round(r.elo, 1) for n, r in ratings.items() if n != name}}
+
+
+
+
+def _rates_on(config: ZeroConfig, labels: list[dict] | None) -> bool:
+    return bool(labels) and config.eval.every > 0
+
+
+def elo_on(config: ZeroConfig) -> bool:
+    return bool(config.eval.ladder) and config.eval.games > 0 and config.eval.elo_every > 0
+
+
+def due(config: ZeroConfig, labels: list[dict] | None, iteration: int) -> bool:
+    """Whether `evaluate_network` measures anything at `iteration`."""
+    return (_rates_on(config, labels) and iteration % config.eval.every == 0) or \
+        (elo_on(config) and iteration % config.eval.elo_every == 0)
+
+
+def evaluate_network(game: Game, evaluate: Evaluate, config: ZeroConfig, labels: list[dict] | None, iteration: int,
+                     ladder: Callable[[], list]) -> dict:
+    """The metrics-line fields of the evaluations due at `iteration` (none: {}): optimal and good move rates,
+    raw policy and searched, every `eval.every` iterations; Elo against the ladder every `eval.elo_every`, fitted
+    with the ladder's own round robin, which `ladder()` returns (ladder_records, played once per run)."""
+    row: dict = {}
+    if _rates_on(config, labels) and iteration % config.eval.every == 0:
+        for sims, suffix in ((0, "_policy"), (config.eval.sims, "")):
+            rates = move_rates(game, evaluate, labels, sims, config.search)
+            row[f"optimal_rate{suffix}"], row[f"good_rate{suffix}"] = round(rates["optimal"], 4), round(rates["good"], 4)
+    if elo_on(config) and iteration % config.eval.elo_every == 0:
+        row.update(elo_against_ladder(ladder(), game, evaluate, config.eval.ladder, config.eval.games, config.eval.sims,
+                                      config.search, config.seed, f"zero@{iteration}"))
+    return row

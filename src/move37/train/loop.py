@@ -5,7 +5,8 @@ One iteration = self-play of `games_per_iteration` games with the current networ
 source.py), their records appended to
 `games.jsonl` and their positions written as one replay chunk; then learner updates
 on the replay window; every `eval.every` iterations an evaluation; a metrics line; a
-checkpoint. The stages meet only through files in the run folder:
+checkpoint. With Ray the learner and the evaluation are actors that work while the
+games are played, one iteration behind (ray_stages.py). The stages meet only through files in the run folder:
 
     run.json          game and the full resolved config (written once)
     games.jsonl       one self-play game a line, in the game's notation
@@ -100,13 +101,13 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
           ray_workers: int | None = None, ray_inference: bool = False) -> dict:
     """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
 
-    `ray`: play the games on a Ray cluster (`auto` or HOST:PORT, see ray_source.py) with `ray_workers`
-    self-play workers (default: the cluster's CPUs minus one), and with `ray_inference` one actor evaluating for
-    all of them (on a GPU where there is one); the learner stays in this process."""
+    `ray`: run on a Ray cluster (`auto` or HOST:PORT, see ray_source.py): `ray_workers` self-play workers
+    (default: the cluster's CPUs minus two), a learner and an evaluation actor (ray_stages.py), and with
+    `ray_inference` one actor evaluating for all workers (on a GPU where there is one)."""
     out = Path(out)
     game = game_registry.make(game_spec)
     if ray is not None:
-        from move37.train import ray_source
+        from move37.train import ray_source, ray_stages
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config = _open_run(out, game_spec, Path(config_path) if config_path else None)
@@ -131,6 +132,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
         rng.bit_generator.state = state["rng"]
         iteration = int(state["iteration"])
         learner.step = int(state["step"])
+    pending = int(state.get("pending_steps", 0))  # updates owed to the newest chunk (Ray runs, ray_stages.py)
     _truncate(games_path, state["games_bytes"])
     _truncate(metrics_path, state["metrics_bytes"])
     evaluate = evaluator(net)
@@ -142,10 +144,13 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                disable=None if progress is None else not progress)
     source: SelfPlaySource = LocalSelfPlay(game, evaluate, config) if ray is None else \
         ray_source.RaySelfPlay(game_spec, config, ray_workers, inference)
+    stages = None if ray is None else ray_stages.RayStages(out, game_spec, config, learner, replay, labels)
     last: dict = {}
     try:
         while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
             t0 = time.monotonic()
+            if stages is not None:  # the learner and evaluation work while the games are played
+                stages.start(net, iteration + 1, pending, rng)
             played = source.play(net, iteration + 1, rng)
             records = played.records
             t_play = time.monotonic() - t0
@@ -154,12 +159,20 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
             append_line(games_path, lines)
             chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
                      "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight, config.learn.discount) for r in records])}
-            replay.add(f"chunk_{iteration + 1:06d}.npz", chunk)
+            name = f"chunk_{iteration + 1:06d}.npz"
+            replay.add(name, chunk)
             n_new = len(chunk["value"])
-            losses = {}
-            if len(replay) >= config.learn.min_positions:
-                steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size)
-                losses = learner.train(replay, steps, rng)
+            steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size) \
+                if len(replay) >= config.learn.min_positions else 0
+            if stages is None:
+                losses = learner.train(replay, pending + steps, rng) if pending + steps else {}
+                evaluation = ev.evaluate_network(game, evaluate, config, labels, iteration + 1,
+                                                 lambda: ev.ladder_records(out, game, config))
+                pending = 0
+            else:
+                losses, evaluation = stages.finish(net, learner, rng)
+                stages.add(name, chunk)
+                pending = steps
             iteration += 1
             state["games"] += len(records)
             state["positions"] += n_new
@@ -171,7 +184,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                    "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
                    "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
                    **{k: round(v, 5) for k, v in losses.items()}}
-            row.update(_evaluate(out, game, evaluate, config, labels, iteration))
+            row.update(evaluation)
             row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
             append_line(metrics_path, json.dumps(row))
             if tb is not None:
@@ -180,10 +193,15 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                         tb.add_scalar(k, v, state["games"])
             last = row
             if iteration % config.checkpoint_every == 0 or _stopping(iteration, iterations, deadline):
+                if stages is not None:
+                    stages.sync_optimizer(learner)
+                state["pending_steps"] = pending
                 _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, row["elapsed"], config)
             bar.update(1)
             bar.set_postfix(games=state["games"], **{k: row[k] for k in ("loss_policy", "elo", "optimal_rate") if k in row})
     finally:
+        if stages is not None:
+            stages.close()
         source.close()
         bar.close()
         if tb is not None:
@@ -206,18 +224,6 @@ def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, ela
         except (OSError, ValueError, KeyError):
             continue
     replay.prune_files(keep)
-
-
-def _evaluate(out: Path, game, evaluate, config: ZeroConfig, labels, iteration: int) -> dict:
-    row: dict = {}
-    if labels and config.eval.every and iteration % config.eval.every == 0:
-        for sims, suffix in ((0, "_policy"), (config.eval.sims, "")):
-            rates = ev.move_rates(game, evaluate, labels, sims, config.search)
-            row[f"optimal_rate{suffix}"], row[f"good_rate{suffix}"] = round(rates["optimal"], 4), round(rates["good"], 4)
-    if config.eval.ladder and config.eval.games and config.eval.elo_every and iteration % config.eval.elo_every == 0:
-        row.update(ev.elo_against_ladder(out, game, evaluate, config.eval.ladder, config.eval.games, config.eval.sims,
-                                         config.search, config.seed, f"zero@{iteration}"))
-    return row
 
 
 def _tensorboard(out: Path):

@@ -1,4 +1,4 @@
-"""Self-play on a Ray cluster: N worker actors play an iteration's games; the learner stays in the driver.
+"""Self-play on a Ray cluster: N worker actors play an iteration's games (the learner and evaluation: ray_stages.py).
 
 Per iteration the driver puts the network's weights into Ray's object store once
 (`ray.put`); every worker reads them from there into its own network copy and plays
@@ -40,14 +40,16 @@ except ImportError:  # the `ray` extra is not installed: connect() says so in on
     ray = None
 
 MAX_DEATHS = 3  # replacements of one share within one iteration before the run gives up
+STAGE_CPUS = 2  # the learner and the evaluation actor (ray_stages.py), one CPU each
 
 
 def connect(address: str, workers: int | None = None, inference: bool = False) -> tuple[int, str | None]:
     """Join the Ray cluster at HOST:PORT, or with `auto` the one this machine knows (RAY_ADDRESS or the
     latest `ray start` here), else a new single-machine Ray started for this process. Returns the number of
-    self-play workers (`workers`, default: the cluster's CPUs minus one for the learner and one for a CPU
-    inference actor, at least 1) and, with `inference`, the inference actor's device (cuda where the cluster
-    has a GPU, else cpu). ConfigError if Ray is not installed, the cluster cannot be reached or has too few CPUs."""
+    self-play workers (`workers`, default: the cluster's CPUs minus one each for the learner, the evaluation
+    and a CPU inference actor, at least 1) and, with `inference`, the inference actor's device (cuda where the
+    cluster has a GPU, else cpu). ConfigError if Ray is not installed, the cluster cannot be reached or has too
+    few CPUs."""
     if ray is None:
         raise ConfigError("--ray needs Ray: pip install 'move37[ray]'")
     if address != "auto":
@@ -62,11 +64,12 @@ def connect(address: str, workers: int | None = None, inference: bool = False) -
     resources = ray.cluster_resources()
     cpus = int(resources.get("CPU", 0))
     device = ("cuda" if resources.get("GPU", 0) >= 1 else "cpu") if inference else None
-    server_cpus = int(device == "cpu")
-    workers = workers if workers is not None else max(1, cpus - 1 - server_cpus)
-    if not 1 <= workers <= cpus - server_cpus:
+    others = STAGE_CPUS + int(device == "cpu")
+    workers = workers if workers is not None else max(1, cpus - others)
+    if not 1 <= workers <= cpus - others:
         ray.shutdown()
-        raise ConfigError(f"{workers} Ray workers{' and a CPU inference actor' if server_cpus else ''}: "
+        raise ConfigError(f"{workers} Ray workers, the learner, the evaluation"
+                          f"{' and a CPU inference actor' if device == 'cpu' else ''}: "
                           f"the cluster has {cpus} CPUs (each takes one)")
     return workers, device
 

@@ -5,7 +5,8 @@ Each iteration's positions are one chunk, written once to `buffer/chunk_NNNNNN.n
 `window` positions (the newest chunk always stays), so memory is bounded however
 long the run; chunks that left the window are deleted from disk after the checkpoint
 that no longer needs them. A checkpoint stores the names of its window's chunks,
-which is all a resumed run needs to rebuild the same window.
+which is all a resumed run needs to rebuild the same window. A window without a folder
+(the Ray learner's copy, ray_stages.py) holds chunks in memory only.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ FIELDS = ("obs", "legal", "policy", "value")
 class ReplayWindow:
     """Chunks of (obs float32 (n, *obs_shape), legal bool (n, A), policy float32 (n, A), value float32 (n,))."""
 
-    def __init__(self, folder: Path, window: int):
-        self.folder = Path(folder)
+    def __init__(self, folder: Path | None, window: int):
+        self.folder = Path(folder) if folder is not None else None
         self.window = window
         self.chunks: list[tuple[str, dict[str, np.ndarray]]] = []
         self._joined: dict[str, np.ndarray] | None = None
@@ -40,9 +41,10 @@ class ReplayWindow:
         """Write a new chunk file and add it to the window."""
         self.folder.mkdir(parents=True, exist_ok=True)
         write_npz(self.folder / name, **arrays)
-        self._append(name, arrays)
+        self.append(name, arrays)
 
-    def _append(self, name: str, arrays: dict[str, np.ndarray]) -> None:
+    def append(self, name: str, arrays: dict[str, np.ndarray]) -> None:
+        """Add a chunk to the window, in memory only; the oldest chunks leave when it is full."""
         self.chunks.append((name, arrays))
         while len(self.chunks) > 1 and len(self) - len(self.chunks[0][1]["value"]) >= self.window:
             self.chunks.pop(0)
@@ -58,7 +60,7 @@ class ReplayWindow:
                     arrays = {k: z[k] for k in FIELDS}
             except (OSError, ValueError, KeyError, EOFError) as e:
                 raise RunFolderError(f"{path}: missing or damaged replay chunk ({type(e).__name__})") from None
-            self._append(name, arrays)
+            self.append(name, arrays)
 
     def prune_files(self, keep: set[str]) -> None:
         """Delete chunk files that neither this window nor `keep` (older checkpoints' windows) use."""
