@@ -2,10 +2,15 @@
 Connect Four positions at several simulation counts, per Pons set and overall.
 
     .venv/bin/python bench/zero_search_sims.py [--net PATH] [--sims 0,32,128,512,2048]
+                                              [--positions N --seed S] [--out FILE]
 
-PATH defaults to the shipped network; writes bench/results/zero_search_sims.json. The
-300 positions are those of training's evaluation (move37/models/connect4_labels.json,
-60 from each set in order).
+PATH defaults to the shipped network; writes bench/results/zero_search_sims.json. By
+default the 300 positions are those of training's evaluation (move37/models/connect4_labels.json,
+60 from each set in order). `--positions N --seed S` draws N others (N/5 from each set, by
+the training evaluation's rule with seed S), labels them with the solver once and keeps
+the labels in bench/results/connect4_positions_N_S/labels.json: a larger set that
+training never measured, for a narrower interval. Each rate comes with its 95% Wilson
+interval.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from pathlib import Path
 
 import torch
+from scipy.stats import binomtest
 
 from move37 import games
 from move37.agents.zero import MODELS
@@ -31,24 +37,33 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--net", type=Path, default=MODELS / "connect4.safetensors")
     p.add_argument("--sims", default="0,32,128,512,2048", help="comma-separated simulation counts (0 = raw policy)")
+    p.add_argument("--seed", type=int, help="draw other positions with this seed (default: training's 300)")
+    p.add_argument("--positions", type=int, default=1000, help="with --seed: how many (default 1000)")
     p.add_argument("--out", type=Path, default=Path("bench/results/zero_search_sims.json"))
     args = p.parse_args()
     torch.set_num_threads(1)  # batches of at most 128 positions: a second thread costs more than it gives
     game = games.make("connect4")
     evaluate = evaluator(load_net(args.net, "connect4"))
-    labels = json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
+    if args.seed is None:
+        labels = json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
+    else:
+        folder = Path(f"bench/results/connect4_positions_{args.positions}_{args.seed}")
+        folder.mkdir(parents=True, exist_ok=True)
+        labels = ev.solver_labels(folder, game, args.positions, args.seed)
     per_set = len(labels) // len(SETS)
     rows = []
     for sims in (int(s) for s in args.sims.split(",")):
         start = time.perf_counter()
         row = {"sims": sims, **{f"{k}_all": v for k, v in ev.move_rates(game, evaluate, labels, sims, SearchConfig()).items()}}
+        ci = binomtest(round(row["optimal_all"] * len(labels)), len(labels)).proportion_ci(method="wilson")
+        row["optimal_all_95"] = [round(ci.low, 4), round(ci.high, 4)]
         for i, name in enumerate(SETS):
             part = labels[i * per_set:(i + 1) * per_set]
             row[name] = ev.move_rates(game, evaluate, part, sims, SearchConfig())["optimal"]
         row["seconds"] = round(time.perf_counter() - start, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    write_json(args.out, {"net": str(args.net), "positions": len(labels), "rows": rows}, indent=1)
+    write_json(args.out, {"net": str(args.net), "positions": len(labels), "seed": args.seed, "rows": rows}, indent=1)
 
 
 if __name__ == "__main__":

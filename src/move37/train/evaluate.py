@@ -65,12 +65,12 @@ def _positions(game: Game, count: int, seed: int) -> list[str]:
     return list(seen.values())
 
 
-def _read_labels(path: Path, game: Game, count: int) -> list[dict] | None:
+def _read_labels(path: Path, game: Game, count: int, seed: int) -> list[dict] | None:
     try:
         data = json.loads(path.read_text())
     except ValueError:
         raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
-    fits = data.get("game") == game.info.name and data.get("count") == count and data.get("seed") == _LABEL_SEED
+    fits = data.get("game") == game.info.name and data.get("count") == count and data.get("seed") == seed
     return data["labels"] if fits and all("good" in label for label in data["labels"]) else None
 
 
@@ -81,20 +81,21 @@ def _good_actions(solver, state, score: int) -> tuple[int, ...]:
     return tuple(int(a) for a in state.legal_actions() if np.sign(-solver.score(state.play(int(a)))) == np.sign(score))
 
 
-def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
+def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) -> list[dict] | None:
     """[{"moves", "best", "good"}] for `count` positions (best: the optimal actions by exact score;
     good: the actions that keep the win, draw or loss), cached in run/labels.json; None when the game has no solver.
 
     The solver runs once per position set: a run folder reuses its own cache, or the
-    copy shipped in move37/models (same positions, made by this function).
+    copy shipped in move37/models (same positions, made by this function). Another `seed`
+    draws another set (benchmarks that want positions training never measured).
     """
     path = Path(run) / "labels.json"
     for source in (path, SHIPPED / f"{game.info.name}_labels.json"):
         if source.is_file():
-            labels = _read_labels(source, game, count)
+            labels = _read_labels(source, game, count, seed)
             if labels is not None:
                 if source != path:
-                    write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
+                    write_json(path, {"game": game.info.name, "count": count, "seed": seed, "labels": labels})
                 return labels
     try:
         solver = solvers.for_game(game)
@@ -103,12 +104,12 @@ def solver_labels(run: Path, game: Game, count: int) -> list[dict] | None:
     from tqdm import tqdm
 
     labels = []
-    for moves in tqdm(_positions(game, count, _LABEL_SEED), desc="solver labels", unit="pos", leave=False):
+    for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False):
         state = game.state_from_moves(moves)
         result = solver.solve(state)
         labels.append({"moves": moves, "best": list(result.best_actions),
                        "good": list(_good_actions(solver, state, result.score))})
-    write_json(path, {"game": game.info.name, "count": count, "seed": _LABEL_SEED, "labels": labels})
+    write_json(path, {"game": game.info.name, "count": count, "seed": seed, "labels": labels})
     return labels
 
 
