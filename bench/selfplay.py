@@ -198,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     bad = [x for x in args.parts if x not in PARTS] + [x for x in args.nets if x not in map(_label, NETS)]
     if bad or args.repeats < 1:
         p.error(f"unknown parts or nets {bad}" if bad else "--repeats must be >= 1")
+    if args.device != "cpu":
+        import torch
+
+        if not args.device.startswith("cuda") or not torch.cuda.is_available():
+            p.error(f"--device {args.device}: torch {torch.__version__} sees no such device here "
+                    f"(CUDA available: {torch.cuda.is_available()}); see the README for a CUDA build")
     if args.threads:
         set_threads(args.threads)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
