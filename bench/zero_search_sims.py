@@ -33,6 +33,14 @@ from move37.train import evaluate as ev
 SETS = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2")  # the order of the labels file
 
 
+def labels_for(game, seed: int | None, positions: int) -> list[dict]:
+    """Training's 300 labelled positions (seed None), or `positions` others drawn with `seed`, solved once and
+    kept in bench/results/connect4_positions_POSITIONS_SEED/labels.json."""
+    if seed is None:
+        return json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
+    return ev.solver_labels(Path(f"bench/results/connect4_positions_{positions}_{seed}"), game, positions, seed)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--net", type=Path, default=MODELS / "connect4.safetensors")
@@ -44,12 +52,7 @@ def main() -> None:
     torch.set_num_threads(1)  # batches of at most 128 positions: a second thread costs more than it gives
     game = games.make("connect4")
     evaluate = evaluator(load_net(args.net, "connect4"))
-    if args.seed is None:
-        labels = json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
-    else:
-        folder = Path(f"bench/results/connect4_positions_{args.positions}_{args.seed}")
-        folder.mkdir(parents=True, exist_ok=True)
-        labels = ev.solver_labels(folder, game, args.positions, args.seed)
+    labels = labels_for(game, args.seed, args.positions)
     per_set = len(labels) // len(SETS)
     rows = []
     for sims in (int(s) for s in args.sims.split(",")):

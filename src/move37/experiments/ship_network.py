@@ -1,11 +1,15 @@
-"""Ship a trained network: copy a run's newest weights into move37/models and write its card.
+"""Ship a trained network: copy a run's newest weights (or those of `--checkpoint N`) into move37/models
+and write its card.
 
-    .venv/bin/python -m move37.experiments.ship_network runs/c4 [--games 20] [--sims 64]
+    .venv/bin/python -m move37.experiments.ship_network runs/c4 [--games 20] [--sims 64] [--checkpoint N]
+                                                        [--fresh-seed S --fresh-positions 1000]
 
 The card (models/GAME.md) records how the network was trained (the run's config, games,
 iterations and wall-clock time, from its files), its optimal-move rate on the
-solver-labelled positions (raw policy and with search) and its results against
-alpha-beta at depth 8, each with the command that reproduces it.
+solver-labelled positions (raw policy and with search; with `--fresh-seed`, also on a
+larger set drawn with that seed, labels kept in bench/results/connect4_positions_N_S/)
+and its results against alpha-beta at depth 8, each with the command that reproduces it.
+Files are replaced atomically.
 """
 
 from __future__ import annotations
@@ -13,16 +17,15 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
 from pathlib import Path
 
 from move37 import agents, arena, games
 from move37.agents.zero import MODELS
-from move37.atomic import write_text
+from move37.atomic import write_bytes, write_text
 from move37.nets import evaluator, load_net
 from move37.search._tree_search import SearchConfig
 from move37.train import evaluate as ev
-from move37.train.checkpoint import latest_checkpoint
+from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
 from move37.train.loop import read_metrics, run_summary
 
 
@@ -33,15 +36,25 @@ def main() -> None:
     p.add_argument("--sims", type=int, default=64)
     p.add_argument("--iteration", type=int, help="the checkpoint already shipped was taken at this iteration "
                                                  "(re-evaluate it instead of copying the newest checkpoint)")
+    p.add_argument("--checkpoint", type=int, help="ship this kept checkpoint instead of the newest")
+    p.add_argument("--fresh-seed", type=int, help="also measure on positions drawn with this seed")
+    p.add_argument("--fresh-positions", type=int, default=1000)
     args = p.parse_args()
+    if args.iteration is not None and args.checkpoint is not None:
+        p.error("--iteration (re-evaluate the shipped network) and --checkpoint (ship another) exclude each other")
     summary = run_summary(args.run)
     game = games.make(summary["game"])
     name = game.info.name
     weights = MODELS / f"{name}.safetensors"
     if args.iteration is None:
-        ckpt = latest_checkpoint(args.run)
-        shutil.copyfile(ckpt / "weights.safetensors", weights)
-        shutil.copyfile(ckpt / "weights.json", weights.with_suffix(".json"))
+        ckpt = latest_checkpoint(args.run) if args.checkpoint is None else \
+            next((d for d in checkpoint_dirs(args.run) if int(d.name) == args.checkpoint), None)
+        if ckpt is None:
+            p.error(f"{args.run}: no checkpoint yet" if args.checkpoint is None else
+                    f"{args.run}: no kept checkpoint {args.checkpoint} "
+                    f"(kept: {', '.join(str(int(d.name)) for d in checkpoint_dirs(args.run))})")
+        write_bytes(weights.with_suffix(".json"), (ckpt / "weights.json").read_bytes())
+        write_bytes(weights, (ckpt / "weights.safetensors").read_bytes())
         iteration = int(ckpt.name)
     else:
         iteration = args.iteration
@@ -50,6 +63,15 @@ def main() -> None:
     labels = ev.solver_labels(args.run, game, summary["config"]["eval"]["positions"])
     raw = ev.move_rates(game, evaluate, labels, 0, SearchConfig())
     searched = ev.move_rates(game, evaluate, labels, args.sims, SearchConfig())
+    fresh_line = []
+    if args.fresh_seed is not None:
+        folder = Path(f"bench/results/{name}_positions_{args.fresh_positions}_{args.fresh_seed}")
+        fresh = ev.solver_labels(folder, game, args.fresh_positions, args.fresh_seed)
+        f_raw = ev.move_rates(game, evaluate, fresh, 0, SearchConfig())
+        f_searched = ev.move_rates(game, evaluate, fresh, args.sims, SearchConfig())
+        fresh_line = [f"- on {len(fresh)} other labelled positions (seed {args.fresh_seed}, {folder}): optimal-move "
+                      f"rate raw policy {f_raw['optimal']:.3f}, search {f_searched['optimal']:.3f}; good-move rate "
+                      f"{f_raw['good']:.3f}, {f_searched['good']:.3f}"]
     zero = agents.make(f"zero:sims={args.sims}", game)
     zero.spec = "zero"
     opponent = agents.make("alphabeta:depth=8", game)
@@ -75,11 +97,14 @@ def main() -> None:
         f"{raw['optimal']:.3f}, Gumbel search with {args.sims} simulations {searched['optimal']:.3f}",
         f"- good-move rate (keeps the win, draw or loss) on the same positions: raw policy {raw['good']:.3f}, "
         f"search {searched['good']:.3f}",
+        *fresh_line,
         f"- against `alphabeta:depth=8`, {args.games} games from 2-move openings, colours alternated: "
         f"{wins} wins, {draws} draws, {args.games - wins - draws} losses",
         "",
         f"Reproduce: `.venv/bin/python -m move37.experiments.ship_network {args.run} --games {args.games} "
-        f"--sims {args.sims}{'' if args.iteration is None else f' --iteration {iteration}'}`",
+        f"--sims {args.sims}{'' if args.iteration is None else f' --iteration {iteration}'}"
+        f"{'' if args.checkpoint is None else f' --checkpoint {iteration}'}"
+        f"{'' if args.fresh_seed is None else f' --fresh-seed {args.fresh_seed} --fresh-positions {args.fresh_positions}'}`",
         "",
         "## Training curve (every evaluation)",
         "",

@@ -104,6 +104,7 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
     from tqdm import tqdm
 
     labels = []
+    path.parent.mkdir(parents=True, exist_ok=True)
     for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False):
         state = game.state_from_moves(moves)
         result = solver.solve(state)
