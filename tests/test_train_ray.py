@@ -1,6 +1,6 @@
 """`move37 train --ray`: self-play workers, learner and evaluation as actors on a real two-node Ray cluster on 127.0.0.1.
 
-The cluster (a head with 3 CPUs and a worker node with 2, Ray's files in a temporary folder)
+The cluster (a head with 2 CPUs and a worker node with 2, Ray's files in a temporary folder)
 is started with `ray start --block`, whose SIGTERM ends its node's processes, so the
 teardown ends exactly this cluster (`ray stop` would end every Ray on the machine)."""
 
@@ -95,8 +95,8 @@ def cluster(monkeypatch):
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
     common = ["--block", "--node-ip-address", "127.0.0.1", "--temp-dir", temp, "--disable-usage-stats"]
     started = []
-    try:  # 5 CPUs in all: two self-play workers, the learner, the evaluation and a CPU inference actor
-        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false", "--num-cpus", "3"],
+    try:  # 4 CPUs in all: two self-play workers, the learner and a CPU inference actor (evaluation takes none)
+        for i, args in enumerate([["--head", "--port", str(port), "--include-dashboard", "false", "--num-cpus", "2"],
                                   ["--address", f"127.0.0.1:{port}", "--num-cpus", "2"]]):
             log = Path(temp) / f"start{i}.log"
             with open(log, "wb") as f:
@@ -223,18 +223,18 @@ def test_workers_are_counted_against_the_cluster_before_anything_is_written(tmp_
     from move37.train import ray_source
 
     monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")  # connect() sets it when unset
-    for resources, inference, expected in [({"CPU": 8.0}, False, (6, None)), ({"CPU": 8.0}, True, (5, "cpu")),
-                                           ({"CPU": 8.0, "GPU": 1.0}, True, (6, "cuda")), ({"CPU": 3.0}, False, (1, None))]:
+    for resources, inference, expected in [({"CPU": 8.0}, False, (7, None)), ({"CPU": 8.0}, True, (6, "cpu")),
+                                           ({"CPU": 8.0, "GPU": 1.0}, True, (7, "cuda")), ({"CPU": 2.0}, False, (1, None))]:
         monkeypatch.setattr(ray_source, "ray", _FakeRay(resources))
         assert ray_source.connect("auto", None, inference) == expected
-    fake = _FakeRay({"CPU": 5.0})
+    fake = _FakeRay({"CPU": 4.0})
     monkeypatch.setattr(ray_source, "ray", fake)
     run = tmp_path / "run"
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "1", "--ray", "auto", "--ray-workers", "3",
                  "--ray-inference"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ("move37: error: 3 Ray workers, the learner, the evaluation and a CPU inference actor: "
-                   "the cluster has 5 CPUs (each takes one)")
+    assert err == ("move37: error: 3 Ray workers, the learner and a CPU inference actor: "
+                   "the cluster has 4 CPUs (each takes one)")
     assert not run.exists() and not fake.connected
 
 

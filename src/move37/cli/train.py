@@ -31,7 +31,7 @@ def register(sub) -> None:
                         "move37[ray]); self-play, learner and evaluation become actors, the run folder stays "
                         "here (docs/ray.md)")
     p.add_argument("--ray-workers", type=int, metavar="N",
-                   help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus two)")
+                   help="self-play workers with --ray, one CPU each (default: the cluster's CPUs minus one)")
     p.add_argument("--ray-inference", action="store_true",
                    help="with --ray: one actor evaluates the network for all workers, on a GPU when the cluster "
                         "has one (else on a CPU)")

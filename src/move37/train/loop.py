@@ -102,7 +102,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
 
     `ray`: run on a Ray cluster (`auto` or HOST:PORT, see ray_source.py): `ray_workers` self-play workers
-    (default: the cluster's CPUs minus two), a learner and an evaluation actor (ray_stages.py), and with
+    (default: the cluster's CPUs minus one), a learner and an evaluation actor (ray_stages.py), and with
     `ray_inference` one actor evaluating for all workers (on a GPU where there is one)."""
     out = Path(out)
     game = game_registry.make(game_spec)

@@ -40,14 +40,14 @@ except ImportError:  # the `ray` extra is not installed: connect() says so in on
     ray = None
 
 MAX_DEATHS = 3  # replacements of one share within one iteration before the run gives up
-STAGE_CPUS = 2  # the learner and the evaluation actor (ray_stages.py), one CPU each
+STAGE_CPUS = 1  # the learner actor (ray_stages.py); the evaluation actor works in bursts and reserves none
 
 
 def connect(address: str, workers: int | None = None, inference: bool = False) -> tuple[int, str | None]:
     """Join the Ray cluster at HOST:PORT, or with `auto` the one this machine knows (RAY_ADDRESS or the
     latest `ray start` here), else a new single-machine Ray started for this process. Returns the number of
-    self-play workers (`workers`, default: the cluster's CPUs minus one each for the learner, the evaluation
-    and a CPU inference actor, at least 1) and, with `inference`, the inference actor's device (cuda where the
+    self-play workers (`workers`, default: the cluster's CPUs minus one each for the learner and a CPU
+    inference actor, at least 1) and, with `inference`, the inference actor's device (cuda where the
     cluster has a GPU, else cpu). ConfigError if Ray is not installed, the cluster cannot be reached or has too
     few CPUs."""
     if ray is None:
@@ -68,7 +68,7 @@ def connect(address: str, workers: int | None = None, inference: bool = False) -
     workers = workers if workers is not None else max(1, cpus - others)
     if not 1 <= workers <= cpus - others:
         ray.shutdown()
-        raise ConfigError(f"{workers} Ray workers, the learner, the evaluation"
+        raise ConfigError(f"{workers} Ray workers, the learner"
                           f"{' and a CPU inference actor' if device == 'cpu' else ''}: "
                           f"the cluster has {cpus} CPUs (each takes one)")
     return workers, device

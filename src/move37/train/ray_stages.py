@@ -116,7 +116,8 @@ class RayStages:
         evaluation = None
         if ev.due(self.config, self.labels, iteration):
             if self.evaluator is None:
-                self.evaluator = ray.remote(num_cpus=1)(EvaluationActor).remote(
+                # no CPU reserved: it works in bursts (every eval.every iterations), beside whatever runs there
+                self.evaluator = ray.remote(num_cpus=0)(EvaluationActor).remote(
                     self.game_spec, self.config, self.labels, self.ladder)
             evaluation = self.evaluator.evaluate_weights.remote(ray.put(_arrays(net)), iteration)
         self._jobs = (learn, evaluation)
