@@ -258,15 +258,15 @@ def test_a_share_replayed_on_a_fresh_worker_plays_the_same_games():
     old = SelfPlayWorker("tictactoe", config)
     weights = {k: v.numpy() * 1.5 for k, v in old.net.state_dict().items()}  # weights the workers were not built with
     old.play(weights, 3, [0, 1, 0])  # a worker that has played before, with a searcher of another size
-    replayed, hits, misses = old.play(weights, 6, [0, 2, 1])
-    fresh, hits2, misses2 = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 1])
-    assert [r.moves for r in replayed] == [r.moves for r in fresh] and len(fresh) == 6
-    assert (hits, misses) == (hits2, misses2) and misses > 0
-    for a, b in zip(replayed, fresh):
+    replayed = old.play(weights, 6, [0, 2, 1])
+    fresh = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 1])
+    assert [r.moves for r in replayed.records] == [r.moves for r in fresh.records] and len(fresh.records) == 6
+    assert (replayed.hits, replayed.misses) == (fresh.hits, fresh.misses) and fresh.misses > 0
+    for a, b in zip(replayed.records, fresh.records):
         np.testing.assert_array_equal(a.policy, b.policy)
         np.testing.assert_array_equal(a.obs, b.obs)
-    other, _, _ = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 0])  # the next share's seed
-    assert [r.moves for r in other] != [r.moves for r in fresh]
+    other = SelfPlayWorker("tictactoe", config).play(weights, 6, [0, 2, 0])  # the next share's seed
+    assert [r.moves for r in other.records] != [r.moves for r in fresh.records]
 
 
 def test_the_learner_actor_makes_the_same_updates_as_the_local_learner(tmp_path):

@@ -27,11 +27,9 @@ import torch
 from move37 import games as game_registry
 from move37.errors import ConfigError, Move37Error
 from move37.nets import PolicyValueNet, evaluator
-from move37.search._tree_cache import EvaluationCache
 from move37.search._tree_search import BatchedSearch
-from move37.selfplay import GameRecord, play_games
 from move37.train.config import ZeroConfig
-from move37.train.source import SelfPlayBatch
+from move37.train.source import SelfPlayBatch, play_share
 
 try:
     import ray
@@ -103,9 +101,9 @@ class SelfPlayWorker:
         return os.getpid()
 
     def play(self, weights: dict[str, np.ndarray] | None, num_games: int, seed: list[int],
-             server=None) -> tuple[list[GameRecord], int, int]:
+             server=None) -> SelfPlayBatch:
         """`num_games` games with `weights` (the network's state dict as arrays), or with the network of the
-        inference actor `server` (weights None); (records, cache hits, misses)."""
+        inference actor `server` (weights None)."""
         if server is None:
             self.net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
             self.net.eval()
@@ -118,10 +116,7 @@ class SelfPlayWorker:
         if batch not in self.searchers:
             self.searchers[batch] = BatchedSearch(self.game, evaluate, cfg.search, batch,
                                                   max(cfg.selfplay.sims, cfg.selfplay.fast_sims))
-        cache = EvaluationCache(evaluate)
-        records = play_games(self.game, cache, cfg.search, cfg.selfplay, num_games, np.random.default_rng(seed),
-                             self.searchers[batch])
-        return records, cache.hits, cache.misses
+        return play_share(self.game, evaluate, cfg, num_games, np.random.default_rng(seed), self.searchers[batch])
 
 
 class RaySelfPlay:
@@ -155,7 +150,7 @@ class RaySelfPlay:
         sizes = shares(self.config.games_per_iteration, len(self.actors))
         seeds = [[self.config.seed, iteration, i] for i in range(len(sizes))]
         pending = {self.actors[i].play.remote(weights, n, seeds[i], self.server): i for i, n in enumerate(sizes) if n}
-        results: list[tuple[list[GameRecord], int, int]] = [([], 0, 0)] * len(sizes)
+        results = [SelfPlayBatch([], 0, 0)] * len(sizes)
         deaths = [0] * len(sizes)
         while pending:
             [ref], _ = ray.wait(list(pending), num_returns=1)
@@ -173,11 +168,11 @@ class RaySelfPlay:
                 ray.kill(self.actors[i], no_restart=True)
                 self.actors[i] = self._spawn()
                 pending[self.actors[i].play.remote(weights, sizes[i], seeds[i], self.server)] = i
-        records = [r for share, _, _ in results for r in share]
+        records = [r for share in results for r in share.records]
         extra = {"workers": len(self.actors), "worker_restarts": sum(deaths)}
         if self.server is not None:
             extra["inference_calls"], extra["inference_requests"] = ray.get(self.server.stats.remote())
-        return SelfPlayBatch(records, sum(h for _, h, _ in results), sum(m for _, _, m in results), extra)
+        return SelfPlayBatch(records, sum(share.hits for share in results), sum(share.misses for share in results), extra)
 
     def close(self) -> None:
         for actor in [*self.actors, *([self.server] if self.server is not None else [])]:

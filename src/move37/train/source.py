@@ -41,6 +41,14 @@ class SelfPlaySource(Protocol):
         """Free the workers (nothing for the local source)."""
 
 
+def play_share(game: Game, evaluate: Evaluate, config: ZeroConfig, num_games: int, rng: np.random.Generator,
+               searcher: BatchedSearch) -> SelfPlayBatch:
+    """`num_games` games through `searcher`, behind an evaluation cache of their own (new weights, new cache)."""
+    cache = EvaluationCache(evaluate)
+    records = play_games(game, cache, config.search, config.selfplay, num_games, rng, searcher)
+    return SelfPlayBatch(records, cache.hits, cache.misses)
+
+
 class LocalSelfPlay:
     """Self-play in this process: every game in flight through one `BatchedSearch`, drawing on the run's
     generator `rng` (saved in each checkpoint, which is what makes a resumed run exact)."""
@@ -52,10 +60,7 @@ class LocalSelfPlay:
                                       max(config.selfplay.sims, config.selfplay.fast_sims))
 
     def play(self, net: PolicyValueNet, iteration: int, rng: np.random.Generator) -> SelfPlayBatch:
-        cache = EvaluationCache(self.evaluate)  # fresh every iteration: the weights changed
-        records = play_games(self.game, cache, self.config.search, self.config.selfplay,
-                             self.config.games_per_iteration, rng, self.searcher)
-        return SelfPlayBatch(records, cache.hits, cache.misses)
+        return play_share(self.game, self.evaluate, self.config, self.config.games_per_iteration, rng, self.searcher)
 
     def close(self) -> None:
         pass
