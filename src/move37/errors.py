@@ -39,3 +39,8 @@ class RunFolderError(Move37Error):
 
 class SolverLimitError(Move37Error):
     """A position too large for an exact solver's limits (e.g. too many empty squares)."""
+
+
+class StageLost(Move37Error):
+    """A training stage running in another process (a Ray learner or evaluation actor) died, and with it the
+    work since the last checkpoint."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +35,7 @@ import torch
 from tqdm import tqdm
 
 from move37 import games as game_registry
-from move37.errors import ConfigError, RunFolderError
+from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
 from move37.nets import PolicyValueNet, evaluator
 from move37.train import evaluate as ev
 from move37.atomic import append_line, write_json
@@ -96,6 +97,21 @@ def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
 
 
+def _restore(ckpt: Path, config: ZeroConfig, learner: Learner, replay: ReplayWindow, rng: np.random.Generator) -> dict:
+    """Load checkpoint `ckpt` into the learner's network and optimiser, the replay window and the run's generator;
+    its state.json. The logs are cut back to their lengths at the checkpoint (lines after it belong to lost work)."""
+    state = load_checkpoint(ckpt, learner.net, learner.optimizer)
+    for group in learner.optimizer.param_groups:  # the config's rate (changed on resume, or the same)
+        group["lr"] = config.learn.lr
+    replay.load(state["chunks"])
+    rng.bit_generator.state = state["rng"]
+    learner.step = int(state["step"])
+    out = ckpt.parent.parent
+    _truncate(out / "games.jsonl", state["games_bytes"])
+    _truncate(out / "metrics.jsonl", state["metrics_bytes"])
+    return state
+
+
 def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
           iterations: int | None = None, progress: bool | None = None, ray: str | None = None,
           ray_workers: int | None = None, ray_inference: bool = False) -> dict:
@@ -123,18 +139,12 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
         state = {"step": 0, "games": 0, "positions": 0, "elapsed": 0.0, "chunks": [],
                  "games_bytes": 0, "metrics_bytes": 0, "rng": rng.bit_generator.state}
         save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every)
-        iteration = 0
+        _truncate(games_path, 0)
+        _truncate(metrics_path, 0)
     else:
-        state = load_checkpoint(ckpt, net, learner.optimizer)
-        for group in learner.optimizer.param_groups:  # the config's rate (changed on resume, or the same)
-            group["lr"] = config.learn.lr
-        replay.load(state["chunks"])
-        rng.bit_generator.state = state["rng"]
-        iteration = int(state["iteration"])
-        learner.step = int(state["step"])
+        state = _restore(ckpt, config, learner, replay, rng)
+    iteration = int(state.get("iteration", 0))
     pending = int(state.get("pending_steps", 0))  # updates owed to the newest chunk (Ray runs, ray_stages.py)
-    _truncate(games_path, state["games_bytes"])
-    _truncate(metrics_path, state["metrics_bytes"])
     evaluate = evaluator(net)
     labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None  # solved once
     tb = _tensorboard(out)
@@ -146,57 +156,74 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
         ray_source.RaySelfPlay(game_spec, config, ray_workers, inference)
     stages = None if ray is None else ray_stages.RayStages(out, game_spec, config, learner, replay, labels)
     last: dict = {}
+    restarts = 0  # learner or evaluation actors lost (Ray)
     try:
         while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
-            t0 = time.monotonic()
-            if stages is not None:  # the learner and evaluation work while the games are played
-                stages.start(net, iteration + 1, pending, rng)
-            played = source.play(net, iteration + 1, rng)
-            records = played.records
-            t_play = time.monotonic() - t0
-            lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
-                                        "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
-            append_line(games_path, lines)
-            chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
-                     "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight, config.learn.discount) for r in records])}
-            name = f"chunk_{iteration + 1:06d}.npz"
-            replay.add(name, chunk)
-            n_new = len(chunk["value"])
-            steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size) \
-                if len(replay) >= config.learn.min_positions else 0
-            if stages is None:
-                losses = learner.train(replay, pending + steps, rng) if pending + steps else {}
-                evaluation = ev.evaluate_network(game, evaluate, config, labels, iteration + 1,
-                                                 lambda: ev.ladder_records(out, game, config))
-                pending = 0
-            else:
-                losses, evaluation = stages.finish(net, learner, rng)
-                stages.add(name, chunk)
-                pending = steps
-            iteration += 1
-            state["games"] += len(records)
-            state["positions"] += n_new
-            plies = sum(len(game.split_moves(r.moves)) for r in records)
-            row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
-                   "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
-                   "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
-                   "evals_per_s": round(played.misses / t_play, 1),
-                   "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
-                   "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
-                   **{k: round(v, 5) for k, v in losses.items()}}
-            row.update(evaluation)
-            row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
-            append_line(metrics_path, json.dumps(row))
-            if tb is not None:
-                for k, v in row.items():
-                    if isinstance(v, (int, float)):
-                        tb.add_scalar(k, v, state["games"])
-            last = row
-            if iteration % config.checkpoint_every == 0 or _stopping(iteration, iterations, deadline):
+            try:
+                t0 = time.monotonic()
+                if stages is not None:  # the learner and evaluation work while the games are played
+                    stages.start(net, iteration + 1, pending, rng)
+                played = source.play(net, iteration + 1, rng)
+                records = played.records
+                t_play = time.monotonic() - t0
+                lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
+                                            "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
+                append_line(games_path, lines)
+                chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
+                         "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight, config.learn.discount) for r in records])}
+                name = f"chunk_{iteration + 1:06d}.npz"
+                replay.add(name, chunk)
+                n_new = len(chunk["value"])
+                steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size) \
+                    if len(replay) >= config.learn.min_positions else 0
+                if stages is None:
+                    losses = learner.train(replay, pending + steps, rng) if pending + steps else {}
+                    evaluation = ev.evaluate_network(game, evaluate, config, labels, iteration + 1,
+                                                     lambda: ev.ladder_records(out, game, config))
+                    pending = 0
+                else:
+                    losses, evaluation = stages.finish(net, learner, rng)
+                    stages.add(name, chunk)
+                    pending = steps
+                iteration += 1
+                state["games"] += len(records)
+                state["positions"] += n_new
+                plies = sum(len(game.split_moves(r.moves)) for r in records)
+                row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
+                       "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
+                       "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
+                       "evals_per_s": round(played.misses / t_play, 1),
+                       "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
+                       "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
+                       **{k: round(v, 5) for k, v in losses.items()}}
+                row.update(evaluation)
                 if stages is not None:
-                    stages.sync_optimizer(learner)
-                state["pending_steps"] = pending
-                _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, row["elapsed"], config)
+                    row["stage_restarts"] = restarts
+                row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
+                append_line(metrics_path, json.dumps(row))
+                if tb is not None:
+                    for k, v in row.items():
+                        if isinstance(v, (int, float)):
+                            tb.add_scalar(k, v, state["games"])
+                last = row
+                if iteration % config.checkpoint_every == 0 or _stopping(iteration, iterations, deadline):
+                    if stages is not None:
+                        stages.sync_optimizer(learner)
+                    state["pending_steps"] = pending
+                    _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, row["elapsed"], config)
+            except StageLost as e:  # an actor's work since the checkpoint is gone: go back to it, start them again
+                restarts += 1
+                if restarts > ray_stages.MAX_RESTARTS:
+                    raise Move37Error(f"{e}, {restarts} times in this run; the last checkpoint is intact: run the "
+                                      "same command to resume") from None
+                stages.close()
+                ckpt = latest_checkpoint(out)
+                state = _restore(ckpt, config, learner, replay, rng)
+                iteration, pending = int(state["iteration"]), int(state.get("pending_steps", 0))
+                tqdm.write(f"move37: {e}; going on from checkpoint {ckpt.name}", file=sys.stderr)
+                stages = ray_stages.RayStages(out, game_spec, config, learner, replay, labels)
+                bar.n = iteration if iterations else 0
+                continue
             bar.update(1)
             bar.set_postfix(games=state["games"], **{k: row[k] for k in ("loss_policy", "elo", "optimal_rate") if k in row})
     finally:

@@ -15,8 +15,9 @@ replay chunk goes to the learner once. The learner's batches draw on the run's
 generator, whose state travels with every call and is saved in the checkpoint, so a
 resumed run continues it. The evaluation actor gets what the run folder caches (the
 solver's labels, and the ladder's round robin, played here first when Elo is on), so it
-can sit on any node. If the learner or the evaluation actor dies the run stops with a
-one-line error; the last checkpoint is intact.
+can sit on any node. If the learner or the evaluation actor dies, `StageLost` tells the
+training loop, which goes back to its last checkpoint and starts both actors again
+(at most MAX_RESTARTS times in one `move37 train`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 import torch
 
 from move37 import games as game_registry
-from move37.errors import Move37Error
+from move37.errors import StageLost
 from move37.nets import PolicyValueNet, evaluator
 from move37.train import evaluate as ev
 from move37.train.config import ZeroConfig
@@ -39,6 +40,8 @@ try:
     from ray.exceptions import RayActorError
 except ImportError:  # only reached through ray_source.connect(), which reports a missing Ray first
     ray = None
+
+MAX_RESTARTS = 3  # learner or evaluation actors lost in one `move37 train` before the run gives up
 
 
 def _arrays(net: torch.nn.Module) -> dict[str, np.ndarray]:
@@ -146,5 +149,4 @@ def _get(ref, what: str):
     try:
         return ray.get(ref)
     except RayActorError as e:
-        raise Move37Error(f"the Ray {what} died ({type(e).__name__}); the last checkpoint is intact: "
-                          "run the same command to resume") from None
+        raise StageLost(f"the Ray {what} died ({type(e).__name__})") from None
