@@ -6,7 +6,8 @@ source.py), their records appended to
 `games.jsonl` and their positions written as one replay chunk; then learner updates
 on the replay window; every `eval.every` iterations an evaluation; a metrics line; a
 checkpoint. With Ray the learner and the evaluation are actors that work while the
-games are played, one iteration behind (ray_stages.py). The stages meet only through files in the run folder:
+games are played, one iteration behind (ray_stages.py). The stages meet only through
+files in the run folder:
 
     run.json          game and the full resolved config (written once)
     games.jsonl       one self-play game a line, in the game's notation
