@@ -54,6 +54,9 @@ def test_bad_input_is_one_line_and_changes_nothing(tmp_path, capsys):
     other_cfg.write_text(json.dumps({**TINY, "seed": 5}))
     assert "another config" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations", "3",
                                                "--config", str(other_cfg))
+    other_cfg.write_text(json.dumps({**TINY, "search": {"c_scale": 0.3}}))  # search.discount alone may change
+    assert "changes only learn.lr" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations",
+                                                      "3", "--config", str(other_cfg))
     assert _snapshot(run) == before
     # a damaged newest checkpoint: refuse to resume, touch nothing
     newest = sorted((run / "checkpoints").iterdir())[-1] / "weights.safetensors"
@@ -89,12 +92,14 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     cfg.write_text(json.dumps(TINY))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
     lower = tmp_path / "lower.json"
-    lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9}}))
+    lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
+                                 "search": {"discount": 0.9}}))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(lower)]) == 0
     meta = json.loads((run / "run.json").read_text())
-    assert meta["config"]["learn"]["lr"] == 1e-4
+    assert meta["config"]["learn"]["lr"] == 1e-4 and meta["config"]["search"]["discount"] == 0.9
     assert meta["changes"] == [{"key": "learn.lr", "from": 0.003, "to": 1e-4, "at_iteration": 2},
-                               {"key": "learn.discount", "from": 1.0, "to": 0.9, "at_iteration": 2}]
+                               {"key": "learn.discount", "from": 1.0, "to": 0.9, "at_iteration": 2},
+                               {"key": "search.discount", "from": 1.0, "to": 0.9, "at_iteration": 2}]
     ckpt = latest_checkpoint(run)
     assert ckpt.name == "000003"
     groups = json.loads((ckpt / "state.json").read_text())["optimizer"]["param_groups"]

@@ -47,9 +47,22 @@ from move37.train.replay import ReplayWindow
 from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 
-# Learner settings a resumed run may change (each change is recorded in run.json's "changes"):
-# they shape the updates and targets from then on, never what is already stored.
-SCHEDULED = ("lr", "replay_ratio", "search_value_weight", "discount")
+# Settings a resumed run may change (each change is recorded in run.json's "changes"): they shape
+# the updates, targets and searches from then on, never what is already stored.
+SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount")
+
+
+def _setting(config: ZeroConfig, key: str):
+    section, name = key.split(".")
+    return getattr(getattr(config, section), name)
+
+
+def _with_settings(config: ZeroConfig, values: dict) -> ZeroConfig:
+    """`config` with the dotted `values` ({"learn.lr": 1e-3, ...}) in place."""
+    for key, value in values.items():
+        section, name = key.split(".")
+        config = replace(config, **{section: replace(getattr(config, section), **{name: value})})
+    return config
 
 
 def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
@@ -66,14 +79,13 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
         config = from_dict(stored)
         if config_path is not None:
             wanted = load_config(config_path, game_spec)
-            kept = {key: getattr(config.learn, key) for key in SCHEDULED}
-            if replace(wanted, learn=replace(wanted.learn, **kept)) != config:
+            kept = {key: _setting(config, key) for key in SCHEDULED}
+            if _with_settings(wanted, kept) != config:
                 raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
-                                  f"that changes only learn.{', learn.'.join(SCHEDULED)} (see {meta_path})")
+                                  f"that changes only {', '.join(SCHEDULED)} (see {meta_path})")
             ckpt = latest_checkpoint(out)
-            changes = [{"key": f"learn.{key}", "from": old, "to": getattr(wanted.learn, key),
-                        "at_iteration": int(ckpt.name) if ckpt else 0}
-                       for key, old in kept.items() if getattr(wanted.learn, key) != old]
+            changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": int(ckpt.name) if ckpt else 0}
+                       for key, old in kept.items() if _setting(wanted, key) != old]
             if changes:  # a schedule step, such as AlphaZero's learning-rate drops
                 write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
                 config = wanted
