@@ -22,9 +22,9 @@ from pathlib import Path
 import torch
 
 from move37 import games
+from move37.agents.zero import play_config
 from move37.atomic import write_bytes, write_json
 from move37.nets import evaluator, load_net
-from move37.search._tree_search import SearchConfig
 from move37.train import evaluate as ev
 from move37.train.loop import read_metrics, run_summary
 from zero_search_sims import labels_for  # this folder is on the path of a script run from it
@@ -39,11 +39,12 @@ def measure(run: Path, sims: list[int], seed: int | None = None, positions: int 
     rows = []
     for ckpt in sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit()):
         iteration = int(ckpt.name)
-        evaluate = evaluator(load_net(ckpt / "weights.safetensors", game.info.name, info=game.info))
+        weights = ckpt / "weights.safetensors"
+        evaluate, search = evaluator(load_net(weights, game.info.name, info=game.info)), play_config(weights)
         row = {"iteration": iteration, "minutes": round(clock[iteration]["elapsed"] / 60, 2) if iteration in clock else 0.0,
                "games": clock[iteration]["games"] if iteration in clock else 0}
         for n in sims:
-            rates = ev.move_rates(game, evaluate, labels, n, SearchConfig())
+            rates = ev.move_rates(game, evaluate, labels, n, search)
             row[f"optimal_{n}"], row[f"good_{n}"] = round(rates["optimal"], 4), round(rates["good"], 4)
         rows.append(row)
         print(json.dumps(row), flush=True)

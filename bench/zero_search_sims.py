@@ -24,10 +24,9 @@ import torch
 from scipy.stats import binomtest
 
 from move37 import games
-from move37.agents.zero import MODELS
+from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_json
 from move37.nets import evaluator, load_net
-from move37.search._tree_search import SearchConfig
 from move37.train import evaluate as ev
 
 SETS = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2")  # the order of the labels file
@@ -51,18 +50,18 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)  # batches of at most 128 positions: a second thread costs more than it gives
     game = games.make("connect4")
-    evaluate = evaluator(load_net(args.net, "connect4"))
+    evaluate, search = evaluator(load_net(args.net, "connect4")), play_config(args.net)
     labels = labels_for(game, args.seed, args.positions)
     per_set = len(labels) // len(SETS)
     rows = []
     for sims in (int(s) for s in args.sims.split(",")):
         start = time.perf_counter()
-        row = {"sims": sims, **{f"{k}_all": v for k, v in ev.move_rates(game, evaluate, labels, sims, SearchConfig()).items()}}
+        row = {"sims": sims, **{f"{k}_all": v for k, v in ev.move_rates(game, evaluate, labels, sims, search).items()}}
         ci = binomtest(round(row["optimal_all"] * len(labels)), len(labels)).proportion_ci(method="wilson")
         row["optimal_all_95"] = [round(ci.low, 4), round(ci.high, 4)]
         for i, name in enumerate(SETS):
             part = labels[i * per_set:(i + 1) * per_set]
-            row[name] = ev.move_rates(game, evaluate, part, sims, SearchConfig())["optimal"]
+            row[name] = ev.move_rates(game, evaluate, part, sims, search)["optimal"]
         row["seconds"] = round(time.perf_counter() - start, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)

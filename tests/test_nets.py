@@ -69,3 +69,21 @@ def test_network_of_another_board_size_is_a_one_line_error(tmp_path):
     assert agents.make(f"zero:{path},sims=2", games.make("go")).act(go9.initial_state()) >= 0  # go9 is an alias of go
     with pytest.raises(Move37Error, match="actions"):
         agents.make(f"zero:{path},sims=2", games.make("go:size=13"))
+
+
+def test_the_player_searches_with_the_discount_the_network_was_trained_with(tmp_path):
+    from move37.agents.zero import ZeroAgent
+
+    game = games.make("tictactoe")
+    net = PolicyValueNet(game.info.observation_shape, game.info.num_actions, NetConfig("mlp", hidden=(8,)))
+    path = tmp_path / "net.safetensors"
+    save_net(net, path, "tictactoe", discount=0.9)
+    player = ZeroAgent(str(path), game=game, sims=8, search="puct")
+    assert player.config.discount == pytest.approx(0.9) and player.config.algorithm == "puct"
+    meta = json.loads(path.with_suffix(".json").read_text())
+    del meta["search"]  # a network saved before the discount was recorded: undiscounted
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    assert ZeroAgent(str(path), game=game, sims=8).config.discount == 1.0
+    path.with_suffix(".json").write_text(json.dumps({**meta, "search": {"discount": 0}}))
+    with pytest.raises(RunFolderError, match="discount"):
+        load_net(path)

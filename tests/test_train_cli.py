@@ -102,6 +102,7 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
                                {"key": "search.discount", "from": 1.0, "to": 0.9, "at_iteration": 2}]
     ckpt = latest_checkpoint(run)
     assert ckpt.name == "000003"
+    assert json.loads((ckpt / "weights.json").read_text())["search"] == {"discount": 0.9}  # for its player
     groups = json.loads((ckpt / "state.json").read_text())["optimizer"]["param_groups"]
     assert all(g["lr"] == 1e-4 for g in groups)
     assert load_net(ckpt / "weights.safetensors", "tictactoe") is not None

@@ -2,7 +2,8 @@
 
 PATH is a network file (`.safetensors` with its `.json`) or a run folder (its latest
 checkpoint); with no PATH, the Connect Four network shipped in `move37/models`.
-`sims=0` plays the raw policy (the network's most probable legal move). Search adds no
+`sims=0` plays the raw policy (the network's most probable legal move). The search discounts
+backed-up values per move as the network's training did (`search.discount`, recorded in its `.json`). Search adds no
 root noise here, so play is deterministic at a fixed `sims`; `seed` is accepted like every
 agent's.
 
@@ -68,6 +69,15 @@ def resolve_network(path: str, game: Game) -> Path:
     return p
 
 
+def play_config(weights: Path, algorithm: Literal["gumbel", "puct"] = "gumbel") -> SearchConfig:
+    """The search the zero player runs with `weights`: `algorithm` at the root, and the discount the
+    network was trained with (recorded beside its weights), since its values already shrink with the
+    moves to the end."""
+    from move37.nets.io import read_meta
+
+    return SearchConfig(algorithm=algorithm, discount=read_meta(weights)["search"]["discount"])
+
+
 class ZeroAgent(Agent):
     """A network-guided searcher. Use `ZeroAgent.from_evaluate` to wrap a network held in memory."""
 
@@ -79,8 +89,9 @@ class ZeroAgent(Agent):
             raise SpecError("zero: sims must be >= 0")
         if ms is not None and ms < 1:
             raise SpecError("zero: ms must be >= 1")
-        net = load_net(resolve_network(path, game), game.info.name, info=game.info)
-        self._setup(game, evaluator(net), sims, SearchConfig(algorithm=search), seed, ms)
+        weights = resolve_network(path, game)
+        net = load_net(weights, game.info.name, info=game.info)
+        self._setup(game, evaluator(net), sims, play_config(weights, search), seed, ms)
 
     @classmethod
     def from_evaluate(cls, game: Game, evaluate: Evaluate, sims: int | None, config: SearchConfig, seed: int = 0,

@@ -20,10 +20,9 @@ import platform
 from pathlib import Path
 
 from move37 import agents, arena, games
-from move37.agents.zero import MODELS
+from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_bytes, write_text
 from move37.nets import evaluator, load_net
-from move37.search._tree_search import SearchConfig
 from move37.train import evaluate as ev
 from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
 from move37.train.loop import read_metrics, run_summary
@@ -59,16 +58,16 @@ def main() -> None:
     else:
         iteration = args.iteration
     net = load_net(weights, name)
-    evaluate = evaluator(net)
+    evaluate, search = evaluator(net), play_config(weights)
     labels = ev.solver_labels(args.run, game, summary["config"]["eval"]["positions"])
-    raw = ev.move_rates(game, evaluate, labels, 0, SearchConfig())
-    searched = ev.move_rates(game, evaluate, labels, args.sims, SearchConfig())
+    raw = ev.move_rates(game, evaluate, labels, 0, search)
+    searched = ev.move_rates(game, evaluate, labels, args.sims, search)
     fresh_line = []
     if args.fresh_seed is not None:
         folder = Path(f"bench/results/{name}_positions_{args.fresh_positions}_{args.fresh_seed}")
         fresh = ev.solver_labels(folder, game, args.fresh_positions, args.fresh_seed)
-        f_raw = ev.move_rates(game, evaluate, fresh, 0, SearchConfig())
-        f_searched = ev.move_rates(game, evaluate, fresh, args.sims, SearchConfig())
+        f_raw = ev.move_rates(game, evaluate, fresh, 0, search)
+        f_searched = ev.move_rates(game, evaluate, fresh, args.sims, search)
         fresh_line = [f"- on {len(fresh)} other labelled positions (seed {args.fresh_seed}, {folder}): optimal-move "
                       f"rate raw policy {f_raw['optimal']:.3f}, search {f_searched['optimal']:.3f}; good-move rate "
                       f"{f_raw['good']:.3f}, {f_searched['good']:.3f}"]
@@ -81,6 +80,9 @@ def main() -> None:
     rows = [r for r in read_metrics(args.run) if r["iteration"] <= iteration]
     last = rows[-1]
     curve = [r for r in rows if "optimal_rate" in r]
+    changes = [c for c in json.loads((args.run / "run.json").read_text()).get("changes", []) if c["at_iteration"] < iteration]
+    schedule = ["Schedule (the run was resumed with a changed config): " + ", ".join(
+        f"{c['key']} {c['from']} -> {c['to']} at iteration {c['at_iteration']}" for c in changes) + "."] if changes else []
     lines = [
         f"# The shipped {name} network",
         "",
@@ -89,7 +91,9 @@ def main() -> None:
         f"{last['iteration']} iterations, {last['games']} self-play games, "
         f"{last['elapsed'] / 60:.0f} minutes of wall-clock training (checkpoint {iteration:06d}).",
         "",
-        f"Network: {json.dumps(summary['config']['net'])}; search: {json.dumps(summary['config']['search'])}.",
+        f"Network: {json.dumps(summary['config']['net'])}; training's search: {json.dumps(summary['config']['search'])}.",
+        *schedule,
+        f"The `zero` player searches with Gumbel at its default settings and the network's discount {search.discount}.",
         "",
         "## Evaluation",
         "",

@@ -1,7 +1,8 @@
 """Saving and loading networks: weights as safetensors, shape facts as JSON beside them.
 
 `NAME.safetensors` holds the tensors; `NAME.json` holds the game name, observation
-shape, action count and `NetConfig`. Loading checks every tensor's shape against a
+shape, action count, `NetConfig` and the search discount the network was trained with (its
+values are worth that much less per move to the end, so its player searches with the same). Loading checks every tensor's shape against a
 freshly built network, so a truncated, corrupted or mismatched file is a one-line
 RunFolderError instead of a crash (safetensors never runs code while loading).
 """
@@ -21,19 +22,20 @@ from move37.nets.policy_value import NetConfig, PolicyValueNet
 from move37.atomic import write_bytes
 
 
-def net_meta(net: PolicyValueNet, game_name: str) -> dict:
-    """The JSON facts that rebuild `net`'s architecture."""
+def net_meta(net: PolicyValueNet, game_name: str, discount: float = 1.0) -> dict:
+    """The JSON facts that rebuild `net`'s architecture, and the search discount it was trained with."""
     cfg = asdict(net.config)
     cfg["hidden"] = list(cfg["hidden"])
-    return {"game": game_name, "observation_shape": list(net.observation_shape), "num_actions": net.num_actions, "net": cfg}
+    return {"game": game_name, "observation_shape": list(net.observation_shape), "num_actions": net.num_actions, "net": cfg,
+            "search": {"discount": discount}}
 
 
-def save_net(net: PolicyValueNet, path: Path, game_name: str) -> None:
-    """Atomically write `path` (.safetensors) and its `.json` config."""
+def save_net(net: PolicyValueNet, path: Path, game_name: str, discount: float = 1.0) -> None:
+    """Atomically write `path` (.safetensors) and its `.json` config (`discount`: the search discount of training)."""
     path = Path(path)
     state = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     write_bytes(path, save(state))
-    write_bytes(path.with_suffix(".json"), json.dumps(net_meta(net, game_name), indent=2).encode())
+    write_bytes(path.with_suffix(".json"), json.dumps(net_meta(net, game_name, discount), indent=2).encode())
 
 
 def read_meta(path: Path) -> dict:
@@ -45,9 +47,12 @@ def read_meta(path: Path) -> dict:
         meta["observation_shape"] = tuple(int(d) for d in meta["observation_shape"])
         meta["num_actions"] = int(meta["num_actions"])
         str(meta["game"])
+        meta["search"] = {"discount": float(meta.get("search", {}).get("discount", 1.0))}  # older files: undiscounted
+        if not 0.0 < meta["search"]["discount"] <= 1.0:
+            raise ValueError("search.discount must be in (0, 1]")
     except FileNotFoundError:
         raise RunFolderError(f"{meta_path}: missing (a network needs its .json config beside the weights)") from None
-    except (ValueError, KeyError, TypeError, ConfigError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, ConfigError) as e:
         raise RunFolderError(f"{meta_path}: not a valid network config ({e})") from None
     return meta
 

@@ -49,15 +49,17 @@ def _optimizer_tensors(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torc
 
 
 def save_checkpoint(run: Path, iteration: int, net: PolicyValueNet, game_name: str,
-                    optimizer: torch.optim.Optimizer, state: dict, keep: int, keep_every: int = 0) -> Path:
-    """Write checkpoint `iteration` atomically; then delete all but the newest `keep` (and multiples of keep_every)."""
+                    optimizer: torch.optim.Optimizer, state: dict, keep: int, keep_every: int = 0,
+                    discount: float = 1.0) -> Path:
+    """Write checkpoint `iteration` atomically; then delete all but the newest `keep` (and multiples of keep_every).
+    `discount`: the run's search discount, recorded with the weights for their player."""
     folder = Path(run) / "checkpoints"
     folder.mkdir(parents=True, exist_ok=True)
     final = folder / f"{iteration:06d}"
     tmp = folder / f".tmp-{iteration:06d}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    save_net(net, tmp / "weights.safetensors", game_name)
+    save_net(net, tmp / "weights.safetensors", game_name, discount)
     tensors, meta = _optimizer_tensors(optimizer)
     write_bytes(tmp / "optimizer.safetensors", save(tensors))
     write_npz(tmp / "rng.npz", torch=torch.get_rng_state().numpy())

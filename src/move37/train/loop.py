@@ -151,7 +151,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     if ckpt is None:
         state = {"step": 0, "games": 0, "positions": 0, "elapsed": 0.0, "chunks": [],
                  "games_bytes": 0, "metrics_bytes": 0, "rng": rng.bit_generator.state}
-        save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every)
+        save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
+                        config.search.discount)
         _truncate(games_path, 0)
         _truncate(metrics_path, 0)
     else:
@@ -256,7 +257,8 @@ def _stopping(iteration: int, iterations: int | None, deadline: float | None) ->
 def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, elapsed, config) -> None:
     state.update(step=learner.step, elapsed=elapsed, chunks=replay.names, rng=rng.bit_generator.state,
                  games_bytes=_size(out / "games.jsonl"), metrics_bytes=_size(out / "metrics.jsonl"))
-    save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every)
+    save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
+                    config.search.discount)
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
