@@ -180,11 +180,10 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                 played = source.play(net, iteration + 1, rng)
                 records = played.records
                 t_play = time.monotonic() - t0
-                lines = "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i, "moves": r.moves,
-                                            "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(records))
-                append_line(games_path, lines)
-                chunk = {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
-                         "policy": np.concatenate([r.policy for r in records]), "value": np.concatenate([r.value(config.learn.search_value_weight, config.learn.discount) for r in records])}
+                append_line(games_path, "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i,
+                                                            "moves": r.moves, "returns": r.returns.tolist()}) + "\n"
+                                                for i, r in enumerate(records)))
+                chunk = _chunk(records, config.learn)
                 name = f"chunk_{iteration + 1:06d}.npz"
                 replay.add(name, chunk)
                 n_new = len(chunk["value"])
@@ -202,18 +201,11 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
                 iteration += 1
                 state["games"] += len(records)
                 state["positions"] += n_new
-                plies = sum(len(game.split_moves(r.moves)) for r in records)
                 row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
-                       "replay": len(replay), "elapsed": round(elapsed0 + time.monotonic() - start, 2),
-                       "games_per_s": round(len(records) / t_play, 3), "moves_per_s": round(plies / t_play, 2),
-                       "evals_per_s": round(played.misses / t_play, 1),
-                       "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
-                       "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records])),
-                       **{k: round(v, 5) for k, v in losses.items()}}
-                row.update(evaluation)
-                if stages is not None:
-                    row["stage_restarts"] = restarts
-                row["elapsed"] = round(elapsed0 + time.monotonic() - start, 2)
+                       "replay": len(replay), **_play_figures(game, played, t_play),
+                       **{k: round(v, 5) for k, v in losses.items()}, **evaluation,
+                       **({"stage_restarts": restarts} if stages is not None else {}),
+                       "elapsed": round(elapsed0 + time.monotonic() - start, 2)}
                 append_line(metrics_path, json.dumps(row))
                 if tb is not None:
                     for k, v in row.items():
@@ -248,6 +240,24 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
         if tb is not None:
             tb.close()
     return last
+
+
+def _chunk(records: list, learn) -> dict[str, np.ndarray]:
+    """One iteration's replay chunk from its game records: obs (N, *observation_shape), legal bool (N, A),
+    policy (N, A) (the search's targets) and value (N,) (the outcome, discounted and mixed as `learn` says)."""
+    return {"obs": np.concatenate([r.obs for r in records]), "legal": np.concatenate([r.legal for r in records]),
+            "policy": np.concatenate([r.policy for r in records]),
+            "value": np.concatenate([r.value(learn.search_value_weight, learn.discount) for r in records])}
+
+
+def _play_figures(game, played, seconds: float) -> dict:
+    """The metrics-line figures of one iteration's self-play (SelfPlayBatch `played`, `seconds` long)."""
+    records = played.records
+    plies = sum(len(game.split_moves(r.moves)) for r in records)
+    return {"games_per_s": round(len(records) / seconds, 3), "moves_per_s": round(plies / seconds, 2),
+            "evals_per_s": round(played.misses / seconds, 1),
+            "cache_hit_rate": round(played.hits / max(played.hits + played.misses, 1), 4), **played.extra,
+            "first_player_score": float(np.mean([(r.returns[0] + 1) / 2 for r in records]))}
 
 
 def _stopping(iteration: int, iterations: int | None, deadline: float | None) -> bool:
