@@ -12,13 +12,7 @@ from move37.reasoning.model import CharTransformer, ModelConfig
 from move37.reasoning.rollout import Rollout, rollout
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One torch thread: far faster than two on a shared CPU for models this small."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def tiny_model(seed=0):

@@ -8,7 +8,6 @@ SFT greedy 0.760, RL greedy 1.000).
 """
 
 import pytest
-import torch
 
 from move37.reasoning import config
 from move37.reasoning.train import train
@@ -23,12 +22,7 @@ CONFIG = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_rl_goes_past_the_imitation_model(tmp_path):
