@@ -2,13 +2,16 @@
 search sizes: the training loop measures with `eval.sims` (32) to stay cheap, the `zero`
 player searches 256 simulations by default.
 
-    .venv/bin/python bench/zero_curve.py runs/c4z [--sims 32,256] [--seed S --positions N] [--out bench/results/zero_curve_c4z]
+    .venv/bin/python bench/zero_curve.py runs/c4z [--sims 32,256] [--seed S --positions N] [--since I]
+                                             [--out bench/results/zero_curve_c4z]
 
 For every checkpoint folder left in RUN/checkpoints (the run keeps every `keep_every`-th and
 the last few), the optimal- and good-move rates on the run's labelled positions (its
 labels.json, the same 300 as training's evaluation), or with `--seed` on N others
-(zero_search_sims.labels_for), with a deterministic Gumbel search of each size, beside
-the run's clock (metrics.jsonl "elapsed" of that iteration). Writes OUT.json and OUT.png
+(zero_search_sims.labels_for), with the `zero` player's deterministic Gumbel search of each
+size (agents.zero.play_config: the discount the network was trained with), beside
+the run's clock (metrics.jsonl "elapsed" of that iteration); `--since I` skips those before
+iteration I (a run continued from another's folder). Writes OUT.json and OUT.png
 (atomically).
 """
 
@@ -30,14 +33,14 @@ from move37.train.loop import read_metrics, run_summary
 from zero_search_sims import labels_for  # this folder is on the path of a script run from it
 
 
-def measure(run: Path, sims: list[int], seed: int | None = None, positions: int = 1000) -> list[dict]:
+def measure(run: Path, sims: list[int], seed: int | None = None, positions: int = 1000, since: int = 0) -> list[dict]:
     summary = run_summary(run)
     game = games.make(summary["game"])
     labels = ev.solver_labels(run, game, summary["config"]["eval"]["positions"]) if seed is None else \
         labels_for(game, seed, positions)
     clock = {r["iteration"]: r for r in read_metrics(run)}
     rows = []
-    for ckpt in sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit()):
+    for ckpt in sorted(p for p in (run / "checkpoints").iterdir() if p.name.isdigit() and int(p.name) >= since):
         iteration = int(ckpt.name)
         weights = ckpt / "weights.safetensors"
         evaluate, search = evaluator(load_net(weights, game.info.name, info=game.info)), play_config(weights)
@@ -80,12 +83,13 @@ def main() -> None:
     p.add_argument("--sims", default="32,256", help="comma-separated simulation counts")
     p.add_argument("--seed", type=int, help="measure on other positions, drawn with this seed (default: the run's)")
     p.add_argument("--positions", type=int, default=1000, help="with --seed: how many (default 1000)")
+    p.add_argument("--since", type=int, default=0, metavar="I", help="only checkpoints from iteration I on")
     p.add_argument("--out", help="output path without suffix (default bench/results/zero_curve_RUNNAME)")
     args = p.parse_args()
     torch.set_num_threads(1)  # batches of at most 128 positions: a second thread costs more than it gives
     sims = [int(s) for s in args.sims.split(",")]
     out = Path(args.out or f"bench/results/zero_curve_{args.run.name}")
-    rows = measure(args.run, sims, args.seed, args.positions)
+    rows = measure(args.run, sims, args.seed, args.positions, args.since)
     write_json(out.with_suffix(".json"), {"run": str(args.run), "sims": sims, "seed": args.seed,
                                           "positions": args.positions if args.seed is not None else None,
                                           "rows": rows}, indent=1)
