@@ -93,13 +93,14 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
     lower = tmp_path / "lower.json"
     lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
-                                 "search": {"discount": 0.9}}))
+                                 "search": {"discount": 0.9}, "selfplay": {**TINY["selfplay"], "sims": 6}}))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(lower)]) == 0
     meta = json.loads((run / "run.json").read_text())
     assert meta["config"]["learn"]["lr"] == 1e-4 and meta["config"]["search"]["discount"] == 0.9
     assert meta["changes"] == [{"key": "learn.lr", "from": 0.003, "to": 1e-4, "at_iteration": 2},
                                {"key": "learn.discount", "from": 1.0, "to": 0.9, "at_iteration": 2},
-                               {"key": "search.discount", "from": 1.0, "to": 0.9, "at_iteration": 2}]
+                               {"key": "search.discount", "from": 1.0, "to": 0.9, "at_iteration": 2},
+                               {"key": "selfplay.sims", "from": 4, "to": 6, "at_iteration": 2}]
     ckpt = latest_checkpoint(run)
     assert ckpt.name == "000003"
     assert json.loads((ckpt / "weights.json").read_text())["search"] == {"discount": 0.9}  # for its player

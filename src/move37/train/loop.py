@@ -49,7 +49,8 @@ from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 # Settings a resumed run may change (each change is recorded in run.json's "changes"): they shape
 # the updates, targets and searches from then on, never what is already stored.
-SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount")
+SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
+             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob")
 
 
 def _setting(config: ZeroConfig, key: str):
