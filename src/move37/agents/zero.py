@@ -16,7 +16,7 @@ count = rate x time left. Simulations get much cheaper near the end of a game (t
 nodes cost no evaluation), so a move plans at most GROWTH times the previous move's count,
 and a new game (`reset`) starts again from the rate of the last game's first move. Given
 both, `sims` caps the count and `ms` the time, whichever ends the search first (as with
-`mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (256
+`mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (1024
 when neither is given). Gumbel cannot stop a search once planned, so a sudden load on
 the machine can make a move overrun `ms`; PUCT stops within one chunk of the deadline.
 """
@@ -36,7 +36,7 @@ from move37.search._tree import compact
 from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig, SearchOutput
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
-DEFAULT_SIMS = 256  # the shipped Connect Four network at 256 and 1024: docs/results/zero.md
+DEFAULT_SIMS = 1024  # the shipped Connect Four network gains up to 1024 and no further: docs/results/zero.md
 #: simulations of the calibration search that gives a timed agent its first rate
 CALIBRATION_SIMS = 16
 #: share of the time left that a Gumbel count or a PUCT chunk is planned to fill (rate estimates err)
