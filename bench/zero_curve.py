@@ -1,6 +1,6 @@
 """A Connect Four run's optimal-move curve re-measured from its kept checkpoints, at several
 search sizes: the training loop measures with `eval.sims` (32) to stay cheap, the `zero`
-player searches 256 simulations by default.
+player searches 1024 simulations by default.
 
     .venv/bin/python bench/zero_curve.py runs/c4z [--sims 32,256] [--seed S --positions N] [--since I]
                                              [--out bench/results/zero_curve_c4z]

@@ -3,9 +3,9 @@
 PATH is a network file (`.safetensors` with its `.json`) or a run folder (its latest
 checkpoint); with no PATH, the Connect Four network shipped in `move37/models`.
 `sims=0` plays the raw policy (the network's most probable legal move). The search discounts
-backed-up values per move as the network's training did (`search.discount`, recorded in its `.json`). Search adds no
-root noise here, so play is deterministic at a fixed `sims`; `seed` is accepted like every
-agent's.
+backed-up values per move as the network's training did (`search.discount`, recorded in its
+`.json`). Search adds no root noise here, so play is deterministic at a fixed `sims`;
+`seed` is accepted like every agent's.
 
 Time budget (`ms`): the search thinks about `ms` milliseconds per move, so the player can
 meet alpha-beta at equal time and a UCI/GTP clock (agents/budget.py) reaches it. PUCT

@@ -80,9 +80,9 @@ def main() -> None:
     rows = [r for r in read_metrics(args.run) if r["iteration"] <= iteration]
     last = rows[-1]
     curve = [r for r in rows if "optimal_rate" in r]
-    changes = [c for c in json.loads((args.run / "run.json").read_text()).get("changes", []) if c["at_iteration"] < iteration]
-    schedule = ["Schedule (the run was resumed with a changed config): " + ", ".join(
-        f"{c['key']} {c['from']} -> {c['to']} at iteration {c['at_iteration']}" for c in changes) + "."] if changes else []
+    changes = [f"{c['key']} {c['from']} -> {c['to']} at iteration {c['at_iteration']}"
+               for c in summary["changes"] if c["at_iteration"] < iteration]
+    schedule = [f"Schedule (the run was resumed with a changed config): {', '.join(changes)}."] if changes else []
     lines = [
         f"# The shipped {name} network",
         "",
@@ -91,7 +91,8 @@ def main() -> None:
         f"{last['iteration']} iterations, {last['games']} self-play games, "
         f"{last['elapsed'] / 60:.0f} minutes of wall-clock training (checkpoint {iteration:06d}).",
         "",
-        f"Network: {json.dumps(summary['config']['net'])}; training's search: {json.dumps(summary['config']['search'])}.",
+        f"Network: {json.dumps(summary['config']['net'])}; "
+        f"training's search: {json.dumps(summary['config']['search'])}.",
         *schedule,
         f"The `zero` player searches with Gumbel at its default settings and the network's discount {search.discount}.",
         "",

@@ -2,9 +2,10 @@
 
 `NAME.safetensors` holds the tensors; `NAME.json` holds the game name, observation
 shape, action count, `NetConfig` and the search discount the network was trained with (its
-values are worth that much less per move to the end, so its player searches with the same). Loading checks every tensor's shape against a
-freshly built network, so a truncated, corrupted or mismatched file is a one-line
-RunFolderError instead of a crash (safetensors never runs code while loading).
+values are worth that much less per move to the end, so its player searches with the
+same). Loading checks every tensor's shape against a freshly built network, so a
+truncated, corrupted or mismatched file is a one-line RunFolderError instead of a crash
+(safetensors never runs code while loading).
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def net_meta(net: PolicyValueNet, game_name: str, discount: float = 1.0) -> dict
     """The JSON facts that rebuild `net`'s architecture, and the search discount it was trained with."""
     cfg = asdict(net.config)
     cfg["hidden"] = list(cfg["hidden"])
-    return {"game": game_name, "observation_shape": list(net.observation_shape), "num_actions": net.num_actions, "net": cfg,
-            "search": {"discount": discount}}
+    return {"game": game_name, "observation_shape": list(net.observation_shape), "num_actions": net.num_actions,
+            "net": cfg, "search": {"discount": discount}}
 
 
 def save_net(net: PolicyValueNet, path: Path, game_name: str, discount: float = 1.0) -> None:

@@ -85,7 +85,8 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
                 raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
                                   f"that changes only {', '.join(SCHEDULED)} (see {meta_path})")
             ckpt = latest_checkpoint(out)
-            changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": int(ckpt.name) if ckpt else 0}
+            at = int(ckpt.name) if ckpt else 0
+            changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": at}
                        for key, old in kept.items() if _setting(wanted, key) != old]
             if changes:  # a schedule step, such as AlphaZero's learning-rate drops
                 write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
@@ -289,10 +290,11 @@ def _tensorboard(out: Path):
 
 
 def run_summary(out: Path) -> dict:
-    """The run's game, config and last metrics line (for reports)."""
+    """The run's game, config, schedule changes (run.json "changes") and last metrics line (for reports)."""
     meta = json.loads((Path(out) / "run.json").read_text())
     rows = read_metrics(out)
-    return {"game": meta["game"], "config": meta["config"], "last": rows[-1] if rows else {}}
+    return {"game": meta["game"], "config": meta["config"], "changes": meta.get("changes", []),
+            "last": rows[-1] if rows else {}}
 
 
 def read_metrics(out: Path) -> list[dict]:
