@@ -86,13 +86,13 @@ def test_report_writes_pngs(tmp_path, capsys):
 
 def test_resume_may_change_the_learner_schedule(tmp_path):
     from move37.nets import load_net
-    from move37.train.checkpoint import latest_checkpoint
+    from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
 
     cfg, run = tmp_path / "tiny.json", tmp_path / "run"
     cfg.write_text(json.dumps(TINY))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
     lower = tmp_path / "lower.json"
-    lower.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
+    lower.write_text(json.dumps({**TINY, "keep_checkpoints": 1, "keep_every": 3, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
                                  "search": {"discount": 0.9}, "selfplay": {**TINY["selfplay"], "sims": 6}}))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(lower)]) == 0
     meta = json.loads((run / "run.json").read_text())
@@ -100,7 +100,9 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     assert meta["changes"] == [{"key": "learn.lr", "from": 0.003, "to": 1e-4, "at_iteration": 2},
                                {"key": "learn.discount", "from": 1.0, "to": 0.9, "at_iteration": 2},
                                {"key": "search.discount", "from": 1.0, "to": 0.9, "at_iteration": 2},
-                               {"key": "selfplay.sims", "from": 4, "to": 6, "at_iteration": 2}]
+                               {"key": "selfplay.sims", "from": 4, "to": 6, "at_iteration": 2},
+                               {"key": "keep_checkpoints", "from": 3, "to": 1, "at_iteration": 2},
+                               {"key": "keep_every", "from": 0, "to": 3, "at_iteration": 2}]
     ckpt = latest_checkpoint(run)
     assert ckpt.name == "000003"
     assert json.loads((ckpt / "weights.json").read_text())["search"] == {"discount": 0.9}  # for its player
@@ -110,3 +112,5 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     # resuming again without --config keeps the lowered rate
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "4"]) == 0
     assert json.loads((run / "run.json").read_text())["config"]["learn"]["lr"] == 1e-4
+    # and the new retention: the newest checkpoint and the multiples of keep_every
+    assert [d.name for d in checkpoint_dirs(run)] == ["000000", "000003", "000004"]

@@ -48,21 +48,23 @@ from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 
 # Settings a resumed run may change (each change is recorded in run.json's "changes"): they shape
-# the updates, targets and searches from then on, never what is already stored.
+# the updates, targets and searches from then on, or which later checkpoints stay on disk, never
+# what is already stored.
 SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
-             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob")
+             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every")
 
 
 def _setting(config: ZeroConfig, key: str):
-    section, name = key.split(".")
-    return getattr(getattr(config, section), name)
+    section, _, name = key.rpartition(".")
+    return getattr(getattr(config, section) if section else config, name)
 
 
 def _with_settings(config: ZeroConfig, values: dict) -> ZeroConfig:
-    """`config` with the dotted `values` ({"learn.lr": 1e-3, ...}) in place."""
+    """`config` with the `values` ({"learn.lr": 1e-3, "keep_every": 5, ...}; dotted keys name a section) in place."""
     for key, value in values.items():
-        section, name = key.split(".")
-        config = replace(config, **{section: replace(getattr(config, section), **{name: value})})
+        section, _, name = key.rpartition(".")
+        config = (replace(config, **{section: replace(getattr(config, section), **{name: value})}) if section
+                  else replace(config, **{name: value}))
     return config
 
 
