@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from move37.games.leaves import Leaves
+
 WIDTH = 7
 HEIGHT = 6
 _H1 = HEIGHT + 1
@@ -262,16 +264,10 @@ class BitboardStore:
 
         self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
 
-    @staticmethod
-    def _leaves(arrays: tuple):
-        from move37.search._tree_states import Leaves
-
-        return Leaves(*arrays)
-
-    def roots(self, games: np.ndarray):
+    def roots(self, games: np.ndarray) -> Leaves:
         games = np.asarray(games, np.int64)
-        return self._leaves(describe(self.position, self.mask, games, np.zeros(len(games), np.int64)))
+        return Leaves(*describe(self.position, self.mask, games, np.zeros(len(games), np.int64)))
 
-    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray):
+    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
         games, nodes = np.asarray(games, np.int64), np.asarray(nodes, np.int64)
-        return self._leaves(expand_and_describe(self.position, self.mask, games, nodes, parent, action))
+        return Leaves(*expand_and_describe(self.position, self.mask, games, nodes, parent, action))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from move37.games.leaves import Leaves
+
 U = np.uint64
 
 
@@ -163,17 +165,12 @@ class OthelloStore:
 
         self._roots[b] = OthelloState(self.game, int(self.black[b, 0]), int(self.white[b, 0]), int(self.player[b, 0]))
 
-    def _leaves(self, arrays: tuple):
-        from move37.search._tree_states import Leaves
-
-        return Leaves(*arrays)
-
-    def roots(self, games: np.ndarray):
+    def roots(self, games: np.ndarray) -> Leaves:
         games = np.asarray(games, np.int64)
-        return self._leaves(describe(self.black, self.white, self.player, games, np.zeros(len(games), np.int64),
-                                     self.n, self.shifts, self.masks, self.full))
+        return Leaves(*describe(self.black, self.white, self.player, games, np.zeros(len(games), np.int64),
+                                self.n, self.shifts, self.masks, self.full))
 
-    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray):
+    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
         games, nodes = np.asarray(games, np.int64), np.asarray(nodes, np.int64)
-        return self._leaves(expand_and_describe(self.black, self.white, self.player, games, nodes, parent, action,
-                                                self.n, self.shifts, self.masks, self.full))
+        return Leaves(*expand_and_describe(self.black, self.white, self.player, games, nodes, parent, action,
+                                           self.n, self.shifts, self.masks, self.full))

@@ -17,9 +17,10 @@ import numpy as np
 
 from move37.errors import ConfigError
 from move37.games.base import Game, State
+from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
 from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
-from move37.search._tree_states import Leaves, store_for
+from move37.search._tree_states import store_for
 
 Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 

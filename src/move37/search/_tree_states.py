@@ -13,30 +13,14 @@ else the generic one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from move37.games.base import Game, State
+from move37.games.leaves import Leaves
 
 # Games with a compiled store: "module:class", built as cls.for_game(game, batch, capacity).
 _COMPILED = {"connect4": "move37.games._connect4_kernels:BitboardStore",
              "othello": "move37.games._othello_store:OthelloStore"}
-
-
-@dataclass
-class Leaves:
-    """What search needs to know about K new nodes.
-
-    obs: float32 (K, *observation_shape); legal: bool (K, A); player: int8 (K,);
-    terminal: bool (K,); final_value: float32 (K,) player 0's return where terminal.
-    """
-
-    obs: np.ndarray
-    legal: np.ndarray
-    player: np.ndarray
-    terminal: np.ndarray
-    final_value: np.ndarray
 
 
 class StateStore:
