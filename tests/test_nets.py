@@ -87,3 +87,31 @@ def test_the_player_searches_with_the_discount_the_network_was_trained_with(tmp_
     path.with_suffix(".json").write_text(json.dumps({**meta, "search": {"discount": 0}}))
     with pytest.raises(RunFolderError, match="discount"):
         load_net(path)
+
+
+def test_a_grown_network_computes_the_same_and_its_new_units_learn():
+    from move37.errors import ConfigError
+    from move37.nets.grow import grow
+
+    info = games.make("connect4").info
+    torch.manual_seed(0)
+    small = PolicyValueNet(info.observation_shape, info.num_actions, NetConfig(channels=8, blocks=1))
+    small.train()
+    for _ in range(3):  # batch-norm statistics away from their initial values
+        small(torch.rand(32, *info.observation_shape), torch.ones(32, info.num_actions, dtype=torch.bool))
+    small.eval()
+    big = PolicyValueNet(info.observation_shape, info.num_actions, NetConfig(channels=12, blocks=3))
+    grow(big, small.state_dict())
+    big.eval()
+    obs = torch.randint(0, 2, (16, *info.observation_shape)).float()
+    mask = torch.rand(16, info.num_actions) < 0.8
+    for a, b in zip(small(obs, mask), big(obs, mask)):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6)
+    # one training step: the zero weights that read the new channels get gradients
+    big.train()
+    logits, value = big(obs, mask)
+    (torch.log_softmax(logits, -1)[:, 3].mean() + value.mean()).backward()
+    assert big.tower[0].conv1.weight.grad[:8, 8:].abs().sum() > 0
+    assert big.tower[2].bn2.weight.grad.abs().sum() > 0  # a new block leaves the identity
+    with pytest.raises(ConfigError, match="does not fit"):
+        grow(small, big.state_dict())

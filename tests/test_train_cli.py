@@ -114,3 +114,29 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     assert json.loads((run / "run.json").read_text())["config"]["learn"]["lr"] == 1e-4
     # and the new retention: the newest checkpoint and the multiples of keep_every
     assert [d.name for d in checkpoint_dirs(run)] == ["000000", "000003", "000004"]
+
+
+def test_resume_may_grow_a_residual_network(tmp_path, capsys):
+    from move37.nets import load_net
+    from move37.train.checkpoint import latest_checkpoint
+
+    resnet = {**TINY, "net": {"kind": "resnet", "channels": 4, "blocks": 1}}
+    cfg, run = tmp_path / "tiny.json", tmp_path / "run"
+    cfg.write_text(json.dumps(resnet))
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
+    shrink = tmp_path / "shrink.json"
+    shrink.write_text(json.dumps({**resnet, "net": {"kind": "resnet", "channels": 3, "blocks": 2}}))
+    before = _snapshot(run)
+    assert "may only grow" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations", "3",
+                                              "--config", str(shrink))
+    assert _snapshot(run) == before
+    bigger = tmp_path / "bigger.json"
+    bigger.write_text(json.dumps({**resnet, "net": {"kind": "resnet", "channels": 6, "blocks": 2}}))
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(bigger)]) == 0
+    meta = json.loads((run / "run.json").read_text())
+    assert meta["changes"] == [{"key": "net.channels", "from": 4, "to": 6, "at_iteration": 2},
+                               {"key": "net.blocks", "from": 1, "to": 2, "at_iteration": 2}]
+    net = load_net(latest_checkpoint(run) / "weights.safetensors", "tictactoe")
+    assert (net.config.channels, net.config.blocks) == (6, 2)
+    assert main(["train", "tictactoe", "--out", str(run), "--iterations", "4"]) == 0  # and resumes as usual
+    assert latest_checkpoint(run).name == "000004"

@@ -58,14 +58,19 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
-def load_state_into(net: torch.nn.Module, path: Path) -> None:
-    """Load safetensors weights into `net`, checking names and shapes; RunFolderError otherwise."""
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of a safetensors file; RunFolderError when it is damaged (FileNotFoundError when missing)."""
     try:
-        tensors = load_file(str(path))
+        return load_file(str(path))
     except (SafetensorError, OSError, ValueError, RuntimeError) as e:
         if isinstance(e, FileNotFoundError):
             raise
         raise RunFolderError(f"{path}: corrupted or truncated weights ({str(e).splitlines()[0][:120]})") from None
+
+
+def load_state_into(net: torch.nn.Module, path: Path) -> None:
+    """Load safetensors weights into `net`, checking names and shapes; RunFolderError otherwise."""
+    tensors = read_weights(path)
     expected = net.state_dict()
     if set(tensors) != set(expected):
         raise RunFolderError(f"{path}: weights do not match the network (tensor names differ)")

@@ -24,7 +24,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
 from move37.errors import RunFolderError
-from move37.nets.io import load_state_into, save_net
+from move37.nets.grow import grow
+from move37.nets.io import load_state_into, read_meta, read_weights, save_net
 from move37.nets.policy_value import PolicyValueNet
 from move37.atomic import fsync_dir, write_bytes, write_json, write_npz
 
@@ -82,18 +83,28 @@ def save_checkpoint(run: Path, iteration: int, net: PolicyValueNet, game_name: s
 
 
 def load_checkpoint(ckpt: Path, net: PolicyValueNet, optimizer: torch.optim.Optimizer) -> dict:
-    """Restore net, optimiser and torch RNG from `ckpt`; returns its state.json. RunFolderError if damaged."""
+    """Restore net, optimiser and torch RNG from `ckpt`; returns its state.json. RunFolderError if damaged.
+
+    A `net` with a larger tower than the checkpoint's (a resume that grows the network) gets the
+    checkpoint's weights through `nets.grow` and keeps its fresh optimiser: the saved moments
+    belong to the smaller shapes."""
     try:
         state = json.loads((ckpt / "state.json").read_text())
         int(state["iteration"])
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise RunFolderError(f"{ckpt}: damaged checkpoint state ({type(e).__name__})") from None
-    load_state_into(net, ckpt / "weights.safetensors")
+    weights = ckpt / "weights.safetensors"
+    grown = read_meta(weights)["net"] != net.config
+    if grown:
+        grow(net, read_weights(weights))
+    else:
+        load_state_into(net, weights)
     try:
-        tensors = load_file(str(ckpt / "optimizer.safetensors"))
-        meta = state["optimizer"]
-        opt_state = {int(i): {k: tensors[f"{i}.{k}"] for k in keys} for i, keys in meta["state_keys"].items()}
-        optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
+        if not grown:
+            tensors = load_file(str(ckpt / "optimizer.safetensors"))
+            meta = state["optimizer"]
+            opt_state = {int(i): {k: tensors[f"{i}.{k}"] for k in keys} for i, keys in meta["state_keys"].items()}
+            optimizer.load_state_dict({"state": opt_state, "param_groups": meta["param_groups"]})
         with np.load(ckpt / "rng.npz", allow_pickle=False) as z:
             torch.set_rng_state(torch.from_numpy(z["torch"].copy()))
     except (SafetensorError, OSError, ValueError, KeyError, TypeError, RuntimeError, EOFError) as e:

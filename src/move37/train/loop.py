@@ -49,9 +49,10 @@ from move37.train.source import LocalSelfPlay, SelfPlaySource
 
 # Settings a resumed run may change (each change is recorded in run.json's "changes"): they shape
 # the updates, targets and searches from then on, or which later checkpoints stay on disk, never
-# what is already stored.
+# what is already stored. A residual tower may grow (never shrink): nets/grow.py.
 SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
-             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every")
+             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every",
+             "net.channels", "net.blocks")
 
 
 def _setting(config: ZeroConfig, key: str):
@@ -90,6 +91,10 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
             at = int(ckpt.name) if ckpt else 0
             changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": at}
                        for key, old in kept.items() if _setting(wanted, key) != old]
+            grown = [c for c in changes if c["key"].startswith("net.")]
+            if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
+                raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
+                                  f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
             if changes:  # a schedule step, such as AlphaZero's learning-rate drops
                 write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
                 config = wanted
