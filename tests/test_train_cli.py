@@ -92,7 +92,8 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
     cfg.write_text(json.dumps(TINY))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "2", "--config", str(cfg)]) == 0
     lower = tmp_path / "lower.json"
-    lower.write_text(json.dumps({**TINY, "keep_checkpoints": 1, "keep_every": 3, "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
+    lower.write_text(json.dumps({**TINY, "keep_checkpoints": 1, "keep_every": 3,
+                                 "learn": {**TINY["learn"], "lr": 1e-4, "discount": 0.9},
                                  "search": {"discount": 0.9}, "selfplay": {**TINY["selfplay"], "sims": 6}}))
     assert main(["train", "tictactoe", "--out", str(run), "--iterations", "3", "--config", str(lower)]) == 0
     meta = json.loads((run / "run.json").read_text())
