@@ -31,23 +31,8 @@ from move37 import games, solvers
 from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_json
 from move37.nets import evaluator, load_net
-from move37.search import BatchedSearch
+from move37.train import evaluate as ev
 from zero_search_sims import labels_for
-
-BATCH = 128  # positions searched at once
-
-
-def searched(game, evaluate, search, labels: list[dict], sims: int):
-    """Per position: (action, root q (A,), root visits (A,)) of the player's search."""
-    tree = BatchedSearch(game, evaluate, search, BATCH, max(sims, 1))
-    rows = []
-    for start in range(0, len(labels), BATCH):
-        part = labels[start:start + BATCH]
-        for b in range(BATCH):
-            tree.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
-        out = tree.run(sims)
-        rows += [(int(out.action[b]), out.q[b].copy(), out.visits[b].copy()) for b in range(len(part))]
-    return rows
 
 
 def phase(plies: int) -> str:
@@ -67,7 +52,7 @@ def main() -> None:
     evaluate, search = evaluator(load_net(args.net, "connect4")), play_config(args.net)
     labels = labels_for(game, args.seed, args.positions)
     start = time.perf_counter()
-    results = searched(game, evaluate, search, labels, args.sims)
+    results = ev.searched_moves(game, evaluate, labels, args.sims, search)
     solver = solvers.for_game(game)
     counts: collections.Counter = collections.Counter()
     misses = []

@@ -114,14 +114,13 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
     return labels
 
 
-def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> dict[str, float]:
-    """The searched (sims > 0) or raw-policy (sims = 0) move's quality over the labelled positions:
-    {"optimal": share of optimal moves (exact score: fastest win, slowest loss), "good": share of
-    moves that keep the result} -- the "perfect" and "good" move rates of published AlphaZero
-    Connect Four studies."""
+def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int,
+                   config: SearchConfig) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """Per labelled position, searched 128 at a time: (the search's move, or with sims = 0 the raw
+    policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,))."""
     batch = 128
     search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
-    hits = {"optimal": 0, "good": 0}
+    rows = []
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
         for b in range(batch):
@@ -132,9 +131,19 @@ def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, co
             actions = prior.argmax(axis=1)
         else:
             actions = out.action
-        hits["optimal"] += sum(int(actions[b]) in part[b]["best"] for b in range(len(part)))
-        hits["good"] += sum(int(actions[b]) in part[b]["good"] for b in range(len(part)))
-    return {k: v / max(len(labels), 1) for k, v in hits.items()}
+        rows += [(int(actions[b]), out.q[b].copy(), out.visits[b].copy()) for b in range(len(part))]
+    return rows
+
+
+def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> dict[str, float]:
+    """The searched (sims > 0) or raw-policy (sims = 0) move's quality over the labelled positions:
+    {"optimal": share of optimal moves (exact score: fastest win, slowest loss), "good": share of
+    moves that keep the result} -- the "perfect" and "good" move rates of published AlphaZero
+    Connect Four studies."""
+    actions = [action for action, _, _ in searched_moves(game, evaluate, labels, sims, config)]
+    count = max(len(labels), 1)
+    return {"optimal": sum(a in label["best"] for a, label in zip(actions, labels)) / count,
+            "good": sum(a in label["good"] for a, label in zip(actions, labels)) / count}
 
 
 def ladder_records(run: Path, game: Game, config: ZeroConfig) -> list:
