@@ -144,9 +144,12 @@ def test_games_flow_and_the_run_survives_a_killed_worker_and_learner_and_resumes
         assert proc.poll() is None, log.read_text()
         [learner] = _actors(temp, "LearnerActor")
         os.kill(learner, signal.SIGKILL)
-        _wait(lambda: any(r.get("stage_restarts") for r in _lines(run / "metrics.jsonl")) or proc.poll() is not None,
-              90, "an iteration after the restart")
+        after = _wait(lambda: [r["iteration"] for r in _lines(run / "metrics.jsonl") if r.get("stage_restarts")]
+                      or proc.poll() is not None, 90, "an iteration after the restart")
         assert proc.poll() is None, log.read_text()
+        # its metrics line comes just before its checkpoint: wait for that too before the driver goes
+        _wait(lambda: int(checkpoint_dirs(run)[-1].name) >= after[0] or proc.poll() is not None, 60,
+              "the checkpoint of that iteration")
         assert _actors(temp, "LearnerActor") not in ([], [learner])
         # and at last the driver itself
         proc.kill()
