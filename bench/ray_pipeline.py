@@ -23,6 +23,7 @@ from pathlib import Path
 
 from move37.atomic import write_json
 from move37.train.loop import read_metrics, train
+from move37.train.ray_source import STAGE_CPUS
 
 WAYS = {"local, 1 thread": ({"threads": 1, "search": {"threads": 1}}, False),
         "local, 2 threads": ({"threads": 2, "search": {"threads": 2}}, False),
@@ -36,7 +37,7 @@ def seconds_per_iteration(game: str, iterations: int, config: dict, workers: int
         if workers is not None:
             import ray
 
-            ray.init(num_cpus=workers + 2, include_dashboard=False)  # train(ray="auto") joins this one
+            ray.init(num_cpus=workers + STAGE_CPUS, include_dashboard=False)  # train(ray="auto") joins this one
         train(game, Path(tmp) / "run", config_path=path, iterations=iterations, progress=False,
               ray="auto" if workers is not None else None, ray_workers=workers)
         clock = [r["elapsed"] for r in read_metrics(Path(tmp) / "run")]
