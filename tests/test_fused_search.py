@@ -1,4 +1,5 @@
-"""Fused Gumbel search (Connect Four) against the unfused loop, and compiled evaluators against PyTorch."""
+"""Fused and round-batched Gumbel search (Connect Four) against the unfused loop, and compiled evaluators
+against PyTorch."""
 
 import numpy as np
 import pytest
@@ -34,10 +35,10 @@ def _mlp(seed=0):
     return PolicyValueNet(C4.info.observation_shape, C4.info.num_actions, NetConfig(kind="mlp", hidden=(32, 16)))
 
 
-def _play(evaluate, fused, threads=1, moves=14, sims=16, discount=1.0):
+def _play(evaluate, fused, threads=1, moves=14, sims=16, discount=1.0, rounds=False, compiled=True):
     """Self-play from OPENINGS with root noise and mixed budgets; every move's search results."""
     search = BatchedSearch(C4, evaluate, SearchConfig(threads=threads, discount=discount), len(OPENINGS), sims,
-                           fused=fused)
+                           fused=fused, rounds=rounds, compiled=compiled)
     for b, moves_ in enumerate(OPENINGS):
         search.set_root(b, C4.state_from_moves(moves_))
     rng = np.random.default_rng(7)
@@ -68,6 +69,24 @@ def test_fused_search_equals_the_unfused_loop(make, discount):
         for want, have in zip(reference[0], got[0]):
             for a, b in zip(want, have):
                 np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["bitboard store", "state store"])
+@pytest.mark.parametrize("sims", [16, 64])
+def test_round_batched_search_builds_the_unfused_tree_in_fewer_calls(compiled, sims):
+    evaluate = MLPEvaluator(_mlp())  # row by row: the same values whatever the batch
+    one, rounds = Hidden(evaluate), Hidden(evaluate)
+    reference = _play(one, fused=False, sims=sims, discount=0.9, compiled=compiled)
+    got = _play(rounds, fused=False, sims=sims, discount=0.9, compiled=compiled, rounds=True)
+    assert got[1:3] == reference[1:3]  # the same simulations and evaluations
+    assert rounds.calls < one.calls / 1.8  # in fewer, larger calls
+    for want, have in zip(reference[0], got[0]):
+        visits, action, policy, value, q = have
+        np.testing.assert_array_equal(visits, want[0])
+        np.testing.assert_array_equal(action, want[1])
+        np.testing.assert_array_equal(policy, want[2])
+        np.testing.assert_array_equal(q, want[4])
+        np.testing.assert_allclose(value, want[3], rtol=0, atol=1e-6)  # the root's sum adds in another order
 
 
 def test_fused_search_takes_wins_for_either_player():

@@ -128,7 +128,8 @@ class ZeroAgent(Agent):
         self.search.set_root(0, None)
 
     def _build(self, max_sims: int) -> None:
-        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, compiled=False)  # keeps node states
+        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, compiled=False,  # keeps node states
+                                    rounds=True)
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self._seed if seed is None else seed)

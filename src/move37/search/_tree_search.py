@@ -95,16 +95,20 @@ class BatchedSearch:
     fused: Gumbel search over a store with bitboards (Connect Four's) runs fused: one compiled call per
     simulation step, or one per move when `evaluate` has a compiled `kernel`
     (move37.search._fused_gumbel); same results as the unfused loop.
+    rounds: unfused Gumbel search evaluates a whole round of sequential halving (one visit to each
+    surviving root action) in one call (`gumbel.select_rounds`): the same tree in fewer, larger calls,
+    for a single game (the player) whose steps would otherwise each evaluate one leaf.
     """
 
     def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
-                 compiled: bool = True, fused: bool = True):
+                 compiled: bool = True, fused: bool = True, rounds: bool = False):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
         self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
         self._tables: dict[tuple[int, ...], np.ndarray] = {}
         self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
+        self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
         self._buffers: tuple | None = None
         self._live = np.zeros(batch, bool)  # games with a root that is not terminal
         self.cache_slots = 1 << 15  # per thread, for a compiled evaluator (0: no cache; a power of two)
@@ -165,6 +169,9 @@ class BatchedSearch:
         if self.fused:
             self._run_fused(live, sims, noise, table, table_id)
             return self._output(live, noise)
+        if self.rounds:
+            self._run_rounds(sims, noise, table, table_id)
+            return self._output(live, noise)
         leaf = np.empty(B, np.int32)
         step = np.zeros(B, np.int32)
         for s in range(int(sims.max(initial=0))):
@@ -176,8 +183,21 @@ class BatchedSearch:
                                       self.config.c_visit, self.config.c_scale, leaf)
             else:
                 fresh = puct.select(*t.arrays(), active, self.config.c_puct, leaf)
-            self._evaluate_and_backup(np.flatnonzero(active), leaf, fresh)
+            games = np.flatnonzero(active)
+            self._evaluate_and_backup(games, leaf[games], fresh[games])
         return self._output(live, noise)
+
+    def _run_rounds(self, sims: np.ndarray, noise: np.ndarray, table: np.ndarray, table_id: np.ndarray) -> None:
+        """The simulations of `run` with whole rounds of sequential halving evaluated together (`rounds`)."""
+        t, c = self.tree, self.config
+        size = self.batch * self.game.info.num_actions
+        games, leaf, fresh = np.empty(size, np.int64), np.empty(size, np.int32), np.empty(size, np.bool_)
+        done = np.zeros(self.batch, np.int32)
+        while (done < sims).any():
+            k = gumbel.select_rounds(*t.arrays(), t.logit, sims, noise, table, table_id, done, c.gumbel_k, c.c_visit,
+                                     c.c_scale, games, leaf, fresh)
+            self._evaluate_and_backup(games[:k], leaf[:k], fresh[:k])
+        self.simulations += int(sims.sum())
 
     def _run_fused(self, live: np.ndarray, sims: np.ndarray, noise: np.ndarray, table: np.ndarray,
                    table_id: np.ndarray) -> None:
@@ -256,10 +276,9 @@ class BatchedSearch:
                      open_, np.asarray(priors, np.float32), np.asarray(values, np.float32), values0)
         return values0
 
-    def _evaluate_and_backup(self, games: np.ndarray, leaf: np.ndarray, fresh: np.ndarray) -> None:
+    def _evaluate_and_backup(self, games: np.ndarray, nodes: np.ndarray, is_new: np.ndarray) -> None:
+        """Evaluate the new leaves among (games[k], nodes[k]) in one call and back every path's value up."""
         t = self.tree
-        nodes = leaf[games]
-        is_new = fresh[games]
         values0 = t.final_value[games, nodes].copy()  # revisited terminal nodes
         if is_new.any():
             g, n = games[is_new], nodes[is_new]

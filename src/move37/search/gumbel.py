@@ -76,58 +76,126 @@ def descend(visits, value_sum, raw_value, prior, legal, children, parent, action
     schedule: int32 (K+1, S) the game's considered-visit table; sigma: float32 (A,) scratch.
     Shared by `select` and the fused search (move37.search._fused_gumbel), so both descend alike.
     """
+    if terminal[b, 0]:
+        return 0, False
+    completed_q(visits, value_sum, raw_value, prior, legal, children, b, 0, c_visit, c_scale, sigma)
     A = prior.shape[2]
-    node = 0
-    while True:
-        if terminal[b, node]:
-            return node, False
-        completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, sigma)
-        best, best_a = -np.inf, -1
-        if node == 0:
-            n_legal = 0
-            for a in range(A):
-                n_legal += legal[b, 0, a]
-            want = schedule[min(max_considered, n_legal), sim]
-            for a in range(A):
-                if not legal[b, 0, a]:
-                    continue
-                c = children[b, 0, a]
-                n = visits[b, c] if c >= 0 else 0
-                if n != want:
-                    continue
+    n_legal = 0
+    for a in range(A):
+        n_legal += legal[b, 0, a]
+    want = schedule[min(max_considered, n_legal), sim]
+    best, best_a = -np.inf, -1
+    for a in range(A):
+        if not legal[b, 0, a]:
+            continue
+        c = children[b, 0, a]
+        n = visits[b, c] if c >= 0 else 0
+        if n != want:
+            continue
+        score = gumbel[b, a] + logit[b, 0, a] + sigma[a]
+        if score > best:
+            best, best_a = score, a
+    if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
+        for a in range(A):
+            if legal[b, 0, a]:
                 score = gumbel[b, a] + logit[b, 0, a] + sigma[a]
                 if score > best:
                     best, best_a = score, a
-            if best_a < 0:  # past the schedule (budget larger than planned): most-visited rule
-                for a in range(A):
-                    if legal[b, 0, a]:
-                        score = gumbel[b, a] + logit[b, 0, a] + sigma[a]
-                        if score > best:
-                            best, best_a = score, a
-        else:
-            hi = -np.inf
-            for a in range(A):
-                if legal[b, node, a]:
-                    sigma[a] += logit[b, node, a]
-                    hi = max(hi, sigma[a])
-            total, sum_n = 0.0, 0
-            for a in range(A):
-                if legal[b, node, a]:
-                    sigma[a] = np.exp(sigma[a] - hi)
-                    total += sigma[a]
-                    c = children[b, node, a]
-                    sum_n += visits[b, c] if c >= 0 else 0
-            for a in range(A):
-                if legal[b, node, a]:
-                    c = children[b, node, a]
-                    n = visits[b, c] if c >= 0 else 0
-                    score = sigma[a] / total - n / (1.0 + sum_n)
-                    if score > best:
-                        best, best_a = score, a
+    return descend_below(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal, num_nodes,
+                         logit, b, best_a, c_visit, c_scale, sigma)
+
+
+@njit(cache=True)
+def descend_below(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal, num_nodes, logit, b,
+                  root_action, c_visit, c_scale, sigma):
+    """Game b's descent through the root's child `root_action`, by the deterministic rule below the root:
+    argmax(pi'(a) - N(a) / (1 + sum N)). Returns (leaf node, whether it was created now)."""
+    A = prior.shape[2]
+    node, best_a = 0, root_action
+    while True:
         c = children[b, node, best_a]
         if c < 0:
             return new_child(children, visits, value_sum, parent, action, terminal, num_nodes, b, node, best_a), True
         node = c
+        if terminal[b, node]:
+            return node, False
+        completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, sigma)
+        hi = -np.inf
+        for a in range(A):
+            if legal[b, node, a]:
+                sigma[a] += logit[b, node, a]
+                hi = max(hi, sigma[a])
+        total, sum_n = 0.0, 0
+        for a in range(A):
+            if legal[b, node, a]:
+                sigma[a] = np.exp(sigma[a] - hi)
+                total += sigma[a]
+                c = children[b, node, a]
+                sum_n += visits[b, c] if c >= 0 else 0
+        best, best_a = -np.inf, -1
+        for a in range(A):
+            if legal[b, node, a]:
+                c = children[b, node, a]
+                n = visits[b, c] if c >= 0 else 0
+                score = sigma[a] / total - n / (1.0 + sum_n)
+                if score > best:
+                    best, best_a = score, a
+
+
+@njit(cache=True)
+def select_rounds(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                  final_value, num_nodes, logit, sims, gumbel, table, table_id, done, max_considered, c_visit, c_scale,
+                  out_games, out_leaf, out_fresh):
+    """Like `select`, but a game whose next simulations form a whole round of sequential halving descends
+    once below each action of that round at once: all leaves of a round go to one evaluation call.
+
+    A round is a run of equal entries `want` in the schedule, and it is whole when the actions with `want`
+    visits are exactly as many as the run: then each gets one visit whatever the order, and as their
+    subtrees share no node, the tree after the round is the one the sequential search builds (only the
+    root's own value sum adds in another order). Other simulations (those that choose which actions
+    survive a halving) descend one at a time, as in `select`.
+
+    sims, done: int32 (B,) budgets and simulations started so far (advanced here). out_games, out_leaf,
+    out_fresh: (B * A,) the game, leaf node and whether it was created now of each descent.
+    Returns K, the number of descents written.
+    """
+    B, _, A = prior.shape
+    sigma = np.empty(A, np.float32)
+    k = 0
+    for b in range(B):
+        if done[b] >= sims[b]:
+            continue
+        schedule = table[table_id[b]]
+        n_legal = 0
+        for a in range(A):
+            n_legal += legal[b, 0, a]
+        row = schedule[min(max_considered, n_legal)]
+        want, run = row[done[b]], 0
+        while done[b] + run < sims[b] and row[done[b] + run] == want:
+            run += 1
+        eligible = 0
+        for a in range(A):
+            c = children[b, 0, a]
+            if legal[b, 0, a] and (visits[b, c] if c >= 0 else 0) == want:
+                eligible += 1
+        if run > 1 and eligible == run and not terminal[b, 0]:
+            for a in range(A):
+                c = children[b, 0, a]
+                if legal[b, 0, a] and (visits[b, c] if c >= 0 else 0) == want:
+                    out_games[k] = b
+                    out_leaf[k], out_fresh[k] = descend_below(visits, value_sum, raw_value, prior, legal, children,
+                                                              parent, action, terminal, num_nodes, logit, b, a,
+                                                              c_visit, c_scale, sigma)
+                    k += 1
+            done[b] += run
+        else:
+            out_games[k] = b
+            out_leaf[k], out_fresh[k] = descend(visits, value_sum, raw_value, prior, legal, children, parent, action,
+                                                terminal, num_nodes, logit, b, gumbel, schedule, done[b], max_considered,
+                                                c_visit, c_scale, sigma)
+            k += 1
+            done[b] += 1
+    return k
 
 
 @njit(cache=True)
