@@ -11,6 +11,10 @@ import os
 # on a 2-core machine that made two search threads slower than one (docs/results/speed.md).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from move37 import _compile_cache  # noqa: E402
+
+_compile_cache.configure()  # compiled kernels cached per source version (see the module)
+
 from move37 import agents, games  # noqa: E402 (after the environment is set)
 from move37.errors import (
     ConfigError,
