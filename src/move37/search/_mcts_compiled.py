@@ -34,6 +34,9 @@ from numba import njit
 
 from move37.games import _connect4_kernels as c4
 from move37.games.base import Game, State
+from move37.search.mcts import ucb1_child
+
+_ucb1_child = njit(cache=True, inline="always")(ucb1_child)  # the Python path's rule, compiled
 
 
 @njit(cache=True)
@@ -53,18 +56,7 @@ def _simulate_connect4(visits, total, first, count, action, position, mask, node
         node, depth = 0, 0
         path[0] = 0
         while first[node] >= 0 and count[node] > 0:
-            lo, hi = first[node], first[node] + count[node]
-            log_n = math.log(visits[node])
-            best, best_score = lo, -math.inf
-            for ch in range(lo, hi):
-                v = visits[ch]
-                if v == 0:
-                    best = ch
-                    break
-                s = total[ch] / v + c * math.sqrt(log_n / v)
-                if s > best_score:
-                    best, best_score = ch, s
-            node = best
+            node = _ucb1_child(visits, total, first[node], first[node] + count[node], visits[node], c)
             depth += 1
             path[depth] = node
             if visits[node] == 0:

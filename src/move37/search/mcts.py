@@ -51,6 +51,23 @@ class UCTResult:
     seconds: float
 
 
+
+def ucb1_child(visits, total, lo: int, hi: int, parent_visits: int, c: float) -> int:
+    """The child among the contiguous ids [lo, hi) that UCT descends to: the first unvisited one, else
+    the best mean + c * sqrt(ln N(parent) / N(child)). visits, total: per-node counts and result sums
+    (lists here, arrays in the compiled search, which compiles this same function)."""
+    log_n = math.log(parent_visits)
+    best, best_score = lo, -math.inf
+    for ch in range(lo, hi):
+        v = visits[ch]
+        if v == 0:
+            return ch
+        s = total[ch] / v + c * math.sqrt(log_n / v)
+        if s > best_score:
+            best, best_score = ch, s
+    return best
+
+
 class UCT:
     """UCT for one game.
 
@@ -106,18 +123,7 @@ class UCT:
             node, path = 0, [0]
             node_state = state
             while first[node] >= 0 and count[node]:
-                lo, hi = first[node], first[node] + count[node]
-                log_n = math.log(visits[node])
-                best, best_score = lo, -math.inf
-                for ch in range(lo, hi):
-                    v = visits[ch]
-                    if v == 0:
-                        best = ch
-                        break
-                    s = total[ch] / v + c * math.sqrt(log_n / v)
-                    if s > best_score:
-                        best, best_score = ch, s
-                node = best
+                node = ucb1_child(visits, total, first[node], first[node] + count[node], visits[node], c)
                 path.append(node)
                 child_state = states.get(node)
                 if child_state is None:
