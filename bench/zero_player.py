@@ -8,9 +8,10 @@ The player searches one game, so each simulation step has one leaf to evaluate. 
 halving, one visit to each surviving root action, goes to the network in one call: the same
 tree (checked here: the same move at every position) in fewer, larger calls. Positions are
 POSITIONS of training's 300 labelled Connect Four positions, evenly spaced (so as many from
-each set of Pons's benchmark, from the end game to the opening), each searched from a fresh root by both players in turn, torch on one
-thread. Reports the median seconds per move, network calls per move, and the ratio.
-Writes OUT (JSON, atomically; default bench/results/zero_player.json).
+each set of Pons's benchmark, from the end game to the opening), each searched from a
+fresh root by both players in turn, torch on one thread. Reports the median seconds per
+move, network calls per move, and the ratio. Writes OUT (JSON, atomically; default
+bench/results/zero_player.json).
 """
 
 from __future__ import annotations
