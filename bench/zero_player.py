@@ -73,7 +73,8 @@ def main() -> None:
                 seconds[rounds].append(time.perf_counter() - start)
                 calls[rounds] += agent.evaluate.calls - before
         median = {r: statistics.median(s) for r, s in seconds.items()}
-        row = {"sims": sims, "s_per_move_one_leaf": round(median[False], 4), "s_per_move_rounds": round(median[True], 4),
+        row = {"sims": sims, "s_per_move_one_leaf": round(median[False], 4),
+               "s_per_move_rounds": round(median[True], 4),
                "calls_per_move_one_leaf": round(calls[False] / len(states), 1),
                "calls_per_move_rounds": round(calls[True] / len(states), 1),
                "speedup": round(median[False] / median[True], 3),

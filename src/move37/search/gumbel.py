@@ -191,8 +191,8 @@ def select_rounds(visits, value_sum, raw_value, prior, legal, children, parent, 
         else:
             out_games[k] = b
             out_leaf[k], out_fresh[k] = descend(visits, value_sum, raw_value, prior, legal, children, parent, action,
-                                                terminal, num_nodes, logit, b, gumbel, schedule, done[b], max_considered,
-                                                c_visit, c_scale, sigma)
+                                                terminal, num_nodes, logit, b, gumbel, schedule, done[b],
+                                                max_considered, c_visit, c_scale, sigma)
             k += 1
             done[b] += 1
     return k
