@@ -94,6 +94,23 @@ def test_discounted_search_values_a_win_a_move_away():
         assert low < out.value[0] <= high
 
 
+@pytest.mark.parametrize("discount", [1.0, 0.8])
+def test_gumbel_root_value_is_the_improved_policys_value(discount):
+    # X (to move) wins at once with c1. Sequential halving gives each of the 5 moves the same
+    # visits in its first round, so the root's mean backed-up value counts the 4 weak moves as
+    # much as the win; the value Gumbel reports (the self-play value target) is pi''s value,
+    # which puts nearly all its weight on the win: close to `discount` (the win one move away).
+    search = BatchedSearch(TTT, uniform, SearchConfig(discount=discount), batch=1, max_sims=32)
+    search.set_root(0, TTT.state_from_moves("a1a3b1b3"))
+    out = search.run(32)
+    t = search.tree
+    root_mean = t.value_sum[0, 0] / t.visits[0, 0]
+    assert out.action[0] == 2 and out.q[0, 2] == pytest.approx(1.0)
+    assert 0.9 * discount < out.value[0] <= discount
+    assert root_mean < out.value[0] - 0.2
+    assert out.value[0] == pytest.approx(discount * float((out.policy[0] * out.q[0]).sum()), abs=1e-5)
+
+
 def test_puct_tree_reuse_keeps_the_subtree():
     search = BatchedSearch(TTT, uniform, SearchConfig(algorithm="puct", reuse=True), batch=1, max_sims=64)
     search.set_root(0, TTT.initial_state())

@@ -133,14 +133,14 @@ def backup_one(visits, value_sum, parent, player, b, node, v0, discount):
         node = p
 
 
-@njit(cache=True)
-def completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, out):
-    """Gumbel AlphaZero's sigma(completed Q) for every action of `node`, into out (A,).
+@njit(cache=True, inline="always")
+def completed_values(visits, value_sum, raw_value, prior, legal, children, b, node, out):
+    """Gumbel AlphaZero's completed Q of every action of `node`, into out (A,) (0 on illegal actions);
+    returns the largest child visit count.
 
     Visited children keep their mean value; unvisited ones get the mixed value
-    v_mix = (v + sum_N * sum_visited(P q) / sum_visited(P)) / (1 + sum_N); the result is
-    min-max rescaled over legal actions and multiplied by (c_visit + max_N) * c_scale
-    (Danihelka et al. 2022, as in mctx's qtransform_completed_by_mix_value).
+    v_mix = (v + sum_N * sum_visited(P q) / sum_visited(P)) / (1 + sum_N) (Danihelka et al. 2022,
+    as in mctx's qtransform_completed_by_mix_value).
     """
     A = out.shape[0]
     sum_n = 0
@@ -159,17 +159,28 @@ def completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c
             sum_pq += p * q
     weighted = sum_pq / sum_p if sum_p > 0 else 0.0
     v_mix = (raw_value[b, node] + sum_n * weighted) / (sum_n + 1)
+    for a in range(A):
+        c = children[b, node, a]
+        if not legal[b, node, a]:
+            out[a] = 0.0
+        else:
+            out[a] = value_sum[b, c] / visits[b, c] if c >= 0 and visits[b, c] > 0 else v_mix
+    return max_n
+
+
+@njit(cache=True)
+def completed_q(visits, value_sum, raw_value, prior, legal, children, b, node, c_visit, c_scale, out):
+    """Gumbel AlphaZero's sigma(completed Q) for every action of `node`, into out (A,): the completed
+    values (`completed_values`) min-max rescaled over legal actions and multiplied by
+    (c_visit + max_N) * c_scale."""
+    max_n = completed_values(visits, value_sum, raw_value, prior, legal, children, b, node, out)
+    A = out.shape[0]
     lo = np.inf
     hi = -np.inf
     for a in range(A):
-        if not legal[b, node, a]:
-            out[a] = 0.0
-            continue
-        c = children[b, node, a]
-        q = value_sum[b, c] / visits[b, c] if c >= 0 and visits[b, c] > 0 else v_mix
-        out[a] = q
-        lo = min(lo, q)
-        hi = max(hi, q)
+        if legal[b, node, a]:
+            lo = min(lo, out[a])
+            hi = max(hi, out[a])
     scale = (c_visit + max_n) * c_scale
     span = max(hi - lo, 1e-8)
     for a in range(A):

@@ -78,7 +78,8 @@ class SearchOutput:
     visits: int32 (B, A) root child visit counts; policy: float32 (B, A) the training target
     (visit shares for PUCT, the completed-Q improved policy for Gumbel); action: int32 (B,)
     the search's move (most visited for PUCT; sequential-halving winner for Gumbel);
-    value: float32 (B,) root value for its mover; q: float32 (B, A) root child mean values.
+    value: float32 (B,) root value for its mover (PUCT: the mean backed-up value; Gumbel: the improved
+    policy's value, see `gumbel.root_decision`); q: float32 (B, A) root child mean values.
     """
 
     visits: np.ndarray
@@ -305,11 +306,13 @@ class BatchedSearch:
             action = np.full(B, -1, np.int32)
             policy = np.zeros((B, A), np.float32)
             gumbel.root_decision(t.visits, t.value_sum, t.raw_value, t.prior, t.legal, t.children, noise,
-                                 self.config.c_visit, self.config.c_scale, action, policy)
+                                 self.config.c_visit, self.config.c_scale, np.float32(self.config.discount), action,
+                                 policy, value)
         else:
             total = visits.sum(axis=1, keepdims=True)
             policy = np.where(total > 0, visits / np.maximum(total, 1), 0.0).astype(np.float32)
             action = np.where(total[:, 0] > 0, visits.argmax(axis=1), -1).astype(np.int32)
         action[~live] = -1
         policy[~live] = 0.0
+        value[~live] = 0.0
         return SearchOutput(visits, policy, action, value, q)

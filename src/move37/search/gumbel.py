@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from move37.search._tree import completed_q, log_prior, new_child
+from move37.search._tree import completed_q, completed_values, log_prior, new_child
 
 
 def considered_visits(max_considered: int, num_simulations: int) -> list[int]:
@@ -199,25 +199,30 @@ def select_rounds(visits, value_sum, raw_value, prior, legal, children, parent, 
 
 
 @njit(cache=True)
-def root_decision(visits, value_sum, raw_value, prior, legal, children, gumbel, c_visit, c_scale, out_action, out_policy):
-    """The move and the improved policy target of every game's root.
+def root_decision(visits, value_sum, raw_value, prior, legal, children, gumbel, c_visit, c_scale, discount,
+                  out_action, out_policy, out_value):
+    """The move, the improved policy target and the value of every game's root.
 
     out_action: int32 (B,), the most-visited considered action with the best g + logit + sigma(q).
-    out_policy: float32 (B, A), softmax(logit + sigma(completed Q)) over legal actions.
+    out_policy: float32 (B, A), pi' = softmax(logit + sigma(completed Q)) over legal actions.
+    out_value: float32 (B,), the improved policy's value for the root's mover,
+    discount * sum_a pi'(a) completed_Q(a) (the raw value while no child is visited). Not the
+    root's mean backed-up value: sequential halving spreads the first rounds' visits evenly
+    over the considered actions, so that mean counts weak moves as much as the best one, and
+    on solved Connect Four positions it tracks the exact value far worse than pi''s value does
+    (docs/results/zero.md).
     """
     B, _, A = prior.shape
     sigma = np.empty(A, np.float32)
+    completed = np.empty(A, np.float32)
     for b in range(B):
         out_action[b] = -1
+        out_value[b] = 0.0
         if not legal[b, 0].any():
             out_policy[b] = 0.0
             continue
+        max_n = completed_values(visits, value_sum, raw_value, prior, legal, children, b, 0, completed)
         completed_q(visits, value_sum, raw_value, prior, legal, children, b, 0, c_visit, c_scale, sigma)
-        max_n = 0
-        for a in range(A):
-            c = children[b, 0, a]
-            if legal[b, 0, a] and c >= 0:
-                max_n = max(max_n, visits[b, c])
         best, hi = -np.inf, -np.inf
         for a in range(A):
             if not legal[b, 0, a]:
@@ -235,5 +240,8 @@ def root_decision(visits, value_sum, raw_value, prior, legal, children, gumbel, 
                 total += out_policy[b, a]
             else:
                 out_policy[b, a] = 0.0
+        value = 0.0
         for a in range(A):
             out_policy[b, a] /= total
+            value += out_policy[b, a] * completed[a]
+        out_value[b] = discount * value if max_n > 0 else raw_value[b, 0]
