@@ -7,7 +7,7 @@ import pytest
 
 from move37 import agents, games, solvers
 from move37.errors import UnknownNameError
-from move37.solvers.connect4 import Connect4Solver
+from move37.solvers.connect4 import Connect4Solver, plies_to_end
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,18 @@ def test_solver_agent_wins_connect4_by_the_predicted_margin(shared_data, game):
         assert state.returns()[0] == 1.0
         winner_stones = (state.moves + 1) // 2
         assert 22 - winner_stones >= score
+
+
+def test_perfect_play_ends_after_the_predicted_plies(shared_data, game):
+    """Solver against solver (both optimal: fastest win, slowest loss) ends exactly plies_to_end(score)
+    plies after the position, for wins, losses and draws."""
+    lines = _lines(shared_data, "Test_L3_R1")
+    picked = [next(line for line in lines if kind(line[1])) for kind in (lambda s: s > 0, lambda s: s < 0, lambda s: s == 0)]
+    first, second = agents.make("solver:seed=1", game), agents.make("solver:seed=2", game)
+    for moves, score in picked:
+        state = game.state_from_text(moves)
+        start = state.moves
+        while not state.is_terminal():
+            state = state.play((first if state.current_player == 0 else second).act(state))
+        assert state.moves - start == plies_to_end(score, start)
+    assert plies_to_end((43 - 6) // 2, 6) == 1 and plies_to_end((43 - 7) // 2, 7) == 1  # a win at once

@@ -27,6 +27,18 @@ def terminal_score(state: ConnectFourState) -> int:
     return -((CELLS + 2 - state.moves) // 2) if state.won else 0
 
 
+def plies_to_end(score: int, moves: int) -> int:
+    """How many more plies a game takes under perfect play from a position with `moves` stones and exact
+    `score`: the winner wins as fast as it can and the loser holds out as long as it can; a draw fills
+    the board. With it, a score becomes the discounted value discount ** plies_to_end that a network
+    trained on discounted outcomes (`learn.discount`) should predict."""
+    if score > 0:  # the mover wins with its (22 - score)-th stone and has moves // 2 already
+        return 2 * (22 - score - moves // 2) - 1
+    if score < 0:  # the opponent wins with its (22 + score)-th stone and has (moves + 1) // 2 already
+        return 2 * (22 + score - (moves + 1) // 2)
+    return CELLS - moves
+
+
 class Connect4Solver:
     """Exact solver for 6x7 Connect Four states (move37.games.connect4)."""
 
