@@ -24,7 +24,8 @@ class LearnConfig:
     """batch_size, lr, weight_decay: the optimiser (AdamW). replay_ratio: samples drawn per new
     position. window: positions kept in the replay window. min_positions: positions before the
     first update. augment: train on a random board symmetry of each sample. search_value_weight: the
-    value target is (1 - w) * outcome + w * root search value (0 = AlphaZero's outcome only).
+    value target is (1 - w) * outcome + w * the root search's value (`SearchOutput.value`; 0 = AlphaZero's
+    outcome only).
     discount: the outcome is worth discount ** (moves to the end) (1 = AlphaZero's undiscounted)."""
 
     batch_size: int = 256
