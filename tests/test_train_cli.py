@@ -1,5 +1,6 @@
 """`move37 train` / `move37 report` on bad input: one-line errors, exit 2, nothing overwritten."""
 
+import fcntl
 import json
 from pathlib import Path
 
@@ -57,6 +58,11 @@ def test_bad_input_is_one_line_and_changes_nothing(tmp_path, capsys):
     other_cfg.write_text(json.dumps({**TINY, "search": {"c_scale": 0.3}}))  # search.discount alone may change
     assert "changes only learn.lr" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run), "--iterations",
                                                       "3", "--config", str(other_cfg))
+    with open(run / ".lock", "a") as held:  # another process is training this folder
+        fcntl.flock(held, fcntl.LOCK_EX)
+        other_cfg.write_text(json.dumps({**TINY, "learn": {**TINY["learn"], "lr": 0.01}}))  # a schedule step
+        assert "being trained by another process" in _one_line_error(capsys, "train", "tictactoe", "--out", str(run),
+                                                                     "--iterations", "3", "--config", str(other_cfg))
     assert _snapshot(run) == before
     # a damaged newest checkpoint: refuse to resume, touch nothing
     newest = sorted((run / "checkpoints").iterdir())[-1] / "weights.safetensors"

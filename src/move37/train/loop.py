@@ -15,6 +15,7 @@ files in the run folder:
     checkpoints/      numbered checkpoints (see checkpoint.py)
     metrics.jsonl     one line per iteration: losses, games/s, Elo, optimal-move rate
     labels.json, ladder.jsonl   evaluation caches (see evaluate.py)
+    .lock             held (flock) by the one process training the folder
 
 Everything random draws from generators saved in the checkpoint and stopping is
 decided only between iterations, so a run killed at any moment and resumed produces
@@ -23,6 +24,8 @@ the same network, byte for byte, as one never interrupted (with `threads` fixed)
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import math
 import os
@@ -99,7 +102,7 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
                 write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
                 config = wanted
         return config
-    if out.exists() and any(out.iterdir()):
+    if out.exists() and any(p.name != ".lock" for p in out.iterdir()):
         raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
     config = load_config(config_path, game_spec)
     out.mkdir(parents=True, exist_ok=True)
@@ -144,11 +147,40 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     `ray_inference` one actor evaluating for all workers (on a GPU where there is one)."""
     out = Path(out)
     game = game_registry.make(game_spec)
+    inference = None
     if ray is not None:
-        from move37.train import ray_source, ray_stages
+        from move37.train import ray_source
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
-    config = _open_run(out, game_spec, Path(config_path) if config_path else None)
+    config_path = Path(config_path) if config_path else None
+    with contextlib.ExitStack() as held:
+        if (out / "run.json").is_file():  # locked before a resume may record a schedule step in run.json
+            held.enter_context(_run_lock(out))
+            config = _open_run(out, game_spec, config_path)
+        else:  # a new run's folder exists only once its config was read
+            config = _open_run(out, game_spec, config_path)
+            held.enter_context(_run_lock(out))
+        return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference)
+
+
+@contextlib.contextmanager
+def _run_lock(out: Path):
+    """Hold the run folder for this process: a second `move37 train` on the same folder would interleave its
+    games, chunks and checkpoints with ours. An advisory lock on `out/.lock` (flock), which the
+    kernel drops when the process ends in any way, SIGKILL included, so no stale lock is left."""
+    with open(out / ".lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunFolderError(f"{out} is being trained by another process; wait for it to end") from None
+        yield
+
+
+def _train(out: Path, game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
+           progress: bool | None, ray: str | None, ray_workers: int | None, inference: str | None) -> dict:
+    """`train` once its run folder is open and held."""
+    if ray is not None:
+        from move37.train import ray_source, ray_stages
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     net = PolicyValueNet(game.info.observation_shape, game.info.num_actions, config.net)
