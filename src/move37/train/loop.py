@@ -102,7 +102,7 @@ def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig
                 write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
                 config = wanted
         return config
-    if out.exists() and any(p.name != ".lock" for p in out.iterdir()):
+    if out.exists() and any(out.iterdir()):
         raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
     config = load_config(config_path, game_spec)
     out.mkdir(parents=True, exist_ok=True)
