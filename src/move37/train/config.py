@@ -3,6 +3,17 @@
 A config file (JSON or TOML) holds any subset of the sections below; unknown keys and
 values of the wrong type are a one-line ConfigError naming the key. The resolved
 config is stored in the run folder, so a run resumes with exactly its own settings.
+
+Settings that AlphaZero-style runs change as they go (the learning-rate drops, deeper
+self-play searches later on) are a `schedule`: a table from a setting's dotted name to the
+values it takes from a number of iterations done, or of minutes of the run's own clock, on:
+
+    "schedule": {"learn.lr": {"by": "iteration", "steps": [[137, 5e-4], [274, 1.5e-4]]},
+                 "selfplay.sims": {"by": "minutes", "steps": [[90, 128]]}}
+
+Before a setting's first step its section's value holds. `ZeroConfig.at` is the config in
+force for the next iteration; the training loop asks for it at every iteration, from the
+iteration count and clock that checkpoints save, so a resumed run follows the same schedule.
 """
 
 from __future__ import annotations
@@ -10,7 +21,7 @@ from __future__ import annotations
 import json
 import tomllib
 import typing
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from move37.errors import ConfigError
@@ -59,12 +70,48 @@ class EvalConfig:
     positions: int = 300
 
 
+# The settings a schedule may change: they shape the updates, targets and searches from then on, or which
+# later checkpoints stay on disk, never what is already stored (the same ones a resume may change: loop.py).
+SCHEDULABLE = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
+               "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every")
+_CLOCKS = ("iteration", "minutes")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A piecewise-constant setting. by: what `at` counts, "iteration" (iterations done) or "minutes" (of the
+    run's own clock, which checkpoints save). steps: (at, value) pairs with `at` >= 0 strictly increasing; from
+    `at` on the setting is `value` (an iteration-keyed step at 137 first applies to iteration 138)."""
+
+    by: str = "iteration"
+    steps: tuple[tuple[float, float], ...] = ()
+
+    def check(self, where: str) -> None:
+        """ConfigError naming `where` (the setting's place in the config) unless `by` and `steps` are well formed."""
+        if self.by not in _CLOCKS:
+            raise ConfigError(f"config {where}.by: expected one of {', '.join(_CLOCKS)}, got {self.by!r}")
+        if not self.steps or any(len(step) != 2 for step in self.steps):
+            raise ConfigError(f"config {where}.steps: expected a non-empty list of [at, value] pairs")
+        at = [step[0] for step in self.steps]
+        if at[0] < 0 or any(b <= a for a, b in zip(at, at[1:])):
+            raise ConfigError(f"config {where}.steps: the points `at` must be >= 0 and increasing, got {at}")
+
+    def value(self, iteration: int, minutes: float, before: float) -> float:
+        """The value in force after `iteration` iterations and `minutes` minutes; `before` until the first step."""
+        now = iteration if self.by == "iteration" else minutes
+        for at, value in reversed(self.steps):
+            if now >= at:
+                return value
+        return before
+
+
 @dataclass(frozen=True)
 class ZeroConfig:
     """games_per_iteration: self-play games between learner updates. checkpoint_every: iterations
     between checkpoints; keep_checkpoints: how many of the newest stay on disk; keep_every: also
     keep every checkpoint whose iteration is a multiple of this (0 = none), for its weights (to
-    pick the best network afterwards; its replay chunks are not kept). threads: torch threads."""
+    pick the best network afterwards; its replay chunks are not kept). threads: torch threads.
+    schedule: settings (one of SCHEDULABLE, by dotted name) that change during the run (see the module doc)."""
 
     seed: int = 0
     games_per_iteration: int = 64
@@ -77,9 +124,60 @@ class ZeroConfig:
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     learn: LearnConfig = field(default_factory=LearnConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    schedule: dict[str, Schedule] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for key, schedule in self.schedule.items():
+            if key not in SCHEDULABLE:
+                raise ConfigError(f"config schedule.{key}: not a schedulable setting (those are: {', '.join(SCHEDULABLE)})")
+            schedule.check(f"schedule.{key}")
+            section, _, name = key.rpartition(".")
+            for at, value in schedule.steps:  # each value is checked as its section checks the setting
+                value = _typed(self, key, value)
+                try:
+                    if section:
+                        replace(getattr(self, section), **{name: value})
+                except ConfigError as e:
+                    raise ConfigError(f"config schedule.{key}: {value} at {at:g} is out of range ({e})") from None
 
     def to_dict(self) -> dict:
         return json.loads(json.dumps(asdict(self)))
+
+    def at(self, iteration: int, minutes: float) -> ZeroConfig:
+        """The config in force for the iteration after `iteration` done and `minutes` of the run's clock."""
+        if not self.schedule:
+            return self
+        return with_settings(self, {key: _typed(self, key, s.value(iteration, minutes, setting(self, key)))
+                                    for key, s in self.schedule.items()})
+
+    def peak(self, key: str):
+        """The largest value setting `key` takes in this run (what buffers sized by it must hold)."""
+        steps = self.schedule[key].steps if key in self.schedule else ()
+        return max([setting(self, key), *(_typed(self, key, value) for _, value in steps)])
+
+
+def setting(config: ZeroConfig, key: str):
+    """The value of a setting by dotted name ("learn.lr", "keep_every")."""
+    section, _, name = key.rpartition(".")
+    return getattr(getattr(config, section) if section else config, name)
+
+
+def with_settings(config: ZeroConfig, values: dict) -> ZeroConfig:
+    """`config` with the `values` ({"learn.lr": 1e-3, "keep_every": 5, ...}; dotted keys name a section) in place."""
+    for key, value in values.items():
+        section, _, name = key.rpartition(".")
+        config = (replace(config, **{section: replace(getattr(config, section), **{name: value})}) if section
+                  else replace(config, **{name: value}))
+    return config
+
+
+def _typed(config: ZeroConfig, key: str, value: float):
+    """A schedule's step `value` as the type of setting `key` (a whole number for simulation counts)."""
+    if isinstance(setting(config, key), int):
+        if float(value) != int(value):
+            raise ConfigError(f"config schedule.{key}: expected whole numbers, got {value!r}")
+        return int(value)
+    return float(value)
 
 
 # Defaults that suit each game on 2 CPU cores (anything else uses ZeroConfig's own).
@@ -128,7 +226,14 @@ PRESETS: dict[str, dict] = {
 
 
 def _convert(value, annotation, where: str):
+    if is_dataclass(annotation):
+        return _build(annotation, value, where)
     origin = typing.get_origin(annotation)
+    if origin is dict:  # a table keyed by name, such as the schedule
+        inner = typing.get_args(annotation)[1]
+        if not isinstance(value, dict):
+            raise ConfigError(f"config {where}: expected a table of keys, got {type(value).__name__}")
+        return {k: _convert(v, inner, f"{where}.{k}") for k, v in value.items()}
     if origin is tuple:
         inner = typing.get_args(annotation)[0]
         if not isinstance(value, (list, tuple)):
@@ -155,8 +260,7 @@ def _build(cls, data: dict, where: str):
     for key, value in data.items():
         hint = hints[key]
         path = f"{where}.{key}" if where else key
-        kwargs[key] = _build(hint, value, path) if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__") \
-            else _convert(value, hint, path)
+        kwargs[key] = _convert(value, hint, path)
     return cls(**kwargs)
 
 
@@ -185,4 +289,5 @@ def load_config(path: Path | None, game_name: str) -> ZeroConfig:
     return from_dict(data, game_name)
 
 
-__all__ = ["EvalConfig", "LearnConfig", "ZeroConfig", "from_dict", "load_config", "replace"]
+__all__ = ["EvalConfig", "LearnConfig", "SCHEDULABLE", "Schedule", "ZeroConfig", "from_dict", "load_config", "replace",
+           "setting", "with_settings"]
