@@ -105,7 +105,7 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
 
     labels = []
     path.parent.mkdir(parents=True, exist_ok=True)
-    for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False):
+    for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False, disable=None):
         state = game.state_from_moves(moves)
         result = solver.solve(state)
         labels.append({"moves": moves, "best": list(result.best_actions),
