@@ -1,7 +1,7 @@
 """The learner and evaluation as Ray actors, so they run while the workers play instead of between iterations.
 
-The Ray side of stages.py's `Stages`. With `--ray` an iteration is three stages at once. The self-play workers play
-iteration t's games with the network W (ray_source.py); the `LearnerActor` trains on the
+The Ray side of stages.py's `Stages`. With `--ray` an iteration is three stages at once.
+The self-play workers play iteration t's games with the network W (ray_source.py); the `LearnerActor` trains on the
 replay window as it was after iteration t-1, turning W into W'; when an evaluation is
 due, the `EvaluationActor` measures W, the network that plays iteration t. Then the
 driver writes t's games and replay chunk, sends the chunk to the learner, and
@@ -40,6 +40,7 @@ try:
     from ray.exceptions import RayActorError
 except ImportError:  # only reached through ray_source.connect(), which reports a missing Ray first
     ray = None
+
 
 def _arrays(net: torch.nn.Module) -> dict[str, np.ndarray]:
     return {k: v.detach().cpu().numpy() for k, v in net.state_dict().items()}
