@@ -92,7 +92,7 @@ def test_report_writes_pngs(tmp_path, capsys):
 
 def test_resume_may_change_the_learner_schedule(tmp_path):
     from move37.nets import load_net
-    from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
+    from move37.runs import checkpoint_dirs, latest_checkpoint
 
     cfg, run = tmp_path / "tiny.json", tmp_path / "run"
     cfg.write_text(json.dumps(TINY))
@@ -125,7 +125,7 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
 
 def test_resume_may_grow_a_residual_network(tmp_path, capsys):
     from move37.nets import load_net
-    from move37.train.checkpoint import latest_checkpoint
+    from move37.runs import latest_checkpoint
 
     resnet = {**TINY, "net": {"kind": "resnet", "channels": 4, "blocks": 1}}
     cfg, run = tmp_path / "tiny.json", tmp_path / "run"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from move37.train.checkpoint import checkpoint_dirs
+from move37.runs import checkpoint_dirs
 from move37.train.loop import train
 
 TINY = {"games_per_iteration": 8, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 8},
