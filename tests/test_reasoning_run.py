@@ -10,7 +10,8 @@ from safetensors.torch import load_file
 
 from move37.errors import ConfigError, RunFolderError
 from move37.reasoning import config
-from move37.reasoning.train import Trainer, load_model
+from move37.reasoning.train import Trainer, load_model, train
+from move37.runs import latest_checkpoint
 
 TINY = {
     "task": "addition:width=2", "seed": 3, "checkpoint_every": 3, "log_every": 1,
@@ -25,6 +26,18 @@ TINY = {
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
+def _same_checkpoint(a, b):
+    """The latest checkpoints of runs `a` and `b` agree: step, phase, weights, optimiser, reference, run state."""
+    ca, cb = latest_checkpoint(a), latest_checkpoint(b)
+    assert ca.name == cb.name and sorted(p.name for p in ca.iterdir()) == sorted(p.name for p in cb.iterdir())
+    for name in ("model", "optimizer", "reference"):
+        x, y = load_file(ca / f"{name}.safetensors"), load_file(cb / f"{name}.safetensors")
+        assert x.keys() == y.keys() and all(torch.equal(x[k], y[k]) for k in x)
+    sa, sb = (json.loads((c / "state.json").read_text()) for c in (ca, cb))
+    timing = {"elapsed": 0, "metrics_bytes": 0}  # the log holds wall-clock figures
+    assert {**sa, **timing} == {**sb, **timing} and sa["phase"] == "rl"
+
+
 def _metrics(path):
     rows = [json.loads(line) for line in (path / "metrics.jsonl").read_text().splitlines()]
     return [{k: v for k, v in r.items() if k != "elapsed"} for r in rows]
@@ -32,17 +45,16 @@ def _metrics(path):
 
 def test_resume_is_exact(tmp_path):
     cfg = config.from_dict(TINY)
-    straight = Trainer(tmp_path / "a", cfg).run(progress=False)
+    straight = train(tmp_path / "a", cfg, progress=False)
     assert straight["finished"]
     stops = 0
     while True:  # a deadline already past: stop and checkpoint after every single step
-        result = Trainer(tmp_path / "b", cfg if stops == 0 else None).run(minutes=0, progress=False)
+        result = train(tmp_path / "b", cfg if stops == 0 else None, minutes=0, progress=False)
         stops += 1
         if result["finished"]:
             break
     assert stops == 9
-    a, b = (load_file(tmp_path / x / "checkpoint.safetensors") for x in "ab")
-    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    _same_checkpoint(tmp_path / "a", tmp_path / "b")
     assert _metrics(tmp_path / "a") == _metrics(tmp_path / "b")
     assert (tmp_path / "b" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
@@ -50,17 +62,19 @@ def test_resume_is_exact(tmp_path):
 
 
 def test_run_folder_errors(tmp_path):
-    Trainer(tmp_path / "r", config.from_dict({**TINY, "sft": {**TINY["sft"], "steps": 1},
-                                              "grpo": {"steps": 0}})).run(progress=False)
+    train(tmp_path / "r", config.from_dict({**TINY, "sft": {**TINY["sft"], "steps": 1}, "grpo": {"steps": 0}}),
+          progress=False)
     with pytest.raises(RunFolderError):
         Trainer(tmp_path / "r", config.from_dict({**TINY, "seed": 4}))  # a different config
-    (tmp_path / "r" / "checkpoint.safetensors").write_bytes(b"garbage")
+    with Trainer(tmp_path / "r"), pytest.raises(RunFolderError, match="another process"):
+        Trainer(tmp_path / "r")  # the folder is held
+    model, _ = load_model(tmp_path / "r", "sft")
+    assert model.cfg.n_embd == 16
+    (latest_checkpoint(tmp_path / "r") / "model.safetensors").write_bytes(b"garbage")
     with pytest.raises(RunFolderError):
         Trainer(tmp_path / "r")
     with pytest.raises(RunFolderError):
         load_model(tmp_path / "nothing")
-    model, _ = load_model(tmp_path / "r", "sft")
-    assert model.cfg.n_embd == 16
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -102,7 +116,7 @@ def test_cli_eval_report_tasks(tmp_path, capsys):
     from move37.cli import main
 
     run = tmp_path / "r"
-    Trainer(run, config.from_dict({**TINY, "grpo": {**TINY["grpo"], "steps": 2}})).run(progress=False)
+    train(run, config.from_dict({**TINY, "grpo": {**TINY["grpo"], "steps": 2}}), progress=False)
     assert main(["reason", "eval", str(run), "--json", "--problems", "5"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"demonstrator", "latest", "sft"} and 0 <= out["latest"]["greedy/2"] <= 1
@@ -116,4 +130,4 @@ def test_cli_eval_report_tasks(tmp_path, capsys):
 def test_held_out_set_covering_every_problem_is_an_error(tmp_path):
     cfg = config.from_dict({**TINY, "eval": {"difficulties": [1], "problems": 2000}})
     with pytest.raises(ConfigError, match="held-out"):
-        Trainer(tmp_path / "r", cfg).run(progress=False)
+        train(tmp_path / "r", cfg, progress=False)
