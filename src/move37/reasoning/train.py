@@ -168,6 +168,7 @@ class Trainer:
         except (SafetensorError, OSError, KeyError, ValueError, TypeError, RuntimeError) as e:
             raise RunFolderError(f"{ckpt}: damaged checkpoint ({type(e).__name__}: {str(e)[:80]})") from None
         runs.truncate(self.metrics, metrics_bytes)  # the lines after the checkpoint belong to work redone now
+        runs.prune_checkpoints(self.out, KEEP_CHECKPOINTS)  # a kill may have come between a checkpoint and this
 
     def checkpoint(self) -> None:
         """Checkpoint `step` (one atomic folder): weights, optimiser, phase and run state, the reference once in RL."""
