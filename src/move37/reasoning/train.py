@@ -17,7 +17,6 @@ weights as a run that was never interrupted (tests/test_reasoning_run.py kills i
 from __future__ import annotations
 
 import contextlib
-import copy
 import time
 from pathlib import Path
 
