@@ -1,6 +1,5 @@
 """Run folders: exact resume across crashes and the SFT/RL boundary, config errors, the CLI."""
 
-import contextlib
 import json
 import os
 import shutil
@@ -15,7 +14,6 @@ from move37.errors import ConfigError, RunFolderError
 from move37.reasoning import config
 from move37.reasoning.train import Trainer, load_model, train
 from move37.runs import latest_checkpoint
-from move37.runs import logs as run_logs
 
 TINY = {
     "task": "addition:width=2", "seed": 3, "checkpoint_every": 3, "log_every": 1,
@@ -137,42 +135,9 @@ def test_held_out_set_covering_every_problem_is_an_error(tmp_path):
         train(tmp_path / "r", cfg, progress=False)
 
 
-class Killed(BaseException):
-    """A kill, as far as the run folder can tell: nothing after it runs (no `except Exception` catches it)."""
-
-
 # The end of imitation (step 2) is an imitation checkpoint rewritten as the first RL one; checkpoint 2 is pruned at 6.
 KILLABLE = {**TINY, "checkpoint_every": 2, "sft": {**TINY["sft"], "steps": 2}, "grpo": {**TINY["grpo"], "steps": 4},
             "eval": {**TINY["eval"], "problems": 3, "k": 1, "every": 4}}
-
-
-@contextlib.contextmanager
-def _writes(kill_at: tuple[int, str] | None = None):
-    """Count the writes to the run folder and, with `kill_at` = (n, when), stop the process at write n: "before"
-    it (a replace: its temporary file written but not renamed; an append: half of its line written) or "after".
-    Writes: every os.replace (each atomic file, each checkpoint folder's rename, aside and back), every
-    metrics line, every folder deleted. Yields the list of writes seen so far."""
-    seen: list[str] = []
-    real_replace, real_append, real_rmtree = os.replace, run_logs.append_line, shutil.rmtree
-
-    def point(kind: str, do, path, *args, **kwargs):
-        n = len(seen)
-        seen.append(f"{kind} {path}")
-        if kill_at == (n, "before"):
-            if kind == "append":
-                with open(path, "a") as f:
-                    f.write(args[0][: len(args[0]) // 2])
-            raise Killed
-        do(path, *args, **kwargs)
-        if kill_at == (n, "after"):
-            raise Killed
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(os, "replace", lambda a, b: point("replace", lambda b_, a_: real_replace(a_, b_), b, a))
-        mp.setattr(run_logs, "append_line", lambda path, line: point("append", real_append, path, line))
-        mp.setattr(shutil, "rmtree", lambda path, **kw: point("rmtree", real_rmtree, path, **kw)
-                   if os.path.exists(path) else None)
-        yield seen
 
 
 def _consistent(run, cfg):
@@ -195,7 +160,7 @@ def _consistent(run, cfg):
         assert steps == {float(state["step"])}
 
 
-def test_a_kill_at_every_write_resumes_to_the_uninterrupted_run(tmp_path, monkeypatch):
+def test_a_kill_at_every_write_resumes_to_the_uninterrupted_run(tmp_path, monkeypatch, kills):
     """Killed before or after each write in turn (the end of imitation included: a kill between freezing the
     reference and the checkpoint that says phase 'rl'), the resumed run ends where an uninterrupted one does:
     same step, phase, weights, optimiser moments and learning rate, reference and metrics.
@@ -207,14 +172,12 @@ def test_a_kill_at_every_write_resumes_to_the_uninterrupted_run(tmp_path, monkey
     monkeypatch.setattr(os, "fsync", lambda fd: None)
     monkeypatch.setattr(report, "write_plot", lambda rows, cfg, path: write_bytes(path, json.dumps(rows).encode()))
     cfg = config.from_dict(KILLABLE)
-    with _writes() as seen:
+    with kills.writes(tmp_path) as seen:
         train(tmp_path / "ref", cfg, progress=False)
-    points = [(n, when) for n, write in enumerate(seen) for when in ("before", "after")
-              if when == "after" or not write.startswith("rmtree")]
     assert len(seen) > 30 and any("reference.safetensors" in w for w in seen)
-    for n, when in points:
+    for n, when in kills.points(seen):
         run = tmp_path / f"{n}-{when}"
-        with pytest.raises(Killed), _writes((n, when)):
+        with pytest.raises(kills.Killed), kills.writes(tmp_path, (n, when)):
             train(run, cfg, progress=False)
         _consistent(run, cfg)
         assert train(run, cfg, progress=False)["finished"], (n, when, seen[n])  # the same command again

@@ -96,6 +96,8 @@ def _restore(ckpt: Path, config: ZeroConfig, learner: Learner, replay: ReplayWin
     out = ckpt.parent.parent
     runs.truncate(out / "games.jsonl", state["games_bytes"])
     runs.truncate(out / "metrics.jsonl", state["metrics_bytes"])
+    runs.prune_checkpoints(out, config.keep_checkpoints, config.keep_every)  # a kill may have cut the last pruning
+    _prune_chunks(out, replay, config)
     return state
 
 
@@ -255,6 +257,11 @@ def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, ela
                  games_bytes=runs.size(out / "games.jsonl"), metrics_bytes=runs.size(out / "metrics.jsonl"))
     save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
                     config.search.discount)
+    _prune_chunks(out, replay, config)
+
+
+def _prune_chunks(out: Path, replay: ReplayWindow, config: ZeroConfig) -> None:
+    """Delete the replay chunks that neither the window nor a kept checkpoint's window uses."""
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
