@@ -116,6 +116,8 @@ def test_open_run_creates_holds_and_refuses(tmp_path):
     with pytest.raises(RunFolderError, match="is a zero run, not a reasoning run"):
         with runs.open_run(out, "reasoning", dict):
             pass
+    write_json(out / "run.json", {"format": 1, "game": "connect4", "config": {}})  # before "trainer": a zero run
+    assert runs.read_run(out, "zero")["game"] == "connect4"
     (out / "run.json").write_text("[1, 2")
     with pytest.raises(RunFolderError, match="damaged run description"):
         runs.read_run(out, "zero")
