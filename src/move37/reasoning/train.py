@@ -45,7 +45,10 @@ KEEP_CHECKPOINTS = 2
 
 def read_config(out: Path) -> TrainConfig:
     """The config of run folder `out` (RunFolderError when it is not a reasoning run)."""
-    meta = runs.read_run(out, TRAINER)
+    return _config(out, runs.read_run(out, TRAINER))
+
+
+def _config(out: Path, meta: dict) -> TrainConfig:
     try:
         return config_mod.from_dict(meta["config"])
     except ConfigError as e:
@@ -61,8 +64,8 @@ def _open(out: Path, cfg: TrainConfig | None):
         config_mod.validate(fresh)
         return {"config": fresh.to_dict()}
 
-    with runs.open_run(out, TRAINER, new_run):
-        stored = read_config(out)
+    with runs.open_run(out, TRAINER, new_run) as meta:
+        stored = _config(out, meta)
         if cfg is not None and cfg != stored:
             raise RunFolderError(f"{out} holds a run with a different config; use another folder")
         yield stored
