@@ -88,6 +88,10 @@ def test_run_folder_errors(tmp_path):
     ({"grpo": {"group_size": 1}}, "group_size"),
     ({"grpo": {"clip_low": "x"}}, "expected float"),
     ({"grpo_preset": "ppo"}, "preset"),
+    ({"seed": 2**64}, "seed"),
+    ({"threads": 0}, "threads"),
+    ({"model": {"n_embd": 0}}, "n_embd"),
+    ({"grpo": {"lr": -1}}, "lr"),
 ])
 def test_config_errors(bad, message):
     with pytest.raises(ConfigError, match=message):

@@ -35,6 +35,12 @@ def test_config_validation():
     with pytest.raises(ConfigError, match="search.algorithm"):
         from_dict({"search": {"algorithm": "alphabeta"}}, "tictactoe")
     assert from_dict({"learn": {"lr": 1}}, "connect4").learn.lr == 1.0
+    for bad, message in [({"seed": -1}, "seed"), ({"seed": 2**64}, "seed"), ({"checkpoint_every": 0}, "checkpoint_every"),
+                         ({"keep_checkpoints": 0}, "keep_checkpoints"), ({"threads": 10**6}, "threads"),
+                         ({"games_per_iteration": 0}, "games_per_iteration"), ({"eval": {"sims": -1}}, "eval"),
+                         ({"learn": {"weight_decay": -1}}, "weight_decay")]:
+        with pytest.raises(ConfigError, match=message):
+            from_dict(bad, "tictactoe")
 
 
 def test_bad_input_is_one_line_and_changes_nothing(tmp_path, capsys):

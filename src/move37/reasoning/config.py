@@ -99,18 +99,21 @@ def validate(cfg: TrainConfig) -> None:
     positive = {"seed": cfg.seed + 1, "threads": cfg.threads, "checkpoint_every": cfg.checkpoint_every,
                 "log_every": cfg.log_every, "sft.batch_size": cfg.sft.batch_size, "eval.problems": cfg.eval.problems,
                 "eval.k": cfg.eval.k, "eval.every": cfg.eval.every, "model.n_layer": cfg.model.n_layer,
-                "model.n_head": cfg.model.n_head, "model.block_size": cfg.model.block_size}
+                "model.n_head": cfg.model.n_head, "model.n_embd": cfg.model.n_embd,
+                "model.block_size": cfg.model.block_size}
     for key, value in positive.items():
         if value <= 0:
             raise ConfigError(f"{key} must be positive")
+    if cfg.seed >= 2**63 or cfg.threads > 1024:  # what numpy and torch accept as a seed; threads: a typo
+        raise ConfigError("seed < 2**63 and threads <= 1024 required")
     if cfg.model.n_embd % cfg.model.n_head:
         raise ConfigError("model.n_embd must be a multiple of model.n_head")
     runs.build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
     g = cfg.grpo_config()
     if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1:
         raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1 and epochs >= 1 are required")
-    if cfg.sft.steps < 0 or g.steps < 0:
-        raise ConfigError("sft.steps and grpo.steps must not be negative")
+    if cfg.sft.steps < 0 or g.steps < 0 or cfg.sft.lr < 0 or g.lr < 0:
+        raise ConfigError("sft.steps, grpo.steps, sft.lr and grpo.lr must not be negative")
     try:
         Curriculum(cfg.curriculum)
     except ValueError as e:

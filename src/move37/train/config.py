@@ -18,6 +18,9 @@ from move37.search._tree_search import SearchConfig
 from move37.selfplay.play import SelfPlayConfig
 
 
+MAX_THREADS = 1024  # torch threads; more is a typo, not a machine
+
+
 @dataclass(frozen=True)
 class LearnConfig:
     """batch_size, lr, weight_decay: the optimiser (AdamW). replay_ratio: samples drawn per new
@@ -42,6 +45,8 @@ class LearnConfig:
             raise ConfigError("learn: 0 <= search_value_weight <= 1 and 0 < discount <= 1 required")
         if self.batch_size < 1 or self.lr <= 0 or self.window < self.batch_size or self.replay_ratio <= 0:
             raise ConfigError("learn: batch_size >= 1, lr > 0, replay_ratio > 0 and window >= batch_size required")
+        if self.weight_decay < 0 or self.min_positions < 0:
+            raise ConfigError("learn: weight_decay >= 0 and min_positions >= 0 required")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class EvalConfig:
     games: int = 10
     sims: int = 32
     positions: int = 300
+
+    def __post_init__(self):
+        if min(self.every, self.elo_every, self.games, self.sims, self.positions) < 0:
+            raise ConfigError("eval: every, elo_every, games, sims and positions must not be negative")
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,14 @@ class ZeroConfig:
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     learn: LearnConfig = field(default_factory=LearnConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+
+    def __post_init__(self):
+        if not 0 <= self.seed < 2**63:  # what numpy and torch accept as a seed
+            raise ConfigError("seed: 0 <= seed < 2**63 required")
+        if min(self.games_per_iteration, self.checkpoint_every, self.keep_checkpoints) < 1 or self.keep_every < 0:
+            raise ConfigError("games_per_iteration, checkpoint_every, keep_checkpoints >= 1 and keep_every >= 0 required")
+        if not 1 <= self.threads <= MAX_THREADS:
+            raise ConfigError(f"threads: 1 <= threads <= {MAX_THREADS} required")
 
     def to_dict(self) -> dict:
         return runs.to_dict(self)
