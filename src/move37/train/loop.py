@@ -18,6 +18,8 @@ itself does not know which. The stages meet only through files in the run folder
     labels.json, ladder.jsonl   evaluation caches (see evaluate.py)
     .lock             held (flock) by the one process training the folder
 
+(run.json, .lock, checkpoints/ and the logs are the run-folder toolkit's: move37.runs.)
+
 Everything random draws from generators saved in the checkpoint and stopping is
 decided only between iterations, so a run killed at any moment and resumed produces
 the same network, byte for byte, as one never interrupted (with `threads` fixed).
@@ -25,11 +27,8 @@ the same network, byte for byte, as one never interrupted (with `threads` fixed)
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,13 +38,15 @@ import numpy as np
 import torch
 
 from move37 import games as game_registry
-from move37.atomic import append_line, write_json
+from move37 import runs
+from move37.atomic import append_line
 from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
 from move37.games.base import Game
 from move37.nets import PolicyValueNet, evaluator
+from move37.runs import checkpoint_dirs, latest_checkpoint
 from move37.train import evaluate as ev
-from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
-from move37.train.config import SCHEDULABLE, ZeroConfig, from_dict, load_config, setting, with_settings
+from move37.train.checkpoint import load_checkpoint, save_checkpoint
+from move37.train.config import SCHEDULABLE, ZeroConfig, from_dict, load_config
 from move37.train.learner import Learner
 from move37.train.progress import Progress
 from move37.train.replay import ReplayWindow
@@ -58,54 +59,46 @@ from move37.train.stages import MAX_RESTARTS, LocalStages, Stages
 SCHEDULED = (*SCHEDULABLE, "net.channels", "net.blocks")
 
 
-def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
-    """Read or create run.json; RunFolderError/ConfigError (before any write) when it does not fit."""
-    meta_path = out / "run.json"
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text())
-            stored_game, stored = meta["game"], meta["config"]
-        except (ValueError, KeyError, TypeError):
-            raise RunFolderError(f"{meta_path}: damaged run description") from None
-        if stored_game != game_spec:
-            raise RunFolderError(f"{out} is a {stored_game} run, not {game_spec}")
-        config = from_dict(stored)
-        if config_path is not None:
-            wanted = load_config(config_path, game_spec)
-            kept = {key: setting(config, key) for key in SCHEDULED}
-            if with_settings(wanted, kept) != config:
-                raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
-                                  f"that changes only {', '.join(SCHEDULED)} (see {meta_path})")
-            ckpt = latest_checkpoint(out)
-            at = int(ckpt.name) if ckpt else 0
-            changes = [{"key": key, "from": old, "to": setting(wanted, key), "at_iteration": at}
-                       for key, old in kept.items() if setting(wanted, key) != old]
-            grown = [c for c in changes if c["key"].startswith("net.")]
-            if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
-                raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
-                                  f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
-            if changes:  # a schedule step, such as AlphaZero's learning-rate drops
-                write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
-                config = wanted
+def _resume_config(out: Path, meta: dict, game_spec: str, config_path: Path | None) -> ZeroConfig:
+    """The config of held run `out` (its run.json `meta`), with the schedule steps of `config_path` recorded in
+    run.json; RunFolderError/ConfigError (before any write) when they do not fit."""
+    if meta.get("game") != game_spec:
+        raise RunFolderError(f"{out} is a {meta.get('game')} run, not {game_spec}")
+    config = from_dict(meta["config"])
+    if config_path is None:
         return config
-    if out.exists() and any(out.iterdir()):
-        raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
-    config = load_config(config_path, game_spec)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(meta_path, {"format": 1, "game": game_spec, "config": config.to_dict()})
-    return config
+    wanted = load_config(config_path, game_spec)
+    kept = {key: runs.setting(config, key) for key in SCHEDULED}
+    if runs.with_settings(wanted, kept) != config:
+        raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
+                          f"that changes only {', '.join(SCHEDULED)} (see {out / 'run.json'})")
+    ckpt = latest_checkpoint(out)
+    at = int(ckpt.name) if ckpt else 0
+    changes = [{"key": key, "from": old, "to": runs.setting(wanted, key), "at_iteration": at}
+               for key, old in kept.items() if runs.setting(wanted, key) != old]
+    grown = [c for c in changes if c["key"].startswith("net.")]
+    if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
+        raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
+                          f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
+    if changes:  # a schedule step, such as AlphaZero's learning-rate drops
+        runs.write_run(out, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
+    return wanted
 
 
-def _truncate(path: Path, size: int) -> None:
-    """Cut a log back to its length at the checkpoint (lines after it belong to lost work)."""
-    if path.exists() and path.stat().st_size > size:
-        with open(path, "r+b") as f:
-            f.truncate(size)
-            os.fsync(f.fileno())
+@dataclass
+class _Run:
+    """What every stage of one training process shares: the run folder, its base config (schedule included),
+    the network and its learner, the replay window, the run's generator and the checkpointed counters `state`."""
 
-
-def _size(path: Path) -> int:
-    return path.stat().st_size if path.exists() else 0
+    out: Path
+    game: Game
+    game_spec: str
+    config: ZeroConfig
+    net: PolicyValueNet
+    learner: Learner
+    replay: ReplayWindow
+    rng: np.random.Generator
+    state: dict
 
 
 def _start(run: _Run) -> dict:
@@ -115,20 +108,24 @@ def _start(run: _Run) -> dict:
     config = run.config.at(0, 0.0)
     save_checkpoint(run.out, 0, run.net, run.game_spec, run.learner.optimizer, state, config.keep_checkpoints,
                     config.keep_every, config.search.discount)
-    _truncate(run.out / "games.jsonl", 0)
-    _truncate(run.out / "metrics.jsonl", 0)
+    runs.truncate(run.out / "games.jsonl", 0)
+    runs.truncate(run.out / "metrics.jsonl", 0)
     return state
 
 
 def _restore(ckpt: Path, run: _Run) -> dict:
     """Load checkpoint `ckpt` into the learner's network and optimiser, the replay window and the run's generator;
-    its state.json. The logs are cut back to their lengths at the checkpoint (lines after it belong to lost work)."""
+    its state.json. The logs are cut back to their lengths at the checkpoint (lines after it belong to lost work),
+    and checkpoints and chunks to what the config in force keeps."""
     state = load_checkpoint(ckpt, run.net, run.learner.optimizer)
     run.replay.load(state["chunks"])
     run.rng.bit_generator.state = state["rng"]
     run.learner.step = int(state["step"])
-    _truncate(run.out / "games.jsonl", state["games_bytes"])
-    _truncate(run.out / "metrics.jsonl", state["metrics_bytes"])
+    runs.truncate(run.out / "games.jsonl", state["games_bytes"])
+    runs.truncate(run.out / "metrics.jsonl", state["metrics_bytes"])
+    config = run.config.at(int(state["iteration"]), float(state["elapsed"]) / 60)
+    runs.prune_checkpoints(run.out, config.keep_checkpoints, config.keep_every)  # a kill may have cut the last pruning
+    _prune_chunks(run.out, run.replay, config)
     return state
 
 
@@ -148,43 +145,10 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config_path = Path(config_path) if config_path else None
-    with contextlib.ExitStack() as held:
-        if (out / "run.json").is_file():  # locked before a resume may record a schedule step in run.json
-            held.enter_context(_run_lock(out))
-            config = _open_run(out, game_spec, config_path)
-        else:  # a new run's folder exists only once its config was read
-            config = _open_run(out, game_spec, config_path)
-            held.enter_context(_run_lock(out))
+    new_run = lambda: {"game": game_spec, "config": load_config(config_path, game_spec).to_dict()}  # noqa: E731
+    with runs.open_run(out, "zero", new_run) as meta:  # held; a bad config or folder: no folder written
+        config = _resume_config(out, meta, game_spec, config_path)
         return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference)
-
-
-@contextlib.contextmanager
-def _run_lock(out: Path):
-    """Hold the run folder for this process: a second `move37 train` on the same folder would interleave its
-    games, chunks and checkpoints with ours. An advisory lock on `out/.lock` (flock), which the
-    kernel drops when the process ends in any way, SIGKILL included, so no stale lock is left."""
-    with open(out / ".lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunFolderError(f"{out} is being trained by another process; wait for it to end") from None
-        yield
-
-
-@dataclass
-class _Run:
-    """What every stage of one training process shares: the run folder, its base config (schedule included),
-    the network and its learner, the replay window, the run's generator and the checkpointed counters `state`."""
-
-    out: Path
-    game: Game
-    game_spec: str
-    config: ZeroConfig
-    net: PolicyValueNet
-    learner: Learner
-    replay: ReplayWindow
-    rng: np.random.Generator
-    state: dict
 
 
 def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
@@ -285,7 +249,7 @@ def _iteration(run: _Run, source: SelfPlaySource, stages: Stages, clock: _Clock)
     row = {"iteration": done + 1, "step": run.learner.step, "games": state["games"], "positions": state["positions"],
            "replay": len(run.replay), **_play_figures(run.game, played, t_play),
            **{k: round(v, 5) for k, v in losses.items()}, **evaluation, **stages.extra,
-           **{key: setting(config, key) for key in config.schedule}, "elapsed": clock()}
+           **{key: runs.setting(config, key) for key in config.schedule}, "elapsed": clock()}
     return row, config
 
 
@@ -325,16 +289,22 @@ def _checkpoint(run: _Run, owed: int, elapsed: float, config: ZeroConfig) -> Non
     no kept checkpoint names are deleted. `owed`: updates owed to the newest chunk."""
     out, state = run.out, run.state
     state.update(step=run.learner.step, elapsed=elapsed, chunks=run.replay.names, rng=run.rng.bit_generator.state,
-                 pending_steps=owed, games_bytes=_size(out / "games.jsonl"), metrics_bytes=_size(out / "metrics.jsonl"))
+                 pending_steps=owed, games_bytes=runs.size(out / "games.jsonl"),
+                 metrics_bytes=runs.size(out / "metrics.jsonl"))
     save_checkpoint(out, state["iteration"], run.net, run.game_spec, run.learner.optimizer, state,
                     config.keep_checkpoints, config.keep_every, config.search.discount)
+    _prune_chunks(out, run.replay, config)
+
+
+def _prune_chunks(out: Path, replay: ReplayWindow, config: ZeroConfig) -> None:
+    """Delete the replay chunks that neither the window nor a kept checkpoint's window uses."""
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
             keep |= set(json.loads((d / "state.json").read_text())["chunks"])
         except (OSError, ValueError, KeyError):
             continue
-    run.replay.prune_files(keep)
+    replay.prune_files(keep)
 
 
 def _tensorboard(out: Path):
@@ -348,7 +318,7 @@ def _tensorboard(out: Path):
 
 def run_summary(out: Path) -> dict:
     """The run's game, config, schedule changes (run.json "changes") and last metrics line (for reports)."""
-    meta = json.loads((Path(out) / "run.json").read_text())
+    meta = runs.read_run(out, "zero")
     rows = read_metrics(out)
     return {"game": meta["game"], "config": meta["config"], "changes": meta.get("changes", []),
             "last": rows[-1] if rows else {}}
@@ -359,10 +329,4 @@ def read_metrics(out: Path) -> list[dict]:
     path = Path(out) / "metrics.jsonl"
     if not path.is_file():
         raise RunFolderError(f"{out}: no metrics.jsonl (not a run folder, or no iteration finished yet)")
-    rows = []
-    for line in path.read_text().splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue
-    return rows
+    return runs.read_rows(path)
