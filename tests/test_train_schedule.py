@@ -2,14 +2,15 @@
 metrics, and the same after a resume; and configs/connect4-shipped.json, the shipped network's history."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from move37.cli import main
 from move37.errors import ConfigError
-from move37.train.checkpoint import checkpoint_dirs
-from move37.train.config import from_dict, load_config, setting
+from move37.runs import checkpoint_dirs, setting
+from move37.train.config import from_dict, load_config
 
 TINY = {"games_per_iteration": 4, "selfplay": {"parallel_games": 4, "sims": 4},
         "learn": {"batch_size": 16, "window": 200, "min_positions": 20}, "eval": {"every": 0, "elo_every": 0}}
@@ -37,7 +38,7 @@ def test_the_config_in_force_follows_the_steps():
 @pytest.mark.parametrize("schedule, message", [
     ({"learn.lrate": {"steps": [[0, 1e-3]]}}, "schedule.learn.lrate: not a schedulable setting"),
     ({"net.blocks": {"steps": [[10, 6]]}}, "schedule.net.blocks: not a schedulable setting"),
-    ({"learn.lr": {"by": "hours", "steps": [[0, 1e-3]]}}, "schedule.learn.lr.by: expected one of iteration, minutes"),
+    ({"learn.lr": {"by": "hours", "steps": [[0, 1e-3]]}}, "schedule.learn.lr.by: \"hours\" is not one of 'iteration', 'minutes'"),
     ({"learn.lr": {"steps": []}}, "schedule.learn.lr.steps: expected a non-empty list"),
     ({"learn.lr": {"steps": [[5]]}}, "schedule.learn.lr.steps: expected a non-empty list"),
     ({"learn.lr": {"steps": [[5, 1e-3], [5, 2e-4]]}}, "points `at` must be >= 0 and increasing"),
@@ -46,11 +47,11 @@ def test_the_config_in_force_follows_the_steps():
     ({"learn.discount": {"steps": [[5, 1.5]]}}, "schedule.learn.discount: 1.5 at 5 is out of range"),
     ({"selfplay.sims": {"steps": [[5, 12.5]]}}, "schedule.selfplay.sims: expected whole numbers"),
     ({"learn.lr": {"steps": [["soon", 1e-3]]}}, "schedule.learn.lr.steps"),
-    ({"learn.lr": 1e-3}, "schedule.learn.lr: expected a table"),
-    ([["learn.lr", 1e-3]], "schedule: expected a table"),
+    ({"learn.lr": 1e-3}, "schedule.learn.lr: expected an object"),
+    ([["learn.lr", 1e-3]], "schedule: expected an object"),
 ])
 def test_a_bad_schedule_is_a_one_line_error_that_writes_nothing(tmp_path, capsys, schedule, message):
-    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("(", r"\(")):
+    with pytest.raises(ConfigError, match=re.escape(message)):
         from_dict({"schedule": schedule}, "tictactoe")
     cfg, run = tmp_path / "bad.json", tmp_path / "run"
     cfg.write_text(json.dumps({**TINY, "schedule": schedule}))
