@@ -125,3 +125,25 @@ def test_the_shipped_config_replays_the_shipped_networks_history():
         assert float(setting(config.at(int(at), 0.0), key)) == float(new), (key, at)
     assert (config.net.channels, config.net.blocks) == (64, 4)
 
+
+
+def test_ray_workers_and_learner_follow_the_config_in_force():
+    """With --ray the driver hands each worker and the learner actor the config in force (run in-process here)."""
+    import numpy as np
+    import torch
+
+    from move37.train.ray_source import SelfPlayWorker
+    from move37.train.ray_stages import LearnerActor
+
+    config = from_dict({**TINY, "schedule": {"selfplay.sims": {"steps": [[5, 16]]}, "learn.lr": {"steps": [[5, 1e-4]]}}},
+                       "tictactoe")
+    worker = SelfPlayWorker("tictactoe", config)  # built with the run's config: trees for the schedule's 16
+    weights = {k: v.numpy() for k, v in worker.net.state_dict().items()}
+    early = worker.play(weights, 4, [0, 1, 0], None, config.at(0, 0))
+    late = worker.play(weights, 4, [0, 1, 0], None, config.at(5, 0))
+    assert late.misses > early.misses  # four times the simulations: more positions evaluated
+    optimizer = torch.optim.AdamW(worker.net.parameters(), lr=config.learn.lr).state_dict()
+    learner = LearnerActor("tictactoe", config, weights, optimizer, 0, [])
+    learner.train(0, np.random.default_rng(0).bit_generator.state, config.at(5, 0).learn.lr)
+    assert all(g["lr"] == 1e-4 for g in learner.optimizer_state()["param_groups"])
+
