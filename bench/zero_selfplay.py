@@ -22,7 +22,7 @@ import torch
 
 from move37 import games
 from move37.nets import NetConfig, PolicyValueNet, evaluator, num_parameters
-from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.batched import BatchedSearch, SearchConfig
 from move37.selfplay import SelfPlayConfig, play_games
 
 

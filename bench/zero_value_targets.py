@@ -58,7 +58,7 @@ def candidates(game, evaluate, search_config, labels: list[dict], sims: int) -> 
             search.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
         out = search.run(sims)
         t, n = search.tree, len(part)
-        rows["raw"] += list(t.raw_value[:n, 0])
+        rows["raw"] += list(out.raw_value[:n])
         rows["root_mean"] += list(t.value_sum[:n, 0] / t.visits[:n, 0])
         rows["improved"] += list(out.value[:n])
     return {k: np.array(v, np.float64) for k, v in rows.items()}

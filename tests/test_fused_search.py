@@ -10,7 +10,7 @@ from move37.nets import NetConfig, PolicyValueNet, evaluator
 from move37.nets.compiled import MLPEvaluator
 from move37.nets.frozen import FrozenEvaluator
 from move37.search._kernel_eval import Uniform
-from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.batched import BatchedSearch, SearchConfig
 
 C4 = games.make("connect4")
 # Openings, a middle game and a position two plies from a full board (terminal leaves and draws).

@@ -79,7 +79,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     compiled in). kernel_cache: False turns off that search's own evaluation cache.
     """
     from move37.games import make
-    from move37.search._tree_search import BatchedSearch, SearchConfig
+    from move37.search.batched import BatchedSearch, SearchConfig
 
     game = make("connect4")
     evaluate, params = evaluator(net, device)
@@ -112,7 +112,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
                 store=store, cache=cache, threads=threads, fused=searcher.fused,
                 compiled_evaluator=getattr(evaluate, "kernel", None) is not None,
                 kernel_cache=kernel_cache and searcher.cache_slots > 0,
-                api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+                api="move37.search.batched.BatchedSearch (Gumbel, explore=True)")
     counted = [searcher.evaluations, searcher.cache_hits]
 
     def once() -> float:

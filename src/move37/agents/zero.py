@@ -32,8 +32,7 @@ import numpy as np
 from move37.agents.base import Agent, Analysis
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.search._tree import compact
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig, SearchOutput
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig, SearchOutput
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_SIMS = 1024  # the shipped Connect Four network gains up to 1024 and no further: docs/results/zero.md
@@ -136,27 +135,14 @@ class ZeroAgent(Agent):
         self.search.set_root(0, None)
         self.rate, self._last = self._opening_rate, 0
 
-    def _reuse(self, state: State, planned: int) -> bool:
-        """Move the root to `state` when it is a grandchild of the last root (PUCT tree reuse)."""
-        t, store = self.search.tree, self.search.store
-        if not self.search.config.reuse or self.search.config.algorithm != "puct" or not hasattr(store, "states"):
-            return False
-        for c in t.children[0, 0]:
-            for gc in t.children[0, c] if c >= 0 else ():
-                if gc >= 0 and store.states[0][gc] == state and t.visits[0, gc] + planned + 1 < t.capacity:
-                    store.remap(0, compact(*t.arrays(), 0, gc))
-                    return True
-        return False
-
     def analyse(self, state: State) -> Analysis:
         if self.sims == 0:
             self.search.set_root(0, state)
-            self.search.run(0)
-            prior = self.search.tree.prior[0, 0]
-            action = int(np.argmax(np.where(state.legal_mask(), prior, -1.0)))
-            return Analysis(action=action, value=float(self.search.tree.raw_value[0, 0]), policy=prior.copy(), pv=(action,))
+            out = self.search.run(0)
+            action = int(out.prior_action()[0])
+            return Analysis(action=action, value=float(out.raw_value[0]), policy=out.prior[0], pv=(action,))
         if self.ms is None:
-            if not self._reuse(state, self.sims):
+            if not self.search.reroot(0, state, self.sims):
                 self.search.set_root(0, state)
             out, done = self.search.run(self.sims, self.rng, explore=False), self.sims
         elif self.config.algorithm == "gumbel":
@@ -206,13 +192,12 @@ class ZeroAgent(Agent):
         budget = self._most_sims  # total for the move: `sims` when given, else the tree's limit
         planned = self._planned(self.rate, deadline, self._cap(budget))
         self._fit(planned)
-        if not self._reuse(state, planned):
+        if not self.search.reroot(0, state, planned):
             self.search.set_root(0, state)
         start = time.perf_counter()
         out, done = self.search.run(planned, self.rng, explore=False), planned
         while done < budget and time.perf_counter() < deadline:
-            t = self.search.tree
-            room = min(t.capacity - int(t.num_nodes[0]) - 2, self.search.max_sims, budget - done)
+            room = min(self.search.room(0), budget - done)
             chunk = min(self._planned(done / (time.perf_counter() - start), deadline, budget), room)
             if chunk < 1:
                 break

@@ -8,6 +8,14 @@ search calls an `evaluate(obs, mask) -> (priors, values)` function it is given.
 
 from move37.search.alphabeta import AlphaBeta, SearchResult
 from move37.search.mcts import UCT, UCTResult
-from move37.search._tree_search import BatchedSearch, SearchConfig, SearchOutput  # network-guided (PUCT, Gumbel)
+from move37.search.batched import (  # network-guided (PUCT, Gumbel)
+    BatchedSearch,
+    CompiledEvaluate,
+    Evaluate,
+    SearchConfig,
+    SearchOutput,
+    Store,
+)
 
-__all__ = ["AlphaBeta", "BatchedSearch", "SearchConfig", "SearchOutput", "SearchResult", "UCT", "UCTResult"]
+__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "Evaluate", "SearchConfig", "SearchOutput", "SearchResult",
+           "Store", "UCT", "UCTResult"]

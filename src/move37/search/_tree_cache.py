@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from move37.search._tree_search import Evaluate
+from move37.search.batched import Evaluate
 
 
 class EvaluationCache:

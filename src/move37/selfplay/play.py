@@ -18,7 +18,7 @@ import numpy as np
 
 from move37.errors import ConfigError
 from move37.games.base import Game
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
 from move37.search.puct import visit_policy
 
 

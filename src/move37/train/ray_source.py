@@ -27,7 +27,7 @@ import torch
 from move37 import games as game_registry
 from move37.errors import ConfigError, Move37Error
 from move37.nets import PolicyValueNet, evaluator
-from move37.search._tree_search import BatchedSearch
+from move37.search.batched import BatchedSearch
 from move37.train.config import ZeroConfig
 from move37.train.source import SelfPlayBatch, play_share
 

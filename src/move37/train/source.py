@@ -17,7 +17,7 @@ import numpy as np
 from move37.games.base import Game
 from move37.nets import PolicyValueNet
 from move37.search._tree_cache import EvaluationCache
-from move37.search._tree_search import BatchedSearch, Evaluate
+from move37.search.batched import BatchedSearch, Evaluate
 from move37.selfplay import GameRecord, play_games
 from move37.train.config import ZeroConfig
 

@@ -1,16 +1,27 @@
 """Batched tree search: B games searched together, one evaluation call per simulation step.
 
+The public seam of network-guided search (PUCT, Gumbel), in the shape of DeepMind's mctx:
+a search is handed what it needs and answers with one output record.
+
+- `Evaluate`: `evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
+  called once per simulation step on every new leaf of every game. Search never sees
+  PyTorch: it may be a network, random rollouts or a learned model.
+- `CompiledEvaluate`: an `Evaluate` that also carries a `kernel` (move37.search._kernel_eval),
+  which compiled search evaluates in its own loop with no Python between simulations.
+- `Store`: the game-stepping seam (roots and new nodes as `Leaves`); the generic one keeps
+  State objects, a game's compiled one steps bitboards.
+- `SearchOutput`: per game, the root's visits, improved policy, chosen action, searched value,
+  child values, and the evaluation of the root itself (prior, raw value, legal mask), so players
+  need not read the tree.
+
 Each step descends every game's tree once (a compiled kernel), steps the game to the
-new leaves (the `StateStore` seam), evaluates all of them in ONE call of
-`evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
-and backs the values up (compiled). Search never sees PyTorch: `evaluate` may be a
-network, random rollouts or a learned model.
+new leaves (the store), evaluates all of them in ONE call, and backs the values up (compiled).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Protocol, runtime_checkable
 
 import numba
 import numpy as np
@@ -19,10 +30,48 @@ from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
+from move37.search._kernel_eval import Kernel
 from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
-from move37.search._tree_states import store_for
+from move37.search._tree_states import StateStore, store_for
 
-Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+class Evaluate(Protocol):
+    """Maps a batch of positions to the network's answer: obs float32 (K, *obs_shape), legal bool (K, A)
+    -> priors float32 (K, A) (0 on illegal actions), values float32 (K,) for each position's mover."""
+
+    def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class CompiledEvaluate(Protocol):
+    """An `Evaluate` that compiled search can run inside its own loop: `kernel` is what to compute and
+    the weights as flat arrays (it changes when the weights do). Calling it must give the same priors
+    and values as the kernel, so a search's result does not depend on which way it evaluates."""
+
+    @property
+    def kernel(self) -> Kernel: ...
+
+    def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class Store(Protocol):
+    """The states of B games' tree nodes (see move37.search._tree_states): what search asks of a game."""
+
+    def set_root(self, b: int, state: State | None) -> None:
+        """Make `state` game b's root (node 0); None empties the slot."""
+
+    def root(self, b: int) -> State | None:
+        """Game b's root state."""
+
+    def remap(self, b: int, old_to_new: np.ndarray) -> None:
+        """Follow tree reuse: node i of game b is now node old_to_new[i] (-1: dropped); int (M,)."""
+
+    def roots(self, games: np.ndarray) -> Leaves:
+        """The roots of `games` int (K,) as Leaves."""
+
+    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
+        """Step the parent of each new node (games[k], nodes[k]) by its action; parent, action: the
+        tree's int32 (B, M) arrays. Returns the new nodes as Leaves."""
 
 
 def _use_threads(n: int) -> None:
@@ -71,15 +120,21 @@ class SearchConfig:
             raise ConfigError("search.discount must be in (0, 1]")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchOutput:
     """Results for every game of the batch (rows of inactive games are zeros / -1).
 
-    visits: int32 (B, A) root child visit counts; policy: float32 (B, A) the training target
-    (visit shares for PUCT, the completed-Q improved policy for Gumbel); action: int32 (B,)
-    the search's move (most visited for PUCT; sequential-halving winner for Gumbel);
+    visits: int32 (B, A) root child visit counts.
+    policy: float32 (B, A) the training target (visit shares for PUCT, the completed-Q improved policy
+    for Gumbel).
+    action: int32 (B,) the search's move (most visited for PUCT; sequential-halving winner for Gumbel).
     value: float32 (B,) root value for its mover (PUCT: the mean backed-up value; Gumbel: the improved
-    policy's value, see `gumbel.root_decision`); q: float32 (B, A) root child mean values.
+    policy's value, see `gumbel.root_decision`).
+    q: float32 (B, A) root child mean values for the root's mover (0 where unvisited).
+    prior: float32 (B, A) the evaluation's policy at the root as search used it (0 on illegal actions;
+    PUCT's Dirichlet noise mixed in when exploring, Gumbel's noise kept apart).
+    raw_value: float32 (B,) the evaluation's value of the root for its mover.
+    legal: bool (B, A) the root's legal actions.
     """
 
     visits: np.ndarray
@@ -87,6 +142,15 @@ class SearchOutput:
     action: np.ndarray
     value: np.ndarray
     q: np.ndarray
+    prior: np.ndarray
+    raw_value: np.ndarray
+    legal: np.ndarray
+
+    def prior_action(self) -> np.ndarray:
+        """int64 (B,): the raw policy's move, its most probable legal action (what `sims=0` plays);
+        -1 for games with no legal action."""
+        best = np.where(self.legal, self.prior, -1.0).argmax(axis=1)
+        return np.where(self.legal.any(axis=1), best, -1)
 
 
 class BatchedSearch:
@@ -140,6 +204,26 @@ class BatchedSearch:
                 return state
         self.set_root(b, state)
         return state
+
+    def reroot(self, b: int, state: State, sims: int) -> bool:
+        """Make `state` game b's root keeping the subtree below it, when it is a grandchild of the root
+        (the position after the move searched and the opponent's reply) and the kept tree leaves room
+        for `sims` more simulations. Needs PUCT with reuse and the generic store (states are compared);
+        False otherwise, and the caller starts afresh with `set_root`."""
+        t, store = self.tree, self.store
+        if not (self.config.reuse and self.config.algorithm == "puct" and isinstance(store, StateStore)):
+            return False
+        for c in t.children[b, 0]:
+            for gc in t.children[b, c] if c >= 0 else ():
+                if gc >= 0 and store.states[b][gc] == state and t.visits[b, gc] + sims + 1 < t.capacity:
+                    store.remap(b, compact(*t.arrays(), b, gc))
+                    self._live[b] = not state.is_terminal()
+                    return True
+        return False
+
+    def room(self, b: int) -> int:
+        """The most simulations game b's tree can still take in one `run` (nodes left, and `max_sims`)."""
+        return min(self.tree.capacity - int(self.tree.num_nodes[b]) - 2, self.max_sims)
 
     # Search.
 
@@ -315,4 +399,6 @@ class BatchedSearch:
         action[~live] = -1
         policy[~live] = 0.0
         value[~live] = 0.0
-        return SearchOutput(visits, policy, action, value, q)
+        prior, raw_value, legal = t.prior[:, 0].copy(), t.raw_value[:, 0].copy(), t.legal[:, 0].copy()
+        prior[~live], raw_value[~live], legal[~live] = 0.0, 0.0, False
+        return SearchOutput(visits, policy, action, value, q, prior, raw_value, legal)
