@@ -1,6 +1,8 @@
 """Fused and round-batched Gumbel search (Connect Four) against the unfused loop, and compiled evaluators
 against PyTorch."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import torch
@@ -174,3 +176,29 @@ def test_uniform_evaluator():
     np.testing.assert_allclose(p[0], [1 / 3, 0, 1 / 3, 1 / 3, 0, 0, 0], rtol=1e-6)
     np.testing.assert_allclose(p[1], np.full(7, 1 / 7), rtol=1e-6)
     assert v.tolist() == [0.0, 0.0]
+
+
+def test_schedules_of_many_budgets_stay_bounded():
+    """A timed player plans a new simulation count every move. The search kept one Gumbel schedule table
+    per count it had seen (17 x count int32: 70 kB at 1000), so its memory grew for as long as it played."""
+    search = BatchedSearch(C4, Uniform(), SearchConfig(), 1, 1100)
+    root = C4.state_from_moves("4453")
+
+    def run(sims):
+        search.set_root(0, root)
+        return search.run(sims)
+
+    first = run(1000)
+    for sims in range(1001, 1040):  # warm: compiled, and the kept tables full
+        run(sims)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for sims in range(1040, 1080):  # 40 new counts: 3 MB of tables if all were kept
+        run(sims)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    table = (SearchConfig().gumbel_k + 1) * 1080 * 4  # bytes of one table
+    assert grown < 20 * table  # at most the few kept tables were made anew, not one per count
+    again = run(1000)  # its table was dropped long ago: made afresh, the same search
+    np.testing.assert_array_equal(again.visits, first.visits)
+    np.testing.assert_array_equal(again.policy, first.policy)

@@ -20,6 +20,7 @@ new leaves (the store), evaluates all of them in ONE call, and backs the values 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -72,6 +73,10 @@ class Store(Protocol):
     def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
         """Step the parent of each new node (games[k], nodes[k]) by its action; parent, action: the
         tree's int32 (B, M) arrays. Returns the new nodes as Leaves."""
+
+
+#: sets of simulation budgets whose Gumbel schedule tables a search keeps (least recently used dropped)
+SCHEDULES_KEPT = 8
 
 
 def _use_threads(n: int) -> None:
@@ -171,7 +176,7 @@ class BatchedSearch:
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
         self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
-        self._tables: dict[tuple[int, ...], np.ndarray] = {}
+        self._tables: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # least recently used first
         self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
         self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
         self._buffers: tuple | None = None
@@ -371,14 +376,22 @@ class BatchedSearch:
         backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0, np.float32(self.config.discount))
 
     def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gumbel's considered-visit schedules for this run's budgets: int32 (T, K + 1, S) for the T
+        distinct counts in `sims`, and each game's row int32 (B,). Kept for the SCHEDULES_KEPT most
+        recently used sets of budgets: self-play reuses two or three, a timed player plans a new one
+        every move, and unbounded they would grow for as long as it plays."""
         budgets = np.unique(sims)
         key = tuple(budgets.tolist())
-        if key not in self._tables:
+        if key in self._tables:
+            self._tables.move_to_end(key)
+        else:
             width = max(max(key), 1)
             stack = np.zeros((len(key), self.config.gumbel_k + 1, width), np.int32)
             for i, s in enumerate(key):
                 stack[i, :, :max(s, 1)] = gumbel.considered_visits_table(self.config.gumbel_k, s)[:, :max(s, 1)]
             self._tables[key] = stack
+            if len(self._tables) > SCHEDULES_KEPT:
+                self._tables.popitem(last=False)
         return self._tables[key], np.searchsorted(budgets, sims).astype(np.int32)
 
     def _output(self, live: np.ndarray, noise: np.ndarray) -> SearchOutput:
