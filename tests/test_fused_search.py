@@ -13,6 +13,7 @@ from move37.nets.compiled import MLPEvaluator
 from move37.nets.frozen import FrozenEvaluator
 from move37.search._kernel_eval import Uniform
 from move37.search.batched import BatchedSearch, SearchConfig
+from move37.search.compiled import compiled_for
 
 C4 = games.make("connect4")
 # Openings, a middle game and a position two plies from a full board (terminal leaves and draws).
@@ -40,7 +41,7 @@ def _mlp(seed=0):
 def _play(evaluate, fused, threads=1, moves=14, sims=16, discount=1.0, rounds=False, compiled=True):
     """Self-play from OPENINGS with root noise and mixed budgets; every move's search results."""
     search = BatchedSearch(C4, evaluate, SearchConfig(threads=threads, discount=discount), len(OPENINGS), sims,
-                           fused=fused, rounds=rounds, compiled=compiled)
+                           compiled_for(C4) if compiled else None, fused=fused, rounds=rounds)
     for b, moves_ in enumerate(OPENINGS):
         search.set_root(b, C4.state_from_moves(moves_))
     rng = np.random.default_rng(7)
@@ -92,7 +93,7 @@ def test_round_batched_search_builds_the_unfused_tree_in_fewer_calls(compiled, s
 
 
 def test_fused_search_takes_wins_for_either_player():
-    search = BatchedSearch(C4, Uniform(), SearchConfig(), batch=2, max_sims=64)
+    search = BatchedSearch(C4, Uniform(), SearchConfig(), batch=2, max_sims=64, compiled=compiled_for(C4))
     search.set_root(0, C4.state_from_moves("445566"))  # first player wins in column 3 or 7 (action 2 or 6)
     search.set_root(1, C4.state_from_moves("7121212"))  # second player wins in column 1 (action 0)
     out = search.run(64)
@@ -181,7 +182,7 @@ def test_uniform_evaluator():
 def test_schedules_of_many_budgets_stay_bounded():
     """A timed player plans a new simulation count every move. The search kept one Gumbel schedule table
     per count it had seen (17 x count int32: 70 kB at 1000), so its memory grew for as long as it played."""
-    search = BatchedSearch(C4, Uniform(), SearchConfig(), 1, 1100)
+    search = BatchedSearch(C4, Uniform(), SearchConfig(), 1, 1100, compiled_for(C4))
     root = C4.state_from_moves("4453")
 
     def run(sims):

@@ -7,6 +7,7 @@ from move37 import games
 from move37.errors import ConfigError
 from move37.search._tree import Tree, backup_one
 from move37.search.batched import BatchedSearch, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.search.gumbel import considered_visits
 
 TTT = games.make("tictactoe")
@@ -188,7 +189,7 @@ def test_compiled_store_searches_exactly_like_state_objects(algorithm, spec, ope
     results = []
     for compiled in (False, True):
         search = BatchedSearch(game, uniform, SearchConfig(algorithm=algorithm), batch=len(states), max_sims=48,
-                               compiled=compiled)
+                               compiled=compiled_for(game) if compiled else None)
         for b, s in enumerate(states):
             search.set_root(b, s)
         out = search.run(48)

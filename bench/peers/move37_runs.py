@@ -71,24 +71,24 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
-    store: "generic" (`compiled=False`: one State object per node) or "bitboard"
-    (`compiled=True`: move37.games._connect4_kernels.BitboardStore, the search's default).
+    store: "generic" (no compiled fast path: one State object per node) or "bitboard"
+    (`compiled_for(game)`: move37.games._connect4_kernels.BitboardStore, as self-play uses).
     cache: wrap the evaluator in move37's `EvaluationCache` (exact-input cache, as the
     training loop does; kept across timed calls, as within one self-play iteration).
     threads: `SearchConfig.threads` (Numba threads of the fused search when the evaluator is
     compiled in). kernel_cache: False turns off that search's own evaluation cache.
     """
     from move37.games import make
+    from move37.search import evaluation_cache
     from move37.search.batched import BatchedSearch, SearchConfig
+    from move37.search.compiled import compiled_for
 
     game = make("connect4")
     evaluate, params = evaluator(net, device)
     if cache:
-        from move37.search._tree_cache import EvaluationCache
-
-        evaluate = EvaluationCache(evaluate)
+        evaluate = evaluation_cache(evaluate)
     searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel", threads=threads), games, sims,
-                             compiled=store == "bitboard")
+                             compiled_for(game) if store == "bitboard" else None)
     if not kernel_cache:
         searcher.cache_slots = 0
     if store == "bitboard" and type(searcher.store).__name__ != "BitboardStore":

@@ -7,15 +7,14 @@ type. Adding a player is one module plus one line here.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 
 from move37.agents.base import Agent, Analysis
-from move37.errors import UnknownNameError
 from move37.games.base import Game
+from move37.registry import Registry
 from move37.spec import call_with_spec, parse_spec
 
-_REGISTRY: dict[str, str] = {
+AGENTS = Registry("agent", {
     "random": "move37.agents.random:RandomAgent",
     "human": "move37.agents.human:HumanAgent",
     "solver": "move37.agents.solver:SolverAgent",
@@ -25,31 +24,24 @@ _REGISTRY: dict[str, str] = {
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
     "zero": "move37.agents.zero:ZeroAgent",
-}
+})
 
 
 def names() -> list[str]:
     """Registered agent names, sorted."""
-    return sorted(_REGISTRY)
-
-
-def _factory(name: str):
-    if name not in _REGISTRY:
-        raise UnknownNameError(f"unknown agent {name!r} (known: {', '.join(names())})")
-    module, _, attr = _REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return AGENTS.names()
 
 
 def option_names(name: str) -> set[str]:
     """The keyword options an agent's spec accepts (e.g. {"sims", "c", "ms", "seed"} for mcts)."""
-    params = inspect.signature(_factory(name)).parameters.values()
+    params = inspect.signature(AGENTS.load(name)).parameters.values()
     return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} - {"game"}
 
 
 def make(spec: str, game: Game) -> Agent:
     """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs."""
     parsed = parse_spec(spec)
-    agent = call_with_spec(_factory(parsed.name), parsed, "agent", game=game)
+    agent = call_with_spec(AGENTS.load(parsed.name), parsed, "agent", game=game)
     agent.spec = spec
     return agent
 

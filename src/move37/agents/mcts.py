@@ -20,7 +20,13 @@ class MCTSAgent(Agent):
         self._seed = seed
         if sims is None and ms is None:
             sims = 1000
-        self.search = UCT(game, sims=sims, c=c, ms=ms, seed=seed, compiled=compiled)
+        kernels = None
+        if compiled:
+            from move37.search.compiled import compiled_for  # Numba: imported only where it may be used
+
+            fast = compiled_for(game)
+            kernels = fast.uct if fast is not None else None
+        self.search = UCT(game, sims=sims, c=c, ms=ms, seed=seed, kernels=kernels)
 
     def reset(self, seed: int | None = None) -> None:
         self.search.reset(self._seed if seed is None else seed)

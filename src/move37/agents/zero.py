@@ -128,7 +128,7 @@ class ZeroAgent(Agent):
 
     def _build(self, max_sims: int) -> None:
         # State objects per node (PUCT reuse finds the new root among them); Gumbel rounds in one call each
-        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, compiled=False, rounds=True)
+        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, rounds=True)
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self._seed if seed is None else seed)

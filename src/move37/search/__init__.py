@@ -8,6 +8,7 @@ search calls an `evaluate(obs, mask) -> (priors, values)` function it is given.
 
 from move37.search.alphabeta import AlphaBeta, SearchResult
 from move37.search.mcts import UCT, UCTResult
+from move37.search._tree_cache import EvaluationCache, evaluation_cache
 from move37.search.batched import (  # network-guided (PUCT, Gumbel)
     BatchedSearch,
     CompiledEvaluate,
@@ -16,6 +17,8 @@ from move37.search.batched import (  # network-guided (PUCT, Gumbel)
     SearchOutput,
     Store,
 )
+from move37.search.compiled import CompiledGame, compiled_for
 
-__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "Evaluate", "SearchConfig", "SearchOutput", "SearchResult",
-           "Store", "UCT", "UCTResult"]
+__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "Evaluate", "EvaluationCache",
+           "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult", "compiled_for",
+           "evaluation_cache"]

@@ -33,7 +33,8 @@ from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
 from move37.search._kernel_eval import Kernel
 from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
-from move37.search._tree_states import StateStore, store_for
+from move37.search._tree_states import StateStore, Store
+from move37.search.compiled import CompiledGame
 
 
 class Evaluate(Protocol):
@@ -55,24 +56,12 @@ class CompiledEvaluate(Protocol):
     def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-class Store(Protocol):
-    """The states of B games' tree nodes (see move37.search._tree_states): what search asks of a game."""
+@runtime_checkable
+class CountsEvaluations(Protocol):
+    """An evaluator that keeps statistics (move37.search._tree_cache.EvaluationCache): compiled search
+    tells it how many evaluations its kernel found in the search's own cache and how many it made."""
 
-    def set_root(self, b: int, state: State | None) -> None:
-        """Make `state` game b's root (node 0); None empties the slot."""
-
-    def root(self, b: int) -> State | None:
-        """Game b's root state."""
-
-    def remap(self, b: int, old_to_new: np.ndarray) -> None:
-        """Follow tree reuse: node i of game b is now node old_to_new[i] (-1: dropped); int (M,)."""
-
-    def roots(self, games: np.ndarray) -> Leaves:
-        """The roots of `games` int (K,) as Leaves."""
-
-    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
-        """Step the parent of each new node (games[k], nodes[k]) by its action; parent, action: the
-        tree's int32 (B, M) arrays. Returns the new nodes as Leaves."""
+    def record(self, hits: int, misses: int) -> None: ...
 
 
 #: sets of simulation budgets whose Gumbel schedule tables a search keeps (least recently used dropped)
@@ -161,9 +150,10 @@ class SearchOutput:
 class BatchedSearch:
     """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse).
 
-    compiled: step the game with its compiled store when it has one (False: State objects).
-    fused: Gumbel search over a store with bitboards (Connect Four's) runs fused: one compiled call per
-    simulation step, or one per move when `evaluate` has a compiled `kernel`
+    compiled: the game's compiled fast path (`move37.search.compiled.compiled_for(game)`): its store steps
+    the tree's nodes; None steps State objects.
+    fused: Gumbel search over a fused-capable compiled store (Connect Four's bitboards) runs fused: one
+    compiled call per simulation step, or one per move when `evaluate` is a `CompiledEvaluate`
     (move37.search._fused_gumbel); same results as the unfused loop.
     rounds: unfused Gumbel search evaluates a whole round of sequential halving (one visit to each
     surviving root action) in one call (`gumbel.select_rounds`): the same tree in fewer, larger calls,
@@ -171,13 +161,14 @@ class BatchedSearch:
     """
 
     def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
-                 compiled: bool = True, fused: bool = True, rounds: bool = False):
+                 compiled: CompiledGame | None = None, fused: bool = True, rounds: bool = False):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
-        self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
+        capacity = self.tree.capacity
+        self.store: Store = compiled.store(game, batch, capacity) if compiled else StateStore(game, batch, capacity)
         self._tables: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # least recently used first
-        self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
+        self.fused = fused and compiled is not None and compiled.fused and config.algorithm == "gumbel"
         self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
         self._buffers: tuple | None = None
         self._live = np.zeros(batch, bool)  # games with a root that is not terminal
@@ -293,7 +284,7 @@ class BatchedSearch:
                    table_id: np.ndarray) -> None:
         """The simulations of `run` through move37.search._fused_gumbel (Gumbel, bitboard store)."""
         t, c = self.tree, self.config
-        kernel = getattr(self.evaluate, "kernel", None)
+        kernel = self.evaluate.kernel if isinstance(self.evaluate, CompiledEvaluate) else None
         args = (*t.arrays(), t.logit, self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
                 c.c_visit, c.c_scale, np.float32(c.discount))
         self.simulations += int(sims.sum())
@@ -309,9 +300,8 @@ class BatchedSearch:
             hits, misses = (int(x) for x in counts.sum(axis=0))
             self.evaluations += misses
             self.cache_hits += hits
-            record = getattr(self.evaluate, "record", None)
-            if record is not None:  # an EvaluationCache around the evaluator counts what the kernel did
-                record(hits, misses)
+            if isinstance(self.evaluate, CountsEvaluations):
+                self.evaluate.record(hits, misses)
             return
         self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
         if self._buffers is None:

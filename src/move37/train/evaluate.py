@@ -21,6 +21,7 @@ from move37.agents.zero import ZeroAgent
 from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
 from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.atomic import write_json
 from move37.train.config import ZeroConfig
 
@@ -119,7 +120,7 @@ def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int
     """Per labelled position, searched 128 at a time: (the search's move, or with sims = 0 the raw
     policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,))."""
     batch = 128
-    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
+    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1), compiled_for(game))
     rows = []
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
