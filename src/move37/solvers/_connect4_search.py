@@ -27,18 +27,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-WIDTH, HEIGHT, H1 = 7, 6, 7
-CELLS = WIDTH * HEIGHT
+from move37.games._bits import popcount
+from move37.games.connect4 import BOARD, BOTTOM, CELLS, COLUMN, WIDTH
+
 MIN_SCORE = -(CELLS // 2) + 3  # the fastest possible loss: -18
 MAX_SCORE = (CELLS + 1) // 2 - 3  # the fastest possible win from a non-winning start: 18
-BOTTOM = sum(1 << (c * H1) for c in range(WIDTH))
-BOARD = BOTTOM * ((1 << HEIGHT) - 1)
 LOW32 = (1 << 32) - 1
 TABLE_SIZE = 33554393  # a prime just below 2**25: 168 MB of table; 13% fewer nodes than 2**23 on Test_L1_R3
 
 # Columns searched centre first; COLUMN_MASK[c] is column c's six playable cells.
 COLUMN_ORDER = np.array([3, 2, 4, 1, 5, 0, 6], dtype=np.int64)
-COLUMN_MASK = np.array([((1 << HEIGHT) - 1) << (c * H1) for c in range(WIDTH)], dtype=np.int64)
+COLUMN_MASK = np.array(COLUMN, dtype=np.int64)
 
 # Table values: 0 empty; 1..37 an upper bound u stored as u - MIN_SCORE + 1;
 # above that a lower bound l stored as l + MAX_SCORE - 2 * MIN_SCORE + 2.
@@ -64,15 +63,6 @@ def winning_cells(position: int, mask: int) -> int:
     q = (p >> 8) & (p >> 16)
     r |= (q & (p << 8)) | (q & (p >> 24))
     return r & (BOARD ^ mask)
-
-
-@njit(cache=True)
-def popcount(x: int) -> int:
-    n = 0
-    while x:
-        x &= x - 1
-        n += 1
-    return n
 
 
 @njit(cache=True)
