@@ -1,9 +1,8 @@
 """Numba kernels of the exact Othello endgame solver, on uint64 bitboards.
 
-Layout. Bit ``row * 8 + col`` is square (row, col), a1 = bit 0. A 6x6 board lives in
-the top-left 6x6 corner of the 8x8 bitboard: its `board` mask excludes the other
-squares, which are then neither empty nor owned, so lines of flips stop there and
-no move is generated there. One compiled search thus serves both sizes.
+Layout and rules: those of move37.games._othello_kernels (bit ``row * 8 + col``; a 6x6
+board in the top-left corner, cut out by a `board` mask), whose move generation and
+flips the solver calls. One compiled search thus serves both sizes.
 
 Scores. The final disc difference for the player to move, empty squares counted for
 the winner (the FFO convention). P is the mover's bitboard, O the opponent's.
@@ -32,15 +31,11 @@ False), because a literal-typed recursive call breaks Numba's on-disk cache.
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import njit
 
-U = np.uint64
-ZERO = U(0)
-ONE = U(1)
-S1, S7, S8, S9 = U(1), U(7), U(8), U(9)
-INNER = U(0x7E7E7E7E7E7E7E7E)  # files b..g: a line of flips that runs sideways stays inside them
+from move37.games._bits import lowest_bit, popcount
+from move37.games._othello_kernels import FULL, ONE, S1, S7, S8, S9, ZERO, U, flips, get_moves
+
 NOT_A = U(0xFEFEFEFEFEFEFEFE)  # every file but a: where a shift towards h may land
 NOT_H = U(0x7F7F7F7F7F7F7F7F)
 FILE_A, FILE_H = U(0x0101010101010101), U(0x8080808080808080)
@@ -50,7 +45,6 @@ HASH_MUL = U(0x9E3779B97F4A7C15)
 HASH_MUL2 = U(0xC2B2AE3D27D4EB4F)
 QUADRANTS = (U(0x000000000F0F0F0F), U(0x00000000F0F0F0F0), U(0x0F0F0F0F00000000), U(0xF0F0F0F000000000))
 # The same for a 6x6 board in the top-left corner (used when `board` is not full).
-FULL = U(0xFFFFFFFFFFFFFFFF)
 CORNERS_6 = U(0x210000000021)
 QUADRANTS_6 = (U(0x70707), U(0x383838), U(0x70707000000), U(0x383838000000))
 
@@ -68,91 +62,6 @@ SCORE_MAX = 64
 W_MOB, W_POT, W_CORNER, W_LOOK = 64, 4, 32, 32
 LOOKAHEAD_MIN = 14  # nodes with at least this many empties order moves with a 2-ply look
 NO_MOVE = -1
-
-
-@intrinsic
-def popcount(typingctx, x):
-    """Number of set bits of a uint64, as int64 (LLVM ctpop: one instruction)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.ctpop(args[0])
-
-    return types.int64(types.uint64), codegen
-
-
-@intrinsic
-def lowest_bit(typingctx, x):
-    """Index of the lowest set bit of a non-zero uint64, as int64 (LLVM cttz)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
-
-    return types.int64(types.uint64), codegen
-
-
-@njit(cache=True, inline="always")
-def _ray_moves_left(P, M, s):
-    f = M & (P << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    return f << s
-
-
-@njit(cache=True, inline="always")
-def _ray_moves_right(P, M, s):
-    f = M & (P >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    return f >> s
-
-
-@njit(cache=True)
-def get_moves(P, O, E):
-    """Bitboard of the squares (within the empty squares E) where P may play."""
-    Oi = O & INNER
-    m = _ray_moves_left(P, Oi, S1) | _ray_moves_right(P, Oi, S1)
-    m |= _ray_moves_left(P, O, S8) | _ray_moves_right(P, O, S8)
-    m |= _ray_moves_left(P, Oi, S7) | _ray_moves_right(P, Oi, S7)
-    m |= _ray_moves_left(P, Oi, S9) | _ray_moves_right(P, Oi, S9)
-    return m & E
-
-
-@njit(cache=True, inline="always")
-def _line_left(b, P, M, s):
-    line = ZERO
-    x = b << s
-    while x & M:
-        line |= x
-        x = x << s
-    return line if x & P else ZERO
-
-
-@njit(cache=True, inline="always")
-def _line_right(b, P, M, s):
-    line = ZERO
-    x = b >> s
-    while x & M:
-        line |= x
-        x = x >> s
-    return line if x & P else ZERO
-
-
-@njit(cache=True)
-def flips(P, O, sq):
-    """Bitboard of O's discs that P turns over by playing on square sq (0 if illegal)."""
-    b = ONE << U(sq)
-    Oi = O & INNER
-    f = _line_left(b, P, Oi, S1) | _line_right(b, P, Oi, S1)
-    f |= _line_left(b, P, O, S8) | _line_right(b, P, O, S8)
-    f |= _line_left(b, P, Oi, S7) | _line_right(b, P, Oi, S7)
-    f |= _line_left(b, P, Oi, S9) | _line_right(b, P, Oi, S9)
-    return f
 
 
 @njit("int64(uint64, uint64, int64)", cache=True)
