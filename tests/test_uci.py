@@ -12,12 +12,13 @@ import pytest
 
 from move37 import agents, games
 from move37.agents.base import Analysis
+from move37.agents.process import EngineError
 from move37.errors import SpecError
-from move37.protocols.process import EngineError
 
 
 chess = pytest.importorskip("chess")
-from move37.protocols.uci import UciEngine, action_from_uci, score_words, uci_text  # noqa: E402
+from move37.games.chess import action_from_uci, uci_text  # noqa: E402
+from move37.protocols.uci import UciEngine, score_words  # noqa: E402
 
 STOCKFISH = shutil.which("stockfish") or shutil.which("stockfish", path="/usr/games")
 needs_stockfish = pytest.mark.skipif(STOCKFISH is None, reason="stockfish not installed (scripts/system-deps.sh)")

@@ -20,8 +20,8 @@ import math
 from move37.agents.base import Agent, Analysis
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.protocols.process import EngineError, EngineProcess, resolve_command
-from move37.protocols.uci import action_from_uci
+from move37.agents.process import EngineError, EngineProcess, resolve_command
+from move37.games.chess import action_from_uci
 
 
 class UciAgent(Agent):

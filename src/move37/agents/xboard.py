@@ -19,8 +19,8 @@ import re
 from move37.agents.base import Agent, Analysis
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.protocols.process import EngineError, EngineProcess, resolve_command
-from move37.protocols.uci import action_from_uci, uci_text
+from move37.agents.process import EngineError, EngineProcess, resolve_command
+from move37.games.chess import action_from_uci, uci_text
 
 _MOVE = re.compile(r"^(?:move\s+(\S+)|\d+\.\s*\.\.\.\s*(\S+))$")
 

@@ -12,7 +12,7 @@ a command — bad syntax, an illegal move, even a bug in an agent — becomes a 
 
 Grid games other than Go (tic-tac-toe, Connect Four, Othello) are served through the
 same commands: player 0 (X, black in Othello) is GTP's black, vertices follow the GTP
-convention ("A1" bottom-left, see `move37.protocols.boards`), Connect Four accepts any
+convention ("A1" bottom-left, see `move37.games.boards`), Connect Four accepts any
 vertex of a column as a drop in that column and `genmove` answers the landing cell,
 and `boardsize` accepts the game's board size (the longer side) or any size its `size`
 option allows (Othello 6 or 8). Moves must alternate: `play`/`genmove` for the side not
@@ -30,7 +30,7 @@ from move37.agents.base import Agent
 from move37.agents.budget import budgeted_spec, gtp_move_time_ms
 from move37.errors import Move37Error, SpecError
 from move37.games.base import Game, State
-from move37.protocols import boards
+from move37.games import boards
 from move37.spec import parse_spec
 
 PROTOCOL_VERSION = "2"

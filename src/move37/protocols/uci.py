@@ -36,6 +36,7 @@ from move37.agents.base import Agent, Analysis
 from move37.agents.budget import budgeted_spec, move_time_ms
 from move37.errors import Move37Error
 from move37.games.base import State
+from move37.games.chess import action_from_uci, uci_text
 
 ENGINE_NAME = "move37"
 _GO_NUMBERS = ("wtime", "btime", "winc", "binc", "movestogo", "depth", "nodes", "mate", "movetime")
@@ -245,39 +246,6 @@ def parse_go(args: list[str]) -> dict:
         else:
             raise ValueError(f"unknown go parameter {word!r}")
     return limits
-
-
-def _board(state: State):
-    import chess
-
-    return chess.Board(state.game.state_to_text(state))
-
-
-def uci_text(state: State, action: int) -> str:
-    """A move in UCI's long algebraic notation ("e2e4", "e7e8q"), whatever the game's own notation."""
-    import chess
-
-    text = state.game.action_to_text(state, action)
-    try:
-        return chess.Move.from_uci(text).uci()
-    except ValueError:
-        return _board(state).parse_san(text).uci()
-
-
-def action_from_uci(state: State, text: str) -> int:
-    """The action of a UCI move in `state`; NotationError/IllegalMoveError (or ValueError) otherwise."""
-    import chess
-
-    move = chess.Move.from_uci(text)  # ValueError when malformed
-    board = _board(state)
-    if move not in board.legal_moves:
-        raise ValueError(f"illegal move {text!r}")
-    for candidate in (move.uci(), board.san(move)):
-        try:
-            return state.game.parse_action(state, candidate)
-        except Move37Error:
-            continue
-    raise ValueError(f"move {text!r} not understood by the game")
 
 
 def score_words(state: State, analysis: Analysis) -> str:

@@ -39,7 +39,7 @@ from importlib import resources
 
 from move37 import agents, games
 from move37.errors import IllegalMoveError, Move37Error, SpecError
-from move37.protocols.process import EngineError
+from move37.agents.process import EngineError
 from move37.protocols.web.session import Conflict, Session
 from move37.spec import parse_spec
 

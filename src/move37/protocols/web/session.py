@@ -1,7 +1,7 @@
 """One game on the web page: a game, an agent, whose side the human plays, the moves so far.
 
 `Session.view()` is everything the page draws, as JSON-ready data: the board (a generic
-grid from `move37.protocols.boards`, or chess squares from the FEN), the legal moves
+grid from `move37.games.boards`, or chess squares from the FEN), the legal moves
 with where to click them, the agent's last analysis, and the status. `record(fmt)` is
 the game record: a JSON Lines `GameRecord` for every game, SGF for Go, PGN for chess.
 """
@@ -20,7 +20,7 @@ from move37.agents.base import Agent, Analysis
 from move37.arena.records import GameRecord
 from move37.errors import IllegalMoveError, NotationError
 from move37.games.base import Game, State
-from move37.protocols import boards
+from move37.games import boards
 
 # Side names by game; others use X and O.
 _SIDES = {"go": ("Black", "White"), "othello": ("Black", "White"), "chess": ("White", "Black")}
