@@ -11,7 +11,7 @@ from move37 import games
 from move37.nets import NetConfig, PolicyValueNet, evaluator
 from move37.nets.compiled import MLPEvaluator
 from move37.nets.frozen import FrozenEvaluator
-from move37.search._kernel_eval import Uniform
+from move37.search.kernel_eval import Uniform
 from move37.search.batched import BatchedSearch, SearchConfig
 from move37.search.compiled import compiled_for
 

@@ -27,12 +27,12 @@ def _net(name: str):
 def evaluator(net: str | None, device: str = "cpu"):
     """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count.
 
-    net: None (uniform priors, zero value: move37.search._kernel_eval.Uniform, which compiled
+    net: None (uniform priors, zero value: move37.search.kernel_eval.Uniform, which compiled
     search evaluates in its own loop, as Pgx + mctx compile theirs into the search), "mlp",
     "resnet" (move37's PolicyValueNet through `nets.evaluator`, which picks the compiled
     `MLPEvaluator` for the MLP), or "mlp_torch" (the MLP through PyTorch, as before that choice)."""
     if net is None:
-        from move37.search._kernel_eval import Uniform
+        from move37.search.kernel_eval import Uniform
 
         return Uniform(), 0
     from move37.nets import evaluator as make_evaluator

@@ -6,7 +6,7 @@ a search is handed what it needs and answers with one output record.
 - `Evaluate`: `evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
   called once per simulation step on every new leaf of every game. Search never sees
   PyTorch: it may be a network, random rollouts or a learned model.
-- `CompiledEvaluate`: an `Evaluate` that also carries a `kernel` (move37.search._kernel_eval),
+- `CompiledEvaluate`: an `Evaluate` that also carries a `kernel` (move37.search.kernel_eval),
   which compiled search evaluates in its own loop with no Python between simulations.
 - `Store`: the game-stepping seam (roots and new nodes as `Leaves`); the generic one keeps
   State objects, a game's compiled one steps bitboards.
@@ -30,8 +30,8 @@ import numpy as np
 from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.games.leaves import Leaves
-from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
-from move37.search._kernel_eval import Kernel
+from move37.search import _fused_gumbel, gumbel, kernel_eval, puct
+from move37.search.kernel_eval import Kernel
 from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
 from move37.search._tree_states import StateStore, Store
 from move37.search.compiled import CompiledGame
@@ -324,7 +324,7 @@ class BatchedSearch:
         """The compiled search's evaluation cache (see _fused_gumbel._evaluate): `rows` tables (one per
         thread) of `cache_slots` positions, emptied whenever the kernel (the weights) changes.
         Evaluations of a uniform kernel cost less than a lookup: no cache."""
-        slots = self.cache_slots if kernel.kind != _kernel_eval.UNIFORM else 0
+        slots = self.cache_slots if kernel.kind != kernel_eval.UNIFORM else 0
         keys, priors, values = self._cache
         if self._cache_kernel is not kernel or keys.shape != (rows, slots):
             A = self.game.info.num_actions
