@@ -32,16 +32,20 @@ def names() -> list[str]:
     return AGENTS.names()
 
 
+def _factory(name: str):
+    return AGENTS.load(name)
+
+
 def option_names(name: str) -> set[str]:
     """The keyword options an agent's spec accepts (e.g. {"sims", "c", "ms", "seed"} for mcts)."""
-    params = inspect.signature(AGENTS.load(name)).parameters.values()
+    params = inspect.signature(_factory(name)).parameters.values()
     return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} - {"game"}
 
 
 def make(spec: str, game: Game) -> Agent:
     """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs."""
     parsed = parse_spec(spec)
-    agent = call_with_spec(AGENTS.load(parsed.name), parsed, "agent", game=game)
+    agent = call_with_spec(_factory(parsed.name), parsed, "agent", game=game)
     agent.spec = spec
     return agent
 
