@@ -57,7 +57,7 @@ def resolve_network(path: str, game: Game) -> Path:
         return shipped
     p = Path(path)
     if p.is_dir():
-        from move37.train.checkpoint import latest_checkpoint
+        from move37.runs import latest_checkpoint
 
         ckpt = latest_checkpoint(p)
         if ckpt is None:
