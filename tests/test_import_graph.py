@@ -3,7 +3,6 @@ move37's packages import each other. Imports inside functions count (they are cy
 show up later, in whichever order a program happens to load things); imports made only for type
 checkers (`if TYPE_CHECKING:`) do not. The graph is grimp's (the library behind import-linter)."""
 
-import importlib.util
 import itertools
 
 import pytest
@@ -25,9 +24,6 @@ def test_no_module_imports_itself_back(graph):
     assert cycles == []
 
 
-@pytest.mark.xfail(importlib.util.find_spec("move37.runs") is None, strict=True,
-                   reason="agents.zero finds a run's latest checkpoint through train.checkpoint until the "
-                          "run-folder toolkit (move37.runs) is merged")
 def test_no_two_packages_import_each_other(graph):
     packages = sorted(graph.find_children("move37"))
     both_ways = [(a, b) for a, b in itertools.combinations(packages, 2)
