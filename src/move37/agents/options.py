@@ -14,8 +14,11 @@ from typing import Annotated
 
 from move37.spec import Bound
 
-#: milliseconds per move: an hour; 10 s from outside (the web server's deadline is a multiple of it)
-Millis = Annotated[int, Bound(1, 3_600_000, outside=10_000)]
+#: the most time a move may be given by a spec from outside; the web server gives it to agents whose
+#: spec sets none, and its deadline is a multiple of it
+OUTSIDE_MOVE_MS = 10_000
+#: milliseconds per move: an hour; OUTSIDE_MOVE_MS from outside
+Millis = Annotated[int, Bound(1, 3_600_000, outside=OUTSIDE_MOVE_MS)]
 #: simulations per move: 10^7 (a tree of ~1 GB for Connect Four's network search); 10^5 from outside
 Simulations = Annotated[int, Bound(0, 10_000_000, outside=100_000)]
 #: search depth in plies: 256 keeps a recursive search inside Python's recursion limit; 64 from outside
