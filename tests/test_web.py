@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
+from fake_agents import SlowAgent, SpawningAgent
 from move37 import agents
-from move37.agents.base import Agent, Analysis
 from move37.arena.records import GameRecord
 from move37.protocols.web.server import PlayServer, serve
 
@@ -206,32 +206,6 @@ ENGINE_SPECS = {"gtp": ("go", 'gtp:"touch {marker}"'), "uci": ("chess", 'uci:"to
                 "xboard": ("chess", 'xboard:"touch {marker}"')}
 
 
-class SpawningAgent(Agent):
-    """A test agent kind that declares it starts a program (it does not: it counts its builds)."""
-
-    starts_process = True
-    built = 0
-
-    def __init__(self, *, game, seed: int = 0):
-        SpawningAgent.built += 1
-
-    def analyse(self, state):
-        return Analysis(action=int(state.legal_actions()[0]))
-
-
-class SlowAgent(Agent):
-    """A test agent whose moves end only when the test sets `go` (a search that overruns its deadline)."""
-
-    go = threading.Event()
-
-    def __init__(self, *, game, seed: int = 0):
-        pass
-
-    def analyse(self, state):
-        SlowAgent.go.wait(30)
-        return Analysis(action=int(state.legal_actions()[0]))
-
-
 def test_every_engine_kind_is_known_to_start_a_program():
     assert {n for n in agents.names() if agents.starts_process(n)} == set(ENGINE_SPECS)
 
@@ -247,7 +221,7 @@ def test_every_engine_kind_is_refused_without_allow_engines(server, tmp_path, ki
 
 
 def test_a_new_agent_kind_that_starts_a_program_is_refused_by_its_capability(server, monkeypatch):
-    monkeypatch.setitem(agents._REGISTRY, "spawner", f"{__name__}:SpawningAgent")
+    monkeypatch.setitem(agents._REGISTRY, "spawner", "fake_agents:SpawningAgent")
     SpawningAgent.built = 0
     status, data = call(server, "POST", "/api/games", {"game": "tictactoe", "agent": "spawner"})
     assert status == 403 and SpawningAgent.built == 0
@@ -284,7 +258,7 @@ def test_a_page_agent_gets_a_time_limit_and_keeps_its_budget(server):
 
 
 def test_a_move_past_the_deadline_answers_504_and_lands_later(monkeypatch):
-    monkeypatch.setitem(agents._REGISTRY, "slow", f"{__name__}:SlowAgent")
+    monkeypatch.setitem(agents._REGISTRY, "slow", "fake_agents:SlowAgent")
     SlowAgent.go.clear()
     srv = running(deadline=0.5, workers=1)
     try:

@@ -171,7 +171,10 @@ def call_with_spec(factory: Callable[..., Any], spec: Spec, what: str, *, outsid
         if key not in keywords or key in positional:
             known = ", ".join(sorted(keywords - set(positional))) or "none"
             raise SpecError(f"{what} {spec.name!r} has no option {key!r} (options: {known})")
-        kwargs[key] = convert(raw, hints.get(key, str), key, outside)
+        try:
+            kwargs[key] = convert(raw, hints.get(key, str), key, outside)
+        except LimitError as e:
+            raise LimitError(f"{what} {spec.name!r}: {e}") from None
     if len(spec.args) > len(positional):
         raise SpecError(f"{what} {spec.name!r} takes {len(positional)} positional argument(s), got {len(spec.args)}")
     args = [convert(a, hints.get(n, str), n, outside) for a, n in zip(spec.args, positional)]
