@@ -23,7 +23,7 @@ def test_nodes_become_simulations_and_unmet_limits_are_named():
 
 def test_limits_beyond_an_options_bound_are_clamped_into_it():
     assert budgeted_spec("mcts:sims=100", nodes=10**9, ms=10**12) == (
-        "mcts:sims=10000000,ms=3600000", [], ["movetime 3600000", "nodes 10000000"])
+        "mcts:sims=1000000,ms=3600000", [], ["movetime 3600000", "nodes 1000000"])
     assert budgeted_spec("alphabeta", depth=10**6) == ("alphabeta:depth=256", [], ["depth 256"])
     assert budgeted_spec("alphabeta", depth=0) == ("alphabeta:depth=1", [], ["depth 1"])
 

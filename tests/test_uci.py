@@ -147,9 +147,9 @@ def test_go_limits_beyond_their_bounds_are_clamped_and_named():
     e.handle("position startpos")
     e.handle("go nodes 999999999 movetime 20")  # 10^9 simulations: clamped, and movetime ends it
     e.wait(60)
-    assert "info string limits beyond their bounds clamped to nodes 10000000" in out
+    assert "info string limits beyond their bounds clamped to nodes 1000000" in out
     assert out[-1].startswith("bestmove ")
-    assert e._budgeted and all("sims=10000000,ms=20" in spec for spec in e._budgeted)
+    assert e._budgeted and all("sims=1000000,ms=20" in spec for spec in e._budgeted)
 
 
 def test_uci_subprocess_round_trip():

@@ -302,3 +302,26 @@ def test_every_address_still_checks_the_host_and_warns(capsys, monkeypatch):
     assert len(warning) == 1 and "warning" in warning[0] and "other machines" in warning[0]
     assert serve("127.0.0.1", 0) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_documented_bounds_are_the_declared_ones():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "protocols.md").read_text()
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = cells[1:]
+    declared: dict[str, tuple[set, object]] = {}
+    for name in agents.names():
+        for option, bound in agents.bounds(name).items():
+            users, known = declared.setdefault(option, (set(), bound))
+            assert known == bound, (option, name)  # one option name, one bound
+            users.add(name)
+    assert set(rows) == set(declared)
+    for option, (users, bound) in declared.items():
+        who, anyone, outside = rows[option]
+        show = lambda x: str(int(x)) if float(x).is_integer() else f"{x:g}"  # noqa: E731
+        assert set(who.split(", ")) == users and anyone == f"{show(bound.low)}..{show(bound.high)}", option
+        assert outside == show(bound.top(outside=True)), option

@@ -12,7 +12,7 @@ class MCTSAgent(Agent):
     """UCT with random rollouts.
 
     sims: simulations per move (1000 by default; None with ms = as many as time allows; at most
-    10^7, 10^5 from the web server); c: UCB1 exploration constant; ms: time per move in milliseconds
+    10^6, 10^5 from the web server); c: UCB1 exploration constant; ms: time per move in milliseconds
     (at most an hour, 10 s from the web server; with sims, whichever ends first); seed: rollout randomness;
     compiled: the game's compiled UCT where it has one (Connect Four), else the Python loop.
     """

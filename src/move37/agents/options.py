@@ -19,11 +19,13 @@ from move37.spec import Bound
 OUTSIDE_MOVE_MS = 10_000
 #: milliseconds per move: an hour; OUTSIDE_MOVE_MS from outside
 Millis = Annotated[int, Bound(1, 3_600_000, outside=OUTSIDE_MOVE_MS)]
-#: simulations per move: 10^7 (a tree of ~1 GB for Connect Four's network search); 10^5 from outside
-Simulations = Annotated[int, Bound(0, 10_000_000, outside=100_000)]
+#: simulations per move: 10^6 (a zero tree of ~1.2 GB on Connect Four, bench/option_bounds_memory.py);
+#: 10^5 (~125 MB) from outside
+Simulations = Annotated[int, Bound(0, 1_000_000, outside=100_000)]
 #: search depth in plies: 256 keeps a recursive search inside Python's recursion limit; 64 from outside
 Depth = Annotated[int, Bound(1, 256, outside=64)]
-#: transposition-table slots: 2^24 (~2 GB when full of Python tuples); 2^20 (the default) from outside
+#: transposition-table slots: 2^24 (~2.3 GB when full of Python tuples, bench/option_bounds_memory.py);
+#: 2^20 (the default, ~150 MB) from outside
 TableSlots = Annotated[int, Bound(0, 1 << 24, outside=1 << 20)]
 #: whole seconds per move for an external engine: an hour; 10 s from outside
 Seconds = Annotated[int, Bound(1, 3600, outside=10)]

@@ -17,7 +17,7 @@ nodes cost no evaluation), so a move plans at most GROWTH times the previous mov
 and a new game (`reset`) starts again from the rate of the last game's first move. Given
 both, `sims` caps the count and `ms` the time, whichever ends the search first (as with
 `mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (1024
-when neither is given). Bounds (move37.agents.options): sims at most 10^7 and ms an hour; from
+when neither is given). Bounds (move37.agents.options): sims at most 10^6 and ms an hour; from
 the web server 10^5 and 10 s. Gumbel cannot stop a search once planned, so a sudden load on
 the machine can make a move overrun `ms`; PUCT stops within one chunk of the deadline.
 """

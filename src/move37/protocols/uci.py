@@ -13,7 +13,7 @@ thinks. `go` limits become the agent's budget for that move through its spec
 `movestogo`) sets `ms`, `depth` sets `depth`, `nodes` sets `sims` — for agents whose
 spec has those options (`mcts`, `alphabeta`, `zero` for nodes); a limit an agent cannot
 take is named in an `info string` line and the agent keeps its own budget. Limits beyond
-the option's bound (move37.agents.options: an hour, 10^7 simulations, depth 256) are
+the option's bound (move37.agents.options: an hour, 10^6 simulations, depth 256) are
 clamped into it and named in an `info string` line, so no `go` can ask for an unbounded
 search. `setoption name Agent value SPEC` is a spec from outside: its options meet the
 outside bounds, and agents that start programs or read the terminal are refused (programs
