@@ -11,7 +11,8 @@ that names the key instead of a crash deep inside. A number option may carry a
 `Bound` in its annotation (`Annotated[int, Bound(1, 10**7, outside=10**5)]`): a value
 outside it is a LimitError, so `alphabeta:tt_size=8589934592` is refused before it
 allocates 64 GB. Specs that arrive from outside the machine's user (the web server) are
-converted with `outside=True` and meet the tighter `outside` tops.
+converted with `outside=True` and meet the tighter `outside` tops; an option they leave out
+whose default is above its outside top is given the top.
 """
 
 from __future__ import annotations
@@ -181,6 +182,12 @@ def call_with_spec(factory: Callable[..., Any], spec: Spec, what: str, *, outsid
     missing = [n for n in positional[len(args):] if params[n].default is params[n].empty]
     if missing:
         raise SpecError(f"{what} {spec.name!r} needs {', '.join(missing)} (e.g. {spec.name}:VALUE)")
+    if outside:  # a default beyond the outside top (an engine's 60 s timeout) comes down to it
+        for key, bound in option_bounds(factory).items():
+            default = params[key].default if key in params else None
+            if key not in kwargs and key not in positional and isinstance(default, (int, float)) \
+                    and default > bound.top(outside):
+                kwargs[key] = type(default)(bound.top(outside))
     try:
         return factory(*args, **fixed, **kwargs)
     except SpecError:

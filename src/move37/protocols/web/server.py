@@ -28,9 +28,9 @@ move37.agents.make), so every engine kind is covered, those added later too.
 Bounds: agent specs are built as specs from outside (`agents.make(outside=True)`): every
 number option meets its outside bound (move37.agents.options: 10 s, 10^5 simulations, depth
 64, ...), and agents that take a time limit get one (`ms`, the outside bound) when the spec
-sets none. Building an agent and each agent move run on a small pool of workers and must
-finish within `deadline` seconds (3x the time limit): past it the request answers 504 and
-the worker finishes alone (a move still lands in the game; a late new game is closed).
+sets none. Building an agent and each agent move run on at most `workers` threads at once
+and must finish within `deadline` seconds (3x the time limit): past it the request answers
+504 and the worker finishes alone (a move still lands in the game; a late new game is closed).
 Games are capped in number; the least recently used is closed when a new one would exceed
 the cap.
 """
@@ -44,9 +44,10 @@ import secrets
 import socket
 import sys
 import threading
+import time
 import traceback
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,7 +84,8 @@ class PlayServer(ThreadingHTTPServer):
     """The HTTP server and the games it holds.
 
     allow_engines: let specs name agents that start programs; deadline: seconds an agent move or
-    a new game may take before its request answers 504; workers: agent moves computed at once.
+    a new game may take before its request answers 504; workers: agent moves (and new games)
+    computed at once.
     """
 
     daemon_threads = True
@@ -95,7 +97,7 @@ class PlayServer(ThreadingHTTPServer):
         self.max_games = max_games
         self.quiet = quiet
         self.deadline = deadline
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="move37-agent")
+        self.workers = threading.BoundedSemaphore(workers)
         self.sessions: OrderedDict[str, Session] = OrderedDict()
         self.sessions_lock = threading.Lock()
         bound = self.server_address[0]
@@ -124,14 +126,28 @@ class PlayServer(ThreadingHTTPServer):
         return True
 
     def bounded(self, work, what: str, late=None):
-        """work() on an agent worker, its result or its exception; HttpError 503 when no worker was
-        free within the deadline, 504 when the work overran it (then `late(result)` once it ends)."""
-        future = self.pool.submit(work)
+        """work() on an agent worker, its result or its exception; HttpError 503 when no worker came
+        free within the deadline, 504 when the work overran it (then `late(result)` once it ends).
+
+        Workers are daemon threads (a search cannot be interrupted, and one that overran must not
+        hold up the interpreter's exit); the semaphore bounds how many run at once."""
+        start = time.monotonic()
+        if not self.workers.acquire(timeout=self.deadline):
+            raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, f"every agent worker is busy; try {what} again")
+        future: Future = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(work())
+            except BaseException as e:  # noqa: BLE001 (handed to the request thread, which reports it)
+                future.set_exception(e)
+            finally:
+                self.workers.release()
+
+        threading.Thread(target=run, name="move37-agent", daemon=True).start()
         try:
-            return future.result(timeout=self.deadline)
+            return future.result(timeout=max(0.0, self.deadline - (time.monotonic() - start)))
         except FutureTimeout:
-            if future.cancel():
-                raise HttpError(HTTPStatus.SERVICE_UNAVAILABLE, f"every agent worker is busy; try {what} again") from None
             if late is not None:
                 future.add_done_callback(lambda f: None if f.exception() else late(f.result()))
             raise HttpError(HTTPStatus.GATEWAY_TIMEOUT, f"{what} took over {self.deadline:g} s") from None
@@ -160,7 +176,6 @@ class PlayServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.shutdown(wait=False, cancel_futures=True)
         with self.sessions_lock:
             for session in self.sessions.values():
                 session.close()
