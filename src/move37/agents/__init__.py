@@ -94,4 +94,5 @@ def make(spec: str, game: Game, *, outside: bool = False, engines: bool | None =
     return agent
 
 
-__all__ = ["Agent", "Analysis", "bounds", "default_budget", "make", "names", "option_names", "refusal", "starts_process"]
+__all__ = ["Agent", "Analysis", "bounds", "default_budget", "make", "names", "option_names", "refusal",
+           "starts_process"]

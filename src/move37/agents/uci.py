@@ -32,7 +32,8 @@ class UciAgent(Agent):
 
     def __init__(self, command: str, /, *, game: Game, skill: int | None = None, elo: int | None = None,
                  movetime: Millis = 100, depth: Depth | None = None, nodes: Nodes | None = None,
-                 threads: Threads = 1, hash: HashMb = 16, timeout: Timeout = 30.0):  # noqa: A002 (the UCI option's name)
+                 threads: Threads = 1, hash: HashMb = 16,  # noqa: A002 (the UCI option's name)
+                 timeout: Timeout = 30.0):
         if game.info.name != "chess":
             raise SpecError(f"a UCI engine plays chess, not {game.info.name!r}")
         if movetime <= 0 or timeout <= 0 or (depth is not None and depth <= 0) or (nodes is not None and nodes <= 0):
