@@ -325,3 +325,16 @@ def test_the_documented_bounds_are_the_declared_ones():
         show = lambda x: str(int(x)) if float(x).is_integer() else f"{x:g}"  # noqa: E731
         assert set(who.split(", ")) == users and anyone == f"{show(bound.low)}..{show(bound.high)}", option
         assert outside == show(bound.top(outside=True)), option
+
+
+def test_the_solvers_compiled_kernels_release_the_gil():
+    """A solve from an early Connect Four position runs for minutes inside one compiled call; holding
+    the GIL there would stop the request thread from answering its deadline (measured: a `solver`
+    game's move hung the server past its deadline before the kernels took nogil)."""
+    from numba.core.registry import CPUDispatcher
+
+    from move37.solvers import _connect4_search, _othello_kernels
+
+    kernels = [f for module in (_connect4_search, _othello_kernels) for f in vars(module).values()
+               if isinstance(f, CPUDispatcher)]
+    assert len(kernels) > 10 and all(f.targetoptions.get("nogil") for f in kernels)

@@ -102,8 +102,9 @@ class PlayServer(ThreadingHTTPServer):
         self.sessions_lock = threading.Lock()
         bound = self.server_address[0]
         self.any_host = bound in ("0.0.0.0", "::")
-        self.names = LOOPBACK_NAMES | {bound} | ({socket.gethostname().lower(), socket.getfqdn().lower()}
-                                                 if not is_loopback(bound) else set())
+        self.names = LOOPBACK_NAMES | {bound, host.lower()}  # the address bound and the name it was given
+        if not is_loopback(bound):
+            self.names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
 
     @property
     def url(self) -> str:
