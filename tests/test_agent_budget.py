@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from move37.agents.budget import budgeted_spec, gtp_move_time_ms, move_time_ms, with_time_limit
+from move37.agents.budget import budgeted_spec, gtp_move_time_ms, move_time_ms, server_budget
 from move37.protocols.uci import UciEngine
 
 
@@ -28,13 +28,16 @@ def test_limits_beyond_an_options_bound_are_clamped_into_it():
     assert budgeted_spec("alphabeta", depth=0) == ("alphabeta:depth=1", [], ["depth 1"])
 
 
-def test_a_time_limit_is_added_keeping_the_default_budget():
-    assert with_time_limit("mcts", 500) == "mcts:sims=1000,ms=500"
-    assert with_time_limit("mcts:sims=50,c=2", 500) == "mcts:sims=50,c=2,ms=500"
-    assert with_time_limit("alphabeta:tt_size=0", 500) == "alphabeta:tt_size=0,depth=6,ms=500"
-    assert with_time_limit('zero:"a,b",sims=8', 500) == 'zero:"a,b",sims=8,ms=500'
-    assert with_time_limit("mcts:ms=20", 500) == "mcts:ms=20"  # the spec's own time stays
-    assert with_time_limit("random", 500) == "random"  # no time option
+def test_a_server_adds_a_time_limit_and_bounds_an_open_count():
+    assert server_budget("mcts", 500) == "mcts:sims=1000,ms=500"  # the default count stays
+    assert server_budget("mcts:sims=50,c=2", 500) == "mcts:sims=50,c=2,ms=500"
+    assert server_budget("alphabeta:tt_size=0", 500) == "alphabeta:tt_size=0,depth=6,ms=500"
+    assert server_budget('zero:"a,b",sims=8', 500) == 'zero:"a,b",sims=8,ms=500'
+    assert server_budget("mcts:ms=20,sims=5", 500) == "mcts:ms=20,sims=5"  # the spec's own time and count
+    assert server_budget("mcts:ms=20", 500) == "mcts:ms=20,sims=100000"  # "as many as time allows": bounded
+    assert server_budget("mcts:sims=none", 500) == "mcts:sims=100000,ms=500"
+    assert server_budget("alphabeta:ms=20", 500) == "alphabeta:ms=20,depth=64"
+    assert server_budget("random", 500) == "random"  # no time option
 
 
 @pytest.mark.parametrize("limits, white, expected", [

@@ -251,7 +251,7 @@ def test_options_beyond_their_bound_are_refused_with_the_option_named(server, sp
 
 def test_a_page_agent_gets_a_time_limit_and_keeps_its_budget(server):
     for spec, built in [("mcts:sims=200", "mcts:sims=200,ms=10000"), ("alphabeta", "alphabeta:depth=6,ms=10000"),
-                        ("mcts:ms=500", "mcts:ms=500"), ("random", "random")]:
+                        ("mcts:ms=500", "mcts:ms=500,sims=100000"), ("random", "random")]:
         status, view = call(server, "POST", "/api/games", {"game": "tictactoe", "agent": spec})
         assert status == 201 and view["agent"] == spec
         assert server.sessions[view["id"]].agent.spec == built

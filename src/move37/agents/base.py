@@ -48,7 +48,7 @@ class Agent(ABC):
     #: for specs from outside
     reads_terminal: ClassVar[bool] = False
     #: the fixed budget (option: value) the agent searches with when its spec sets neither it nor a time
-    #: (`ms`); kept when a server adds a time limit to a spec (move37.agents.budget.with_time_limit)
+    #: (`ms`); kept when a server adds a time limit to a spec (move37.agents.budget.server_budget)
     default_budget: ClassVar[dict[str, int]] = {}
 
     @abstractmethod

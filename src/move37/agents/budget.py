@@ -6,8 +6,8 @@ rewrites the spec so the agent searches within the limits, through the options i
 factory declares only: an agent without a time option keeps its own budget, and the
 protocol says so in an info line. A limit beyond the option's bound (`go nodes 10^9`,
 a clock of a year) is clamped into it, as engines clamp out-of-range values, rather than
-refused: a GUI waits for a move. `with_time_limit` gives a server's specs a deadline
-inside the search.
+refused: a GUI waits for a move. `server_budget` gives the specs a server runs a
+deadline and a bounded count inside the search.
 """
 
 from __future__ import annotations
@@ -109,16 +109,25 @@ def budgeted_spec(spec: str, *, ms: int | None = None, depth: int | None = None,
     return Budget(_spec_text(parsed.name, parsed.args, options), unmet, clamped)
 
 
-def with_time_limit(spec: str, ms: int) -> str:
-    """The spec with a time limit of `ms` per move where the agent takes one (`ms`) and the spec
-    sets none, keeping the agent's default fixed budget (`mcts` stays 1000 simulations, now
-    stopped at `ms` too): a deadline inside the search for specs a server runs. Other specs as given."""
+def server_budget(spec: str, ms: int) -> str:
+    """The spec a server runs: a time limit and a bounded count inside the search, for agents that
+    take a time (`ms`). Other specs as given.
+
+    No time in the spec: `ms` is added and the agent's default count kept (`mcts` stays 1000
+    simulations, now stopped at `ms` too). A count left open ("as many as time allows":
+    `mcts:ms=500`, `sims=none`) becomes the count's outside top, since a compiled search fills
+    memory at millions of nodes a second.
+    """
     parsed = parse_spec(spec)
-    if "ms" in parsed.options or "ms" not in agents.option_names(parsed.name):
+    if "ms" not in agents.option_names(parsed.name):
         return spec
-    budget = agents.default_budget(parsed.name)
+    budget, bounds = agents.default_budget(parsed.name), agents.bounds(parsed.name)
     options = dict(parsed.options)
-    if not any(key in options for key in budget):
-        options |= {key: str(value) for key, value in budget.items()}
-    options["ms"] = str(ms)
-    return _spec_text(parsed.name, parsed.args, options)
+    if "ms" not in options:
+        if not any(key in options for key in budget):
+            options |= {key: str(value) for key, value in budget.items()}
+        options["ms"] = str(ms)
+    for key in budget:
+        if options.get(key, "none").strip().lower() in ("none", ""):
+            options[key] = str(int(bounds[key].top(outside=True)))
+    return _spec_text(parsed.name, parsed.args, options) if options != parsed.options else spec

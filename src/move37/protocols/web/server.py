@@ -28,7 +28,7 @@ move37.agents.make), so every engine kind is covered, those added later too.
 Bounds: agent specs are built as specs from outside (`agents.make(outside=True)`): every
 number option meets its outside bound (move37.agents.options: 10 s, 10^5 simulations, depth
 64, ...), and agents that take a time limit get one (`ms`, the outside bound) when the spec
-sets none. Building an agent and each agent move run on at most `workers` threads at once
+sets none, and a bounded count when it leaves the count open (agents.budget.server_budget). Building an agent and each agent move run on at most `workers` threads at once
 and must finish within `deadline` seconds (3x the time limit): past it the request answers
 504 and the worker finishes alone (a move still lands in the game; a late new game is closed).
 Games are capped in number; the least recently used is closed when a new one would exceed

@@ -19,7 +19,7 @@ import numpy as np
 
 from move37 import agents, games
 from move37.agents.base import Agent, Analysis
-from move37.agents.budget import with_time_limit
+from move37.agents.budget import server_budget
 from move37.agents.options import OUTSIDE_MOVE_MS
 from move37.arena.records import GameRecord
 from move37.errors import IllegalMoveError, NotationError
@@ -60,7 +60,7 @@ class Session:
         their outside bounds, a time limit per move where the agent takes one, and agents that start
         programs only when `engines` (LimitError / AgentRefusedError otherwise)."""
         game = games.make(game_spec)
-        agent = agents.make(with_time_limit(agent_spec, OUTSIDE_MOVE_MS), game, outside=True, engines=engines)
+        agent = agents.make(server_budget(agent_spec, OUTSIDE_MOVE_MS), game, outside=True, engines=engines)
         agent.reset()
         return cls(sid, game_spec, agent_spec, game, agent, human, [game.initial_state()])
 
