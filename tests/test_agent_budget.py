@@ -9,15 +9,17 @@ from move37.protocols.uci import UciEngine
 
 
 def test_a_time_limit_replaces_a_fixed_budget():
-    assert budgeted_spec("mcts:sims=1000,c=2.0", ms=50) == ("mcts:c=2.0,ms=50", [], [])
+    assert budgeted_spec("mcts:sims=1000,c=2.0", ms=50) == ("mcts:c=2.0,ms=50,sims=1000000", [], [])
     assert budgeted_spec("alphabeta:depth=8", ms=50, depth=3) == ("alphabeta:depth=3,ms=50", [], [])
     assert budgeted_spec("alphabeta:depth=8") == ("alphabeta:depth=8", [], [])
+    # as deep as time allows, within the bound (Go's max_length would pass Python's recursion limit)
+    assert budgeted_spec("alphabeta:depth=8", ms=50) == ("alphabeta:ms=50,depth=256", [], [])
 
 
 def test_nodes_become_simulations_and_unmet_limits_are_named():
     spec, unmet, _ = budgeted_spec('zero:"runs/a,b/c4",sims=64', nodes=200, ms=100)
     assert spec == 'zero:"runs/a,b/c4",sims=200,ms=100' and unmet == []  # the path keeps its comma
-    assert budgeted_spec('zero:"runs/a,b/c4",sims=64', ms=100) == ('zero:"runs/a,b/c4",ms=100', [], [])
+    assert budgeted_spec('zero:"runs/a,b/c4",sims=64', ms=100) == ('zero:"runs/a,b/c4",ms=100,sims=1000000', [], [])
     assert budgeted_spec("random", depth=4, ms=100) == ("random", ["movetime", "depth"], [])
 
 
@@ -85,9 +87,9 @@ def test_gtp_time_left_becomes_the_agents_time_budget():
     engine = GtpEngine("mcts:sims=50", "tictactoe", log=io.StringIO())
     assert engine._agent_for_clock(0) is engine.agent  # no clock: the spec's own budget
     engine.handle("time_settings 999999999 0 0")  # a share of 31 years: clamped to the ms bound
-    assert engine._agent_for_clock(0).spec == "mcts:ms=3600000"
+    assert engine._agent_for_clock(0).spec == "mcts:ms=3600000,sims=1000000"
     engine.handle("time_left black 3 0")
     timed = engine._agent_for_clock(0)
-    assert timed is not engine.agent and timed.spec == "mcts:ms=100"
+    assert timed is not engine.agent and timed.spec == "mcts:ms=100,sims=1000000"
     assert engine.handle("genmove black").startswith("= ")
     engine.close()

@@ -82,7 +82,8 @@ def budgeted_spec(spec: str, *, ms: int | None = None, depth: int | None = None,
     """The spec with the limits applied, each clamped into its option's bound.
 
     A time limit replaces the spec's fixed `sims`/`depth` budget (unless the GUI also set
-    depth or nodes); `nodes` maps onto simulations (`sims`).
+    depth or nodes) by the count's top: as many as time allows, within the bound (an hour of
+    simulations would otherwise fill memory); `nodes` maps onto simulations (`sims`).
     """
     parsed = parse_spec(spec)
     accepted = agents.option_names(parsed.name)
@@ -104,6 +105,9 @@ def budgeted_spec(spec: str, *, ms: int | None = None, depth: int | None = None,
             value = int(bounds[key].clamp(value))
             clamped.append(f"{_PROTOCOL_NAMES[key]} {value}")
         options[key] = str(value)
+    if ms is not None and "ms" in accepted:
+        for key in agents.default_budget(parsed.name):
+            options.setdefault(key, str(int(bounds[key].high)))
     if options == parsed.options:
         return Budget(spec, unmet, clamped)
     return Budget(_spec_text(parsed.name, parsed.args, options), unmet, clamped)
