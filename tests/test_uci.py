@@ -126,7 +126,15 @@ def test_setoption_refuses_programs_terminals_and_options_beyond_the_outside_bou
     e, out, log = engine("mcts:sims=5")
     e.handle(f"setoption name Agent value {spec.format(marker=tmp_path / 'ran')}")
     assert e.agent_spec == "mcts:sims=5" and "ignored" in log.getvalue()
+    assert out and out[-1].startswith("info string Agent ") and out[-1].endswith("; still mcts:sims=5")
     assert not (tmp_path / "ran").exists()  # no program started
+
+
+def test_uci_command_takes_allow_engines():
+    from move37.cli import build_parser
+
+    assert not build_parser().parse_args(["uci", "--agent", "random"]).allow_engines
+    assert build_parser().parse_args(["uci", "--agent", "random", "--allow-engines"]).allow_engines
 
 
 def test_setoption_admits_programs_with_allow_engines(monkeypatch):

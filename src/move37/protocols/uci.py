@@ -17,7 +17,7 @@ the option's bound (move37.agents.options: an hour, 10^6 simulations, depth 256)
 clamped into it and named in an `info string` line, so no `go` can ask for an unbounded
 search. `setoption name Agent value SPEC` is a spec from outside: its options meet the
 outside bounds, and agents that start programs or read the terminal are refused (programs
-are allowed with `move37 uci --allow-engines`). `stop` cannot
+are allowed with `move37 uci --allow-engines`), with an `info string` saying why. `stop` cannot
 cut a search short inside the agent; with `go infinite` (or `ponder`) the bestmove is held
 until `stop`, as the protocol requires.
 
@@ -145,7 +145,11 @@ class UciEngine:
             raise ValueError(f"unknown option {name.strip()!r}")
         if self.searching:
             raise ValueError("cannot change the agent during a search")
-        agent = agents.make(value.strip(), self.game, outside=True, engines=self.engines)
+        try:
+            agent = agents.make(value.strip(), self.game, outside=True, engines=self.engines)
+        except Move37Error as e:  # a refused or bounded spec: say so where the GUI shows the engine's output
+            self.out(f"info string Agent {' '.join(str(e).split())}; still {self.agent_spec}")
+            raise
         self.agent.close()
         self.agent, self.agent_spec = agent, value.strip()
         for old in self._budgeted.values():
