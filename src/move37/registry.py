@@ -14,22 +14,23 @@ from move37.errors import UnknownNameError
 
 
 class Registry:
-    """`kind` names what the entries are, for the error of an unknown name ("game", "agent", ...)."""
+    """`kind` names what the entries are, for the error of an unknown name ("game", "agent", ...).
+    `entries`: name -> "module:attribute" (a dict: tests register a fake with monkeypatch.setitem)."""
 
     def __init__(self, kind: str, entries: Mapping[str, str]):
         self.kind = kind
-        self._entries = dict(entries)
+        self.entries = dict(entries)
 
     def names(self) -> list[str]:
         """Registered names, sorted."""
-        return sorted(self._entries)
+        return sorted(self.entries)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._entries
+        return name in self.entries
 
     def load(self, name: str):
         """The object registered as `name`; UnknownNameError (listing the known names) when there is none."""
-        if name not in self._entries:
+        if name not in self.entries:
             raise UnknownNameError(f"unknown {self.kind} {name!r} (known: {', '.join(self.names())})")
-        module, _, attr = self._entries[name].partition(":")
+        module, _, attr = self.entries[name].partition(":")
         return getattr(importlib.import_module(module), attr)

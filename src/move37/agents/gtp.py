@@ -13,6 +13,7 @@ played as a pass where the game has one (the agent API has no resignation).
 from __future__ import annotations
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
 from move37.agents.process import EngineError, EngineProcess, resolve_command
@@ -20,9 +21,12 @@ from move37.games import boards
 
 
 class GtpAgent(Agent):
-    """command: the program and its arguments; timeout: seconds allowed per command."""
+    """command: the program and its arguments; timeout: seconds allowed per command (at most an hour;
+    20 s when the spec comes from the web server, which must also be started with --allow-engines)."""
 
-    def __init__(self, command: str, /, *, game: Game, timeout: float = 60.0):
+    starts_process = True
+
+    def __init__(self, command: str, /, *, game: Game, timeout: Timeout = 60.0):
         self._game = game
         self._board = boards.board_of(game)
         if self._board.kind == "none":

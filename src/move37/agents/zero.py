@@ -17,7 +17,8 @@ nodes cost no evaluation), so a move plans at most GROWTH times the previous mov
 and a new game (`reset`) starts again from the rate of the last game's first move. Given
 both, `sims` caps the count and `ms` the time, whichever ends the search first (as with
 `mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (1024
-when neither is given). Gumbel cannot stop a search once planned, so a sudden load on
+when neither is given). Bounds (move37.agents.options): sims at most 10^6 and ms an hour; from
+the web server 10^5 and 10 s. Gumbel cannot stop a search once planned, so a sudden load on
 the machine can make a move overrun `ms`; PUCT stops within one chunk of the deadline.
 """
 
@@ -30,6 +31,7 @@ from typing import Literal
 import numpy as np
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Millis, Simulations
 from move37.errors import SpecError
 from move37.games.base import Game, State
 from move37.search.batched import BatchedSearch, Evaluate, SearchConfig, SearchOutput
@@ -80,7 +82,9 @@ def play_config(weights: Path, algorithm: Literal["gumbel", "puct"] = "gumbel") 
 class ZeroAgent(Agent):
     """A network-guided searcher. Use `ZeroAgent.from_evaluate` to wrap a network held in memory."""
 
-    def __init__(self, path: str = "", /, *, game: Game, sims: int | None = None, ms: int | None = None,
+    default_budget = {"sims": DEFAULT_SIMS}
+
+    def __init__(self, path: str = "", /, *, game: Game, sims: Simulations | None = None, ms: Millis | None = None,
                  search: Literal["gumbel", "puct"] = "gumbel", seed: int = 0):
         from move37.nets import evaluator, load_net
 

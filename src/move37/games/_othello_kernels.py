@@ -25,7 +25,7 @@ INNER = U(0x7E7E7E7E7E7E7E7E)  # files b..g: a line of flips that runs sideways 
 FULL = U(0xFFFFFFFFFFFFFFFF)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _ray_moves_left(P, M, s):
     f = M & (P << s)
     f |= M & (f << s)
@@ -36,7 +36,7 @@ def _ray_moves_left(P, M, s):
     return f << s
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _ray_moves_right(P, M, s):
     f = M & (P >> s)
     f |= M & (f >> s)
@@ -47,7 +47,7 @@ def _ray_moves_right(P, M, s):
     return f >> s
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def get_moves(P, O, E):
     """Bitboard of the squares (within the empty squares E) where P may play."""
     Oi = O & INNER
@@ -58,7 +58,7 @@ def get_moves(P, O, E):
     return m & E
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _line_left(b, P, M, s):
     line = ZERO
     x = b << s
@@ -68,7 +68,7 @@ def _line_left(b, P, M, s):
     return line if x & P else ZERO
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _line_right(b, P, M, s):
     line = ZERO
     x = b >> s
@@ -78,7 +78,7 @@ def _line_right(b, P, M, s):
     return line if x & P else ZERO
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def flips(P, O, sq):
     """Bitboard of O's discs that P turns over by playing on square sq (0 if illegal)."""
     b = ONE << U(sq)

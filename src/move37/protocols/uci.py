@@ -12,7 +12,12 @@ thinks. `go` limits become the agent's budget for that move through its spec
 (`agents.budget`): `movetime` or a share of the clock (`wtime`/`btime`, increments,
 `movestogo`) sets `ms`, `depth` sets `depth`, `nodes` sets `sims` — for agents whose
 spec has those options (`mcts`, `alphabeta`, `zero` for nodes); a limit an agent cannot
-take is named in an `info string` line and the agent keeps its own budget. `stop` cannot
+take is named in an `info string` line and the agent keeps its own budget. Limits beyond
+the option's bound (move37.agents.options: an hour, 10^6 simulations, depth 256) are
+clamped into it and named in an `info string` line, so no `go` can ask for an unbounded
+search. `setoption name Agent value SPEC` is a spec from outside: its options meet the
+outside bounds, and agents that start programs or read the terminal are refused (programs
+are allowed with `move37 uci --allow-engines`), with an `info string` saying why. `stop` cannot
 cut a search short inside the agent; with `go infinite` (or `ponder`) the bestmove is held
 until `stop`, as the protocol requires.
 
@@ -46,12 +51,13 @@ class UciEngine:
     """One UCI session: the agent, the current position, and at most one running search."""
 
     def __init__(self, agent_spec: str, game_spec: str = "chess", *, out: Callable[[str], None],
-                 log: TextIO | None = None):
+                 log: TextIO | None = None, engines: bool = False):
         self._out_raw = out
         self._out_lock = threading.Lock()
         self._log = log or sys.stderr
         self.game = games.make(game_spec)
         self.agent_spec = agent_spec
+        self.engines = engines  # whether `setoption name Agent` may name an agent that starts a program
         self.agent = agents.make(agent_spec, self.game)
         self._budgeted: dict[str, Agent] = {}  # the agent rebuilt for each distinct set of go limits
         self.state: State = self.game.initial_state()
@@ -109,9 +115,12 @@ class UciEngine:
     def _agent_for(self, limits: dict, state: State) -> Agent:
         """The agent with this `go`'s limits as its budget (the plain agent when there are none)."""
         ms = move_time_ms(limits, state.current_player == 0)
-        spec, unmet = budgeted_spec(self.agent_spec, ms=ms, depth=limits.get("depth"), nodes=limits.get("nodes"))
+        spec, unmet, clamped = budgeted_spec(self.agent_spec, ms=ms, depth=limits.get("depth"),
+                                             nodes=limits.get("nodes"))
         if unmet:
             self.out(f"info string {', '.join(unmet)} limits are not options of {self.agent_spec}; its own budget applies")
+        if clamped:
+            self.out(f"info string limits beyond their bounds clamped to {', '.join(clamped)}")
         if spec == self.agent_spec:
             return self.agent
         if spec not in self._budgeted:
@@ -137,7 +146,11 @@ class UciEngine:
             raise ValueError(f"unknown option {name.strip()!r}")
         if self.searching:
             raise ValueError("cannot change the agent during a search")
-        agent = agents.make(value.strip(), self.game)
+        try:
+            agent = agents.make(value.strip(), self.game, outside=True, engines=self.engines)
+        except Move37Error as e:  # a refused or bounded spec: say so where the GUI shows the engine's output
+            self.out(f"info string Agent {' '.join(str(e).split())}; still {self.agent_spec}")
+            raise
         self.agent.close()
         self.agent, self.agent_spec = agent, value.strip()
         for old in self._budgeted.values():

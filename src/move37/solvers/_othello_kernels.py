@@ -26,6 +26,10 @@ Numba typing notes: every bitboard expression uses uint64 operands only (constan
 below are np.uint64) because mixing uint64 and int64 silently gives float64; and
 arguments of the recursive functions are never bare literals (np.bool_(False), not
 False), because a literal-typed recursive call breaks Numba's on-disk cache.
+
+Every kernel is compiled with `nogil=True`: a solve from an early position runs far past any
+request deadline, and the other threads of the process (the play server answering its
+deadline) must keep running meanwhile.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ LOOKAHEAD_MIN = 14  # nodes with at least this many empties order moves with a 2
 NO_MOVE = -1
 
 
-@njit("int64(uint64, uint64, int64)", cache=True)
+@njit("int64(uint64, uint64, int64)", cache=True, nogil=True)
 def final_score(P, O, n_empties):
     """Disc difference at the end of the game, empties to the winner."""
     d = popcount(P) - popcount(O)
@@ -75,7 +79,7 @@ def final_score(P, O, n_empties):
     return d
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _solve_last(P, O, sq):
     """Exact score with one empty square left, P to move."""
     n = popcount(flips(P, O, sq))
@@ -87,7 +91,7 @@ def _solve_last(P, O, sq):
     return final_score(P, O, 1)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _solve_two(P, O, alpha, beta, x1, x2):
     """Exact score (fail-soft within (alpha, beta)) with two empties x1, x2, P to move."""
     best = -SCORE_MAX - 1
@@ -116,7 +120,7 @@ def _solve_two(P, O, alpha, beta, x1, x2):
     return final_score(P, O, 2)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _odd_regions(E, board):
     """Union of the quadrants that hold an odd number of empty squares."""
     odd = ZERO
@@ -126,7 +130,7 @@ def _odd_regions(E, board):
     return odd
 
 
-@njit(_SHALLOW_SIG, cache=True)
+@njit(_SHALLOW_SIG, cache=True, nogil=True)
 def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     """Alpha-beta without a table, parity move order; for few empties."""
     nodes[0] += 1
@@ -156,7 +160,7 @@ def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def stable_discs(P, O, board):
     """A subset of P's discs that can never be flipped.
 
@@ -188,13 +192,13 @@ def stable_discs(P, O, board):
         stable = new
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _bucket(P, O, tt_mask):
     """First of the two adjacent table slots where position (P, O) may be stored."""
     return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask & ~ONE
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _find(P, O, tt_P, tt_O):
     """The slot holding position (P, O), or -1."""
     slot = np.int64(_bucket(P, O, U(tt_P.size - 1)))
@@ -205,7 +209,7 @@ def _find(P, O, tt_P, tt_O):
     return np.int64(-1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _neighbours(b):
     """Squares next to a disc of b (all eight directions)."""
     side = ((b << S1) & NOT_A) | ((b >> S1) & NOT_H)
@@ -213,7 +217,7 @@ def _neighbours(b):
     return side | (row << S8) | (row >> S8)
 
 
-@njit("int64(uint64, uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True)
+@njit("int64(uint64, uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True, nogil=True)
 def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
     """Fill sq_buf with the moves sorted fastest-first (table move first); returns the count."""
     corners = CORNERS if board == FULL else CORNERS_6
@@ -254,7 +258,7 @@ def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
     return n
 
 
-@njit(_SEARCH_SIG, cache=True)
+@njit(_SEARCH_SIG, cache=True, nogil=True)
 def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Principal variation search with a transposition table; the score within (alpha, beta)."""
     if n_empties <= SHALLOW:
@@ -339,7 +343,7 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes, out_moves):
     """Exact score of a position where P has a move, and its best move(s).
 
@@ -374,7 +378,7 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_dept
     return best, count
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def score_position(P, O, board, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Exact score of any position (pass or game over included), P to move."""
     n_empties = popcount(board & ~(P | O))

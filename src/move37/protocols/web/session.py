@@ -11,12 +11,16 @@ from __future__ import annotations
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
 from move37 import agents, games
 from move37.agents.base import Agent, Analysis
+from move37.agents.budget import server_budget
+from move37.agents.options import OUTSIDE_MOVE_MS
 from move37.arena.records import GameRecord
 from move37.errors import IllegalMoveError, NotationError
 from move37.games.base import Game, State
@@ -51,11 +55,24 @@ class Session:
     used: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int) -> "Session":
+    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int, *, engines: bool = False) -> "Session":
+        """A new game against the agent `agent_spec`, built as a spec from outside: options within
+        their outside bounds, a time limit per move where the agent takes one, and agents that start
+        programs only when `engines` (LimitError / AgentRefusedError otherwise)."""
         game = games.make(game_spec)
-        agent = agents.make(agent_spec, game)
+        agent = agents.make(server_budget(agent_spec, OUTSIDE_MOVE_MS), game, outside=True, engines=engines)
         agent.reset()
         return cls(sid, game_spec, agent_spec, game, agent, human, [game.initial_state()])
+
+    @contextmanager
+    def locked(self, timeout: float) -> Iterator[None]:
+        """Hold the game's lock; Conflict when the agent is still thinking after `timeout` seconds."""
+        if not self.lock.acquire(timeout=timeout):
+            raise Conflict("the agent is still thinking about its move; try again")
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     @property
     def state(self) -> State:
