@@ -179,6 +179,18 @@ class BatchedSearch:
         self.evaluations = 0  # leaves sent to `evaluate` so far (for speed reports)
         self.simulations = 0  # simulations run so far
 
+    @property
+    def evaluate(self) -> Evaluate:
+        """The evaluator; it may be replaced between runs (new weights, a cache around it)."""
+        return self._evaluate
+
+    @evaluate.setter
+    def evaluate(self, evaluate: Evaluate) -> None:
+        self._evaluate = evaluate
+        # Protocol checks once per evaluator, not per run (each costs about 10 us).
+        self._compiled_evaluate = isinstance(evaluate, CompiledEvaluate)
+        self._counts_evaluations = isinstance(evaluate, CountsEvaluations)
+
     # Roots and moves.
 
     def set_root(self, b: int, state: State | None) -> None:
@@ -284,7 +296,7 @@ class BatchedSearch:
                    table_id: np.ndarray) -> None:
         """The simulations of `run` through move37.search._fused_gumbel (Gumbel, bitboard store)."""
         t, c = self.tree, self.config
-        kernel = self.evaluate.kernel if isinstance(self.evaluate, CompiledEvaluate) else None
+        kernel = self.evaluate.kernel if self._compiled_evaluate else None
         args = (*t.arrays(), t.logit, self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
                 c.c_visit, c.c_scale, np.float32(c.discount))
         self.simulations += int(sims.sum())
@@ -300,7 +312,7 @@ class BatchedSearch:
             hits, misses = (int(x) for x in counts.sum(axis=0))
             self.evaluations += misses
             self.cache_hits += hits
-            if isinstance(self.evaluate, CountsEvaluations):
+            if self._counts_evaluations:
                 self.evaluate.record(hits, misses)
             return
         self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
