@@ -12,6 +12,7 @@ from move37.search._tree_cache import EvaluationCache, evaluation_cache
 from move37.search.batched import (  # network-guided (PUCT, Gumbel)
     BatchedSearch,
     CompiledEvaluate,
+    CountsEvaluations,
     Evaluate,
     SearchConfig,
     SearchOutput,
@@ -19,6 +20,6 @@ from move37.search.batched import (  # network-guided (PUCT, Gumbel)
 )
 from move37.search.compiled import CompiledGame, compiled_for
 
-__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "Evaluate", "EvaluationCache",
-           "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult", "compiled_for",
-           "evaluation_cache"]
+__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "CountsEvaluations", "Evaluate",
+           "EvaluationCache", "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult",
+           "compiled_for", "evaluation_cache"]
