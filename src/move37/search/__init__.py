@@ -4,6 +4,8 @@ batched network-guided search (PUCT, Gumbel) that self-play uses.
 None of them imports a network: alpha-beta takes an evaluation function from
 `move37.search.heuristics`, UCT estimates values by random rollouts, and the batched
 search calls an `evaluate(obs, mask) -> (priors, values)` function it is given.
+The batched search's public seam is `move37.search.batched`; a game's compiled fast path,
+which callers hand to the searches, is declared in `move37.search.compiled`.
 """
 
 from move37.search.alphabeta import AlphaBeta, SearchResult
