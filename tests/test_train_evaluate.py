@@ -3,7 +3,7 @@
 import numpy as np
 
 from move37 import games, solvers
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.train import evaluate as ev
 
 

@@ -26,7 +26,7 @@ from typing import Literal
 from move37 import runs
 from move37.errors import ConfigError
 from move37.nets.policy_value import NetConfig
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.selfplay.play import SelfPlayConfig
 
 

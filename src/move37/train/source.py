@@ -20,8 +20,9 @@ import numpy as np
 
 from move37.games.base import Game
 from move37.nets import PolicyValueNet
-from move37.search._tree_cache import EvaluationCache
-from move37.search._tree_search import BatchedSearch, Evaluate
+from move37.search import evaluation_cache
+from move37.search.batched import BatchedSearch, Evaluate
+from move37.search.compiled import compiled_for
 from move37.selfplay import GameRecord, play_games
 from move37.train.config import ZeroConfig
 
@@ -49,7 +50,7 @@ class SelfPlaySource(Protocol):
 def play_share(game: Game, evaluate: Evaluate, config: ZeroConfig, num_games: int, rng: np.random.Generator,
                searcher: BatchedSearch) -> SelfPlayBatch:
     """`num_games` games through `searcher`, behind an evaluation cache of their own (new weights, new cache)."""
-    cache = EvaluationCache(evaluate)
+    cache = evaluation_cache(evaluate)
     records = play_games(game, cache, config.search, config.selfplay, num_games, rng, searcher)
     return SelfPlayBatch(records, cache.hits, cache.misses)
 
@@ -66,7 +67,7 @@ class Searchers:
         sims = max(config.peak("selfplay.sims"), config.peak("selfplay.fast_sims"))
         key = (batch, config.search, sims)
         if key not in self._made:
-            self._made[key] = BatchedSearch(self.game, self.evaluate, config.search, batch, sims)
+            self._made[key] = BatchedSearch(self.game, self.evaluate, config.search, batch, sims, compiled_for(self.game))
         return self._made[key]
 
 

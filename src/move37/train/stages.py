@@ -24,7 +24,7 @@ import numpy as np
 
 from move37.games.base import Game
 from move37.nets import PolicyValueNet
-from move37.search._tree_search import Evaluate
+from move37.search import Evaluate
 from move37.train import evaluate as ev
 from move37.train.config import ZeroConfig
 from move37.train.learner import Learner
