@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
+
 DATA = Path(__file__).resolve().parent
 CONNECT4 = DATA / "connect4.txt"
 OTHELLO = DATA / "othello_endgames.obf"
@@ -35,16 +37,25 @@ def connect4_labels() -> list[dict]:
     return out
 
 
+def connect4_sample(count: int, seed: int) -> list[dict]:
+    """`count` of the shipped Connect Four positions (`connect4_labels`), drawn with `seed` and kept in
+    file order; all of them when `count` is larger. Training's evaluation takes 300 with seed 37."""
+    labels = connect4_labels()
+    take = np.random.default_rng(seed).choice(len(labels), min(count, len(labels)), replace=False)
+    return [labels[i] for i in sorted(take)]
+
+
 def othello_endgames() -> list[tuple[str, dict[str, int]]]:
     """Every shipped 8x8 Othello endgame: (the OBF line, {move: exact final disc difference for the
     mover}), the moves as upper-case squares, best first. The line is a valid position text
     (games/othello.py reads the board and side to move and ignores the scores)."""
-    out = []
-    for line in OTHELLO.read_text().splitlines():
-        _, *moves = line.rstrip(";").split(";")
-        scores = {move.split(":")[0].strip(): int(move.split(":")[1]) for move in moves}
-        out.append((line, scores))
-    return out
+    return [(line, obf_scores(line)) for line in OTHELLO.read_text().splitlines()]
 
 
-__all__ = ["CONNECT4", "DATA", "OTHELLO", "connect4_labels", "othello_endgames", "public_data"]
+def obf_scores(line: str) -> dict[str, int]:
+    """{move: score} of an OBF line (`BOARD SIDE; G8:+18; H1:+12;`), in the line's order (best first)."""
+    _, *moves = line.strip().rstrip(";").split(";")
+    return {move.split(":")[0].strip().upper(): int(move.split(":")[1]) for move in moves}
+
+
+__all__ = ["CONNECT4", "DATA", "OTHELLO", "connect4_labels", "connect4_sample", "obf_scores", "othello_endgames", "public_data"]

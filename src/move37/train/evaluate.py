@@ -23,7 +23,7 @@ from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
 from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
 from move37.atomic import write_json
-from move37.data import connect4_labels
+from move37.data import connect4_sample
 from move37.train.config import ZeroConfig
 
 _LABEL_SEED = 37
@@ -53,11 +53,7 @@ def shipped_labels(game: Game, count: int, seed: int = _LABEL_SEED) -> list[dict
     """`count` of the labelled positions shipped in move37/data (drawn with `seed`, kept in file order,
     so by ply), or None when the game has none there. Connect Four's come from real games and cover
     plies 6-41 (move37/data/README.md); every machine draws the same ones."""
-    if game.info.name != "connect4":
-        return None
-    labels = connect4_labels()
-    take = np.random.default_rng(seed).choice(len(labels), min(count, len(labels)), replace=False)
-    return [labels[i] for i in sorted(take)]
+    return connect4_sample(count, seed) if game.info.name == "connect4" else None
 
 
 def _read_labels(path: Path, game: Game, count: int, seed: int) -> list[dict] | None:
