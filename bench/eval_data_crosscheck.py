@@ -65,8 +65,9 @@ def othello(public: Path, max_empties: int) -> dict:
         mine = data.obf_scores(othello_label(game, solver, f"{board} {side}"))
         theirs = {m.split(":")[0]: int(m.split(":")[1]) for m in all_scores.split()}
         top = max(mine.values())
+        best = {m for m, s in mine.items() if s == top}
         rows.append({"no": int(no), "empties": int(empties),
-                     "best_ok": top == int(best_score) and {m for m, s in mine.items() if s == top} == set(best_moves.split(",")),
+                     "best_ok": top == int(best_score) and best == set(best_moves.split(",")),
                      "other_moves_differ": {m: [theirs.get(m), s] for m, s in mine.items() if theirs.get(m) != s},
                      "seconds": round(time.perf_counter() - start, 2)})
     return {"problems": rows, "best_ok": sum(r["best_ok"] for r in rows), "of": len(rows)}

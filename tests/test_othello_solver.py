@@ -144,8 +144,8 @@ def test_solve_command_line(capsys):
     board = line.split(";")[0]
     assert main(["solve", "othello", board]) == 0
     state = game.state_from_text(board)
-    moves = sorted((game.text_to_action(state, m.lower()) for m in best))  # printed in action order
-    assert capsys.readouterr().out.split() == [*board.split(), str(score), "".join(game.action_to_text(state, a) for a in moves)]
+    moves = [game.action_to_text(state, a) for a in sorted(game.text_to_action(state, m.lower()) for m in best)]
+    assert capsys.readouterr().out.split() == [*board.split(), str(score), game.join_moves(moves)]  # action order
     assert main(["solve", "othello", "f5d6"]) == 2  # 58 empties: beyond the limit
     assert "max_empties" in capsys.readouterr().err
 

@@ -58,4 +58,5 @@ def obf_scores(line: str) -> dict[str, int]:
     return {move.split(":")[0].strip().upper(): int(move.split(":")[1]) for move in moves}
 
 
-__all__ = ["CONNECT4", "DATA", "OTHELLO", "connect4_labels", "connect4_sample", "obf_scores", "othello_endgames", "public_data"]
+__all__ = ["CONNECT4", "DATA", "OTHELLO", "connect4_labels", "connect4_sample", "obf_scores", "othello_endgames",
+           "public_data"]
