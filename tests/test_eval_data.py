@@ -92,6 +92,15 @@ def test_a_position_past_the_time_cap_is_left_out_and_not_retried(tmp_path):
     assert eval_data.label_all("connect4", opening, progress, 60.0, len) == []
 
 
+def test_a_torn_last_line_of_the_progress_log_is_labelled_again(tmp_path, c4_lines):
+    first, second = c4_lines[-2:]
+    progress = tmp_path / "log"
+    progress.write_text(first + "\n" + second[:9])  # killed while appending the second label
+    moves = [first.split()[0], second.split()[0]]
+    assert eval_data.label_all("connect4", moves, progress, 60.0, len) == [first, second]
+    assert progress.read_text().splitlines() == [first, second]
+
+
 def test_labeller_agrees_with_the_public_sets(shared_data, c4_solver):
     """Cross-check (where ../shared/data is present): Pons's scores and the FFO best moves.
     The whole sets: bench/eval_data_crosscheck.py."""

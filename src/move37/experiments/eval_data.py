@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -143,14 +144,20 @@ def _worker(game_name: str, conn) -> None:
 
 
 def _read_progress(path: Path) -> dict[str, str | None]:
-    """position -> label line (None: skipped at the cap) of every finished position in the progress file."""
+    """position -> label line (None: skipped at the cap) of every finished position in the progress file.
+    A crash can leave a torn last line (no newline yet): it is cut off, so the next append starts clean."""
     done: dict[str, str | None] = {}
-    if path.is_file():
-        for line in path.read_text().splitlines():
-            if line.startswith(SKIPPED):
-                done[line[len(SKIPPED):].split(" after ")[0]] = None
-            elif line.strip():
-                done[_position_of(line)] = line
+    if not path.is_file():
+        return done
+    text = path.read_text()
+    complete = text[:text.rfind("\n") + 1]
+    if complete != text:
+        os.truncate(path, len(complete.encode()))
+    for line in complete.splitlines():
+        if line.startswith(SKIPPED):
+            done[line[len(SKIPPED):].split(" after ")[0]] = None
+        elif line.strip():
+            done[_position_of(line)] = line
     return done
 
 
