@@ -6,8 +6,9 @@ import pytest
 
 from move37 import agents, data, games, solvers
 from move37.errors import SolverLimitError
+from move37.games._othello_kernels import board_mask, to_bitboard
 from move37.solvers import _othello_kernels as K
-from move37.solvers.othello import OthelloEndgameSolver, _to_bitboard
+from move37.solvers.othello import OthelloEndgameSolver
 
 # FFO problems the solver finishes in a fraction of a second each (14-18 empties).
 FFO_FAST = [*range(1, 20), 21, 22, 23]
@@ -117,15 +118,15 @@ def test_stable_discs_never_flip():
     rng = np.random.default_rng(7)
     for size in (8, 6):
         game = games.make(f"othello:size={size}")
-        board = np.uint64(_to_bitboard((1 << size * size) - 1, size))
+        board = board_mask(size)
         for state in random_endgames(game, empties=20, count=15, seed=size):
-            black = _to_bitboard(state.black, size)
-            stable = int(K.stable_discs(np.uint64(black), np.uint64(_to_bitboard(state.white, size)), board))
+            black = to_bitboard(state.black, size)
+            stable = int(K.stable_discs(np.uint64(black), np.uint64(to_bitboard(state.white, size)), board))
             assert stable & ~black == 0
             s = state
             while not s.is_terminal():
                 s = s.play(int(rng.choice(s.legal_actions())))
-                assert _to_bitboard(s.black, size) & stable == stable
+                assert to_bitboard(s.black, size) & stable == stable
 
 
 def test_solver_agent_plays_a_best_move():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from move37 import data, games, solvers
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.train import evaluate as ev
 
 

@@ -24,7 +24,7 @@ from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_bytes, write_text
 from move37.nets import evaluator, load_net
 from move37.train import evaluate as ev
-from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
+from move37.runs import checkpoint_dirs, latest_checkpoint
 from move37.train.loop import read_metrics, run_summary
 
 

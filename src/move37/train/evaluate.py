@@ -21,7 +21,8 @@ from move37 import agents, arena, solvers
 from move37.agents.zero import ZeroAgent
 from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.atomic import write_json
 from move37.data import connect4_sample
 from move37.train.config import ZeroConfig
@@ -110,18 +111,14 @@ def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int
     """Per labelled position, searched 128 at a time: (the search's move, or with sims = 0 the raw
     policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,))."""
     batch = 128
-    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
+    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1), compiled_for(game))
     rows = []
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
         for b in range(batch):
             search.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
         out = search.run(sims)
-        if sims == 0:
-            prior = np.where(search.tree.legal[:, 0], search.tree.prior[:, 0], -1.0)
-            actions = prior.argmax(axis=1)
-        else:
-            actions = out.action
+        actions = out.prior_action() if sims == 0 else out.action
         rows += [(int(actions[b]), out.q[b].copy(), out.visits[b].copy()) for b in range(len(part))]
     return rows
 
