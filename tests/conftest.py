@@ -1,4 +1,5 @@
-"""Shared fixtures: where the ground-truth data made by others lives; one torch thread; kills at each write."""
+"""Shared fixtures: the public ground-truth data made by others (for cross-checks only); one torch thread;
+kills at each write."""
 
 import contextlib
 import os
@@ -9,17 +10,19 @@ from pathlib import Path
 import pytest
 import torch
 
+from move37.data import public_data
 from move37.runs import logs as run_logs
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture
 def shared_data() -> Path:
-    """../shared/data beside the checkout; tests that need it skip with a reason when absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"ground-truth folder {SHARED_DATA} not present")
-    return SHARED_DATA
+    """The public sets ($MOVE37_SHARED_DATA, else ../shared/data beside the checkout). Only tests whose
+    purpose is the cross-check against them use this; they skip with a reason where it is absent.
+    Everything else reads the positions shipped in move37/data."""
+    path = public_data()
+    if path is None:
+        pytest.skip("public ground-truth folder not present (set MOVE37_SHARED_DATA or put it at ../shared/data)")
+    return path
 
 
 @pytest.fixture(scope="module")
