@@ -45,6 +45,7 @@ def test_the_config_in_force_follows_the_steps():
     ({"learn.lr": {"steps": [[-1, 1e-3]]}}, "points `at` must be >= 0 and increasing"),
     ({"learn.lr": {"steps": [[5, -1e-3]]}}, "schedule.learn.lr: -0.001 at 5 is out of range"),
     ({"learn.discount": {"steps": [[5, 1.5]]}}, "schedule.learn.discount: 1.5 at 5 is out of range"),
+    ({"keep_checkpoints": {"steps": [[5, 0]]}}, "schedule.keep_checkpoints: 0 at 5 is out of range"),
     ({"selfplay.sims": {"steps": [[5, 12.5]]}}, "schedule.selfplay.sims: expected whole numbers"),
     ({"learn.lr": {"steps": [["soon", 1e-3]]}}, "schedule.learn.lr.steps"),
     ({"learn.lr": 1e-3}, "schedule.learn.lr: expected an object"),

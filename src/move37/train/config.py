@@ -143,12 +143,10 @@ class ZeroConfig:
             if key not in SCHEDULABLE:
                 raise ConfigError(f"config schedule.{key}: not a schedulable setting (those are: {', '.join(SCHEDULABLE)})")
             schedule.check(f"schedule.{key}")
-            section, _, name = key.rpartition(".")
-            for at, value in schedule.steps:  # each value is checked as its section checks the setting
+            for at, value in schedule.steps:  # each value is checked as the setting itself is
                 value = _typed(self, key, value)
                 try:
-                    if section:
-                        replace(getattr(self, section), **{name: value})
+                    runs.with_settings(replace(self, schedule={}), {key: value})
                 except ConfigError as e:
                     raise ConfigError(f"config schedule.{key}: {value} at {at:g} is out of range ({e})") from None
 
@@ -159,8 +157,9 @@ class ZeroConfig:
         """The config in force for the iteration after `iteration` done and `minutes` of the run's clock."""
         if not self.schedule:
             return self
-        return runs.with_settings(self, {key: _typed(self, key, s.value(iteration, minutes, runs.setting(self, key)))
-                                    for key, s in self.schedule.items()})
+        values = {key: _typed(self, key, s.value(iteration, minutes, runs.setting(self, key)))
+                  for key, s in self.schedule.items()}
+        return runs.with_settings(self, values)
 
     def peak(self, key: str):
         """The largest value setting `key` takes in this run (what buffers sized by it must hold)."""
