@@ -363,10 +363,15 @@ def state_from_pgn(text: str) -> ChessState:
         raise NotationError("no PGN game found")
     if game.errors:
         raise NotationError(f"bad PGN: {game.errors[0]}")
-    state = _GAME.state_from_fen(game.board().fen())
+    board = game.board()
+    if type(board) is not chess.Board or board.chess960:  # python-chess reads [Variant] headers
+        raise NotationError(f"PGN variant {game.headers.get('Variant')!r} is not standard chess")
+    state = _GAME.state_from_fen(board.fen())
     for i, move in enumerate(game.mainline_moves()):
         if state.is_terminal():
             raise NotationError(f"PGN move {i + 1} is played after the game is over")
+        if not move:  # python-chess reads "--" and "0000" as null moves
+            raise NotationError(f"PGN move {i + 1} is a null move, which is not a chess move")
         state = state.play(move_to_action(move, state._board.turn))
     return state
 
