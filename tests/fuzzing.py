@@ -235,6 +235,12 @@ AGENT_VALUES = ["1", "2", "8", "0", "-1", "100000", "1000000000", "8589934592", 
                 "/bin/sh", "sh -c reboot", "stockfish", "runs/none", "none", ""]
 
 
+#: specs that started programs or asked for unbounded work before issue 16 (engines by any name, huge budgets)
+AGENT_HOLES = ["xboard:/bin/sh", 'xboard:"sh -c true"', "gtp:/bin/true", 'uci:"sh -c true"', "xboard:true,time=1",
+               "mcts:sims=1000000000", "mcts:ms=100000000", "alphabeta:tt_size=8589934592", "alphabeta:depth=100000",
+               "zero:/etc,sims=1000000000"]
+
+
 def agent_specs(names: list[str]) -> st.SearchStrategy[str]:
     return specs(names, AGENT_KEYS, AGENT_VALUES)
 
@@ -529,12 +535,13 @@ UCI_OUT = ("id", "option", "uciok", "readyok", "info", "bestmove")
 def check_uci(engine, lines: list[str], log: io.StringIO, line: str) -> None:
     """One line to a UCI engine: no traceback, only UCI replies, and after a `go` one well-formed bestmove."""
     lines.clear()
+    logged = len(log.getvalue())
     engine.handle(line)
     engine.quit = False
     engine._release.set()  # a "go infinite" must not hold the next search forever
     engine.wait(30)
     assert not engine.searching
-    assert "Traceback" not in log.getvalue(), log.getvalue()[-3000:]
+    assert "Traceback" not in log.getvalue()[logged:], log.getvalue()[logged:][-3000:]
     assert all(out.split()[0] in UCI_OUT for out in lines), lines
     assert all(len(out.split()) == 2 for out in lines if out.startswith("bestmove")), lines
 
@@ -646,7 +653,8 @@ def _gtp_engine(spec: str):
 
 
 @functools.cache
-def _uci_session():
+def _uci_session(key: str = "lines"):
+    """A UCI engine playing `random`, the list its output lines go to, and its log; one per `key`."""
     from move37.protocols.uci import UciEngine
 
     lines: list[str] = []
@@ -696,7 +704,47 @@ def pending_cases() -> list[Case]:
         out += [Case(f"config:{name}", config_texts(defaults), lambda d, f, load=load: check_config(load, d, f)),
                 Case(f"config:{name}:hostile", hostile_config_texts(defaults),
                      lambda d, f, load=load: check_refused(load, d, f))]
+    from move37 import agents
+
+    every_agent = st.one_of(st.sampled_from(AGENT_HOLES), agent_specs(agents.names()))
+    out += [Case(f"spec:agent:{spec}", every_agent, lambda t, _f, spec=spec: check_outside_agent(spec, t))
+            for spec in ("tictactoe", "connect4", "chess")]
+    out.append(Case("uci:setoption", every_agent, lambda t, _f: check_no_program(lambda: check_setoption(t))))
+    page_agents = every_agent.filter(lambda t: "100000" not in t)  # within the outside bounds, but seconds a move
+    out.append(Case("http:agents", web_requests(page_agents),
+                    lambda r, _f: check_no_program(lambda: check_web(_web_client(), r))))
     return out
+
+
+def check_setoption(spec: str) -> None:
+    """`setoption name Agent value SPEC` to a UCI engine (then back to the random agent): the rule of `check_uci`."""
+    session = _uci_session("setoption")
+    check_uci(*session, f"setoption name Agent value {spec}")
+    check_uci(*session, "setoption name Agent value random")
+
+
+def check_no_program(call: Callable[[], Any]) -> Any:
+    """`call()` with subprocess.Popen refusing to start anything: an agent from outside may not start a program."""
+    from unittest import mock
+
+    with mock.patch("subprocess.Popen", side_effect=AssertionError("an agent from outside started a program")):
+        return call()
+
+
+def check_outside_agent(game_spec: str, text: str) -> None:
+    """An agent spec from outside (`agents.make(..., outside=True)`): an agent within the outside bounds, or a
+    Move37Error; never a program started."""
+    from move37 import agents
+
+    def build():
+        try:
+            return agents.make(text, _game(game_spec), outside=True)
+        except Move37Error:
+            return None
+
+    agent = check_no_program(build)
+    if agent is not None:
+        agent.close()
 
 
 @contextlib.contextmanager
