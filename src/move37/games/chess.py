@@ -348,21 +348,20 @@ def write_pgn(state: ChessState, white: str = "?", black: str = "?", event: str 
     return str(game) + "\n"
 
 
-class _QuietBuilder(chess.pgn.GameBuilder):
-    """python-chess's game builder without its log line per error: errors are collected
-    and reported once, as a NotationError."""
+class _StrictBuilder(chess.pgn.GameBuilder):
+    """python-chess's game builder, stopped by the first error (which becomes a NotationError). Its own
+    builder logs the error and reads on, and that recovery can fail on the main line: in "1. e5 ) --" the
+    ")" after the illegal e5 empties its variation stack and the next move is an IndexError."""
 
     def handle_error(self, error: Exception) -> None:
-        self.game.errors.append(error)
+        raise NotationError(f"bad PGN: {error}")
 
 
 def state_from_pgn(text: str) -> ChessState:
-    """The final position of the first game in a PGN text; NotationError if it has errors."""
-    game = chess.pgn.read_game(io.StringIO(text), Visitor=_QuietBuilder)
+    """The final position of the first game in a PGN text; NotationError at its first error."""
+    game = chess.pgn.read_game(io.StringIO(text), Visitor=_StrictBuilder)
     if game is None:
         raise NotationError("no PGN game found")
-    if game.errors:
-        raise NotationError(f"bad PGN: {game.errors[0]}")
     board = game.board()
     if type(board) is not chess.Board or board.chess960:  # python-chess reads [Variant] headers
         raise NotationError(f"PGN variant {game.headers.get('Variant')!r} is not standard chess")
