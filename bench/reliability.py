@@ -1,6 +1,7 @@
 """Reliability: hostile input to every parser of outside text, and SIGKILL at random moments of every trainer.
 
-    PYTHONPATH=src .venv/bin/python bench/reliability.py parsers [--inputs 10000] [--only NAME ...]
+    PYTHONPATH=src .venv/bin/python bench/reliability.py parsers [--inputs 10000] [--only NAME ...] [--out FILE]
+    PYTHONPATH=src .venv/bin/python bench/reliability.py table      (every reliability_parsers*.json as Markdown)
     PYTHONPATH=src .venv/bin/python bench/reliability.py kills --trainer tictactoe|connect4|reason [--kills 20]
     PYTHONPATH=src .venv/bin/python bench/reliability_rss.py --run DIR --minutes 60     (memory over an hour)
 
@@ -43,7 +44,6 @@ sys.path.insert(0, str(HERE.parent / "tests"))  # tests/fuzzing.py: the fuzz tes
 from move37.atomic import write_json  # noqa: E402
 
 RESULTS = HERE / "results"
-INPUT_FILES = {"positions.txt", "config.json", "config.toml", "game.sgf"}  # what the checks themselves write
 
 
 def commit() -> str:
@@ -73,7 +73,7 @@ def run_case(case, inputs: int, seed: int) -> dict:
         with fuzzing.scratch_folder() as folder:
             try:
                 case.check(value, folder)
-                stray = set(fuzzing.files_under(folder)) - INPUT_FILES
+                stray = set(fuzzing.files_under(folder)) - fuzzing.INPUT_FILES
                 if stray:
                     raise AssertionError(f"wrote {sorted(stray)}")
             except Exception as e:  # counted, not raised: the benchmark measures how often
@@ -94,7 +94,7 @@ def parsers(args) -> None:
     cases = [(c, False) for c in fuzzing.cases()] + [(c, True) for c in fuzzing.pending_cases()]
     if args.only:
         cases = [(c, p) for c, p in cases if c.name in args.only]
-    out = RESULTS / "reliability_parsers.json"
+    out = Path(args.out)
     result = {"command": "PYTHONPATH=src python bench/reliability.py " + " ".join(sys.argv[1:]), "commit": commit(),
               "inputs_per_case": args.inputs, "seed": args.seed, "cases": {}}
     for case, pending in cases:
@@ -107,6 +107,16 @@ def parsers(args) -> None:
         write_json(out, result)
         print(f"{case.name:28s} {row['inputs']:6d} inputs {row['broken']:5d} broken {row['seconds']:8.1f} s"
               f"{'  (pending)' if pending else ''}", flush=True)
+
+
+def table(args) -> None:
+    print("| parser (case) | inputs | broke the rule | seconds | ms per input | result file |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for path in sorted(RESULTS.glob("reliability_parsers*.json")):
+        for name, row in json.loads(path.read_text())["cases"].items():
+            pending = " (pending)" if row["pending"] else ""
+            print(f"| `{name}`{pending} | {row['inputs']} | {row['broken']} | {row['seconds']} | "
+                  f"{1000 * row['seconds'] / max(row['inputs'], 1):.1f} | {path.name} |")
 
 
 # Kills.
@@ -260,7 +270,10 @@ def main() -> None:
     p.add_argument("--inputs", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--only", nargs="*", help="case names (default: all)")
+    p.add_argument("--out", default=str(RESULTS / "reliability_parsers.json"))
     p.set_defaults(func=parsers)
+    t = sub.add_parser("table", help="the cases of every bench/results/reliability_parsers*.json as a Markdown table")
+    t.set_defaults(func=table)
     k = sub.add_parser("kills")
     k.add_argument("--trainer", choices=sorted(TRAINERS), required=True)
     k.add_argument("--kills", type=int, default=20)

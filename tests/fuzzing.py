@@ -67,18 +67,31 @@ def mutated(draw, base: st.SearchStrategy[str], extra: list[str] | None = None) 
     return text
 
 
-def _playout(spec: str, seed: int, plies: int) -> tuple[list[str], Any]:
-    """Move texts of a random legal playout of up to `plies` moves, and its last state."""
+PLAYOUTS = 512  # distinct random games per game; a drawn input is a prefix of one of them, then mutated
+
+
+@functools.cache
+def _playout_states(spec: str, seed: int) -> tuple[list[str], list[Any]]:
+    """A random legal playout (cached: each of the PLAYOUTS seeds is played once): its move texts and the
+    states before each move and after the last."""
     game = games.make(spec)
     rng = np.random.default_rng(seed)
-    state, moves = game.initial_state(), []
-    for _ in range(plies):
+    state, moves, states = game.initial_state(), [], []
+    for _ in range(120):
+        states.append(state)
         if state.is_terminal():
-            break
+            return moves, states
         action = int(rng.choice(state.legal_actions()))
         moves.append(game.action_to_text(state, action))
         state = state.play(action)
-    return moves, state
+    return moves, states + [state]
+
+
+def _playout(spec: str, seed: int, plies: int) -> tuple[list[str], Any]:
+    """The first `plies` moves of playout `seed` (fewer when it ends sooner), and the state after them."""
+    moves, states = _playout_states(spec, seed % PLAYOUTS)
+    plies = min(plies, len(moves))
+    return moves[:plies], states[plies]
 
 
 @functools.cache
@@ -87,7 +100,7 @@ def _game(spec: str):
 
 
 def playout_moves(spec: str, max_plies: int = 60) -> st.SearchStrategy[list[str]]:
-    return st.builds(lambda seed, n: _playout(spec, seed, n)[0], st.integers(0, 2**32 - 1), st.integers(0, max_plies))
+    return st.builds(lambda seed, n: _playout(spec, seed, n)[0], st.integers(0, PLAYOUTS - 1), st.integers(0, max_plies))
 
 
 def move_texts(spec: str) -> st.SearchStrategy[str]:
@@ -103,7 +116,7 @@ def position_texts(spec: str) -> st.SearchStrategy[str]:
     options = [move_texts(spec)]
     if game.state_to_text(game.initial_state()) is not None:  # Othello boards, chess FEN
         own = st.builds(lambda seed, n: game.state_to_text(_playout(spec, seed, n)[1]),
-                        st.integers(0, 2**32 - 1), st.integers(0, 60))
+                        st.integers(0, PLAYOUTS - 1), st.integers(0, 60))
         options += [own, mutated(own, ["X", "O", "-", "w", "b", "/", "8", "K", "k", "KQkq"])]
     if spec.startswith("go"):
         options.append(sgf_texts())
@@ -138,14 +151,14 @@ def _sgf_games(draw) -> str:
     """An SGF record of a real 9x9 playout, as the writer makes it."""
     from move37.games.sgf import write_sgf
 
-    _, state = _playout("go9", draw(st.integers(0, 2**32 - 1)), draw(st.integers(0, 80)))
+    _, state = _playout("go9", draw(st.integers(0, PLAYOUTS - 1)), draw(st.integers(0, 80)))
     return write_sgf(state)
 
 
 @st.composite
 def _deep_sgf(draw) -> str:
     """Variations nested thousands deep (a RecursionError for a recursive parser)."""
-    depth = draw(st.integers(100, 20_000))
+    depth = draw(st.integers(100, 5_000))  # Python's recursion limit is 1,000
     close = draw(st.integers(0, depth))
     return "(;SZ[9]" + "(;B[aa]" * depth + ")" * close
 
@@ -167,20 +180,23 @@ _PGN_TOKENS = ["1.", "2.", "1...", "e4", "e5", "Nf3", "Nc6", "Bb5", "a6", "O-O",
                "1/2-1/2", "*", ";x\n", "%x\n", "e2e4", "Kxe8", "[", "]", "\n\n"]
 
 
-@st.composite
-def _pgn_games(draw) -> str:
-    """A PGN of a real random game (SAN movetext) with a few headers."""
+@functools.cache
+def _san_movetext(seed: int) -> list[str]:
+    """Chess playout `seed` in SAN with move numbers ("1. e4", "e5", "2. Nf3", ...)."""
     import chess
 
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    board, sans = chess.Board(), []
-    for _ in range(draw(st.integers(0, 80))):
-        moves = list(board.legal_moves)
-        if not moves:
-            break
-        move = moves[int(rng.integers(len(moves)))]
-        sans.append(f"{board.fullmove_number}. {board.san(move)}" if board.turn else board.san(move))
+    board, out = chess.Board(), []
+    for uci in _playout_states("chess", seed)[0]:
+        move = chess.Move.from_uci(uci)
+        out.append(f"{board.fullmove_number}. {board.san(move)}" if board.turn else board.san(move))
         board.push(move)
+    return out
+
+
+@st.composite
+def _pgn_games(draw) -> str:
+    """A PGN of a real random game (SAN movetext, cut at a random ply) with a few headers."""
+    sans = _san_movetext(draw(st.integers(0, PLAYOUTS - 1)))[:draw(st.integers(0, 120))]
     headers = draw(st.lists(st.builds(lambda k, v: f'[{k} "{v}"]\n', st.sampled_from(_PGN_HEADERS),
                                       st.sampled_from(_PGN_VALUES)), max_size=3))
     return "".join(headers) + "\n" + " ".join(sans) + " *\n"
@@ -192,7 +208,8 @@ def pgn_texts() -> st.SearchStrategy[str]:
 
 
 def fen_texts() -> st.SearchStrategy[str]:
-    real = st.builds(lambda seed, n: _playout("chess", seed, n)[1].fen(), st.integers(0, 2**32 - 1), st.integers(0, 100))
+    real = st.builds(lambda seed, n: _playout("chess", seed, n)[1].fen(), st.integers(0, PLAYOUTS - 1),
+                     st.integers(0, 120))
     pieces = st.text(alphabet="pnbrqkPNBRQK12345678/", min_size=1, max_size=80)
     fields = st.tuples(pieces, st.sampled_from(["w", "b", "x", ""]), st.sampled_from(["KQkq", "-", "Kq", "HAha", "x"]),
                        st.sampled_from(["-", "e3", "e6", "a1", "z9"]), st.sampled_from(["0", "-1", "99999", "x"]),
@@ -341,19 +358,34 @@ def completions(references: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
 
 # The rule, as checks.
 
+class Refused:
+    """A `with` block in which a Move37Error is the rule kept (a specific error, its message one line): it is
+    swallowed and kept in `.error`; any other exception passes through and fails the check."""
+
+    error: Move37Error | None = None
+
+    def __enter__(self) -> "Refused":
+        return self
+
+    def __exit__(self, kind, value, tb) -> bool:
+        if kind is None or not issubclass(kind, Move37Error):
+            return False
+        assert "\n" not in str(value), f"a Move37Error of more than one line: {str(value)!r}"
+        self.error = value
+        return True
+
+
 def check_position(spec: str, text: str) -> None:
     """A position text: a State or a Move37Error; on a State, every move text parses back to its legal action."""
     game = _game(spec)
-    try:
+    with Refused() as refused:
         state = game.state_from_text(text)
-    except Move37Error:
+    if refused.error:
         return
     for word in text.split()[-3:] + [text]:
-        try:
+        with Refused() as refused:
             action = game.parse_action(state, word)
-        except Move37Error:
-            continue
-        assert state.legal_mask()[action]
+        assert refused.error or state.legal_mask()[action]
     if not state.is_terminal():
         action = int(state.legal_actions()[0])
         assert game.parse_action(state, game.action_to_text(state, action)) == action
@@ -363,26 +395,22 @@ def check_sgf(text: str) -> None:
     """An SGF record: parsed into a Go position, or a Move37Error (never a RecursionError)."""
     from move37.games.sgf import state_from_sgf
 
-    for read in (lambda: state_from_sgf(text), lambda: _game("go9").state_from_text(text)):
-        try:
-            read()
-        except Move37Error:
-            pass
+    with Refused():
+        state_from_sgf(text)
+    with Refused():
+        _game("go9").state_from_text(text)
 
 
 def check_fen(text: str) -> None:
-    try:
+    """A FEN: a position that writes back to the same FEN, or a Move37Error."""
+    with Refused() as refused:
         state = _game("chess").state_from_fen(text)
-    except Move37Error:
-        return
-    assert _game("chess").state_from_fen(state.fen()).fen() == state.fen()
+    assert refused.error or _game("chess").state_from_fen(state.fen()).fen() == state.fen()
 
 
 def check_spec(make: Callable[[str], Any], text: str) -> None:
-    try:
+    with Refused():
         make(text)
-    except Move37Error:
-        pass
 
 
 def run_cli(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
@@ -447,20 +475,15 @@ def load_reason_config(data: bytes, folder: Path):
 
 def check_config(load: Callable[[bytes, Path], Any], data: bytes, folder: Path) -> None:
     """A config file: a config, or a Move37Error (ConfigError) naming the problem in one line."""
-    try:
+    with Refused():
         load(data, folder)
-    except Move37Error as e:
-        assert "\n" not in str(e), str(e)
 
 
 def check_refused(load: Callable[[bytes, Path], Any], data: bytes, folder: Path) -> None:
     """A config file no reader may accept: a Move37Error in one line."""
-    try:
+    with Refused() as refused:
         load(data, folder)
-    except Move37Error as e:
-        assert "\n" not in str(e), str(e)
-        return
-    raise AssertionError("a hostile config file was read as a config")
+    assert refused.error, "a hostile config file was read as a config"
 
 
 def check_verdict(task, problem, text: str) -> None:
@@ -516,7 +539,7 @@ def _uci_positions(draw) -> str:
     if draw(st.booleans()):
         start = "startpos"
     else:
-        _, state = _playout("chess", draw(st.integers(0, 2**32 - 1)), draw(st.integers(0, 60)))
+        _, state = _playout("chess", draw(st.integers(0, PLAYOUTS - 1)), draw(st.integers(0, 60)))
         start, moves = f"fen {state.fen()}", []
     return f"position {start}" + (" moves " + " ".join(moves) if moves or draw(st.booleans()) else "")
 
@@ -737,14 +760,30 @@ def check_outside_agent(game_spec: str, text: str) -> None:
     from move37 import agents
 
     def build():
-        try:
+        with Refused():
             return agents.make(text, _game(game_spec), outside=True)
-        except Move37Error:
-            return None
 
     agent = check_no_program(build)
     if agent is not None:
         agent.close()
+
+
+INPUT_FILES = {"positions.txt", "config.json", "config.toml", "game.sgf"}  # what the checks themselves write
+
+
+def run_case(case: Case, examples: int) -> None:
+    """`examples` inputs through the case's check, each in a fresh scratch folder that must hold only the input
+    files afterwards; Hypothesis reports (and shrinks) the first input that breaks the rule."""
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case.strategy)
+    def run(value):
+        with scratch_folder() as folder:
+            case.check(value, folder)
+            assert set(files_under(folder)) <= INPUT_FILES, files_under(folder)
+
+    run()
 
 
 @contextlib.contextmanager

@@ -11,26 +11,13 @@ lines to the protocol servers as subprocesses.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 import fuzzing
 
 CASES = {case.name: case for case in fuzzing.cases()}
 EXAMPLES = {"http": 150, "uci": 150, "gtp:loadsgf": 100}  # every other case: 200
-INPUT_FILES = {"positions.txt", "config.json", "config.toml", "game.sgf"}  # what the checks themselves write
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_parser_keeps_the_rule(name, one_thread):
-    case = CASES[name]
-
-    @settings(max_examples=EXAMPLES.get(name, 200), deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    @given(case.strategy)
-    def run(value):
-        with fuzzing.scratch_folder() as folder:
-            case.check(value, folder)
-            assert set(fuzzing.files_under(folder)) <= INPUT_FILES, fuzzing.files_under(folder)
-
-    run()
+    fuzzing.run_case(CASES[name], EXAMPLES.get(name, 200))

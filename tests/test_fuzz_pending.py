@@ -15,22 +15,12 @@ from hypothesis import strategies as st
 import fuzzing
 
 CASES = {case.name: case for case in fuzzing.pending_cases()}
-INPUT_FILES = {"config.json", "config.toml"}
 
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_parser_keeps_the_rule(name, one_thread):
-    case = CASES[name]
-
-    @settings(max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(case.strategy)
-    def run(value):
-        with fuzzing.scratch_folder() as folder:
-            case.check(value, folder)
-            assert set(fuzzing.files_under(folder)) <= INPUT_FILES, fuzzing.files_under(folder)
-
-    run()
+    fuzzing.run_case(CASES[name], 150)
 
 
 @pytest.mark.timeout(300)
