@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reliability_rss.py --run /tmp/rss-run --minutes 60 --every 15 \
         [--game connect4] [--config FILE] [--out bench/results/reliability_rss.json]
+    .venv/bin/python bench/reliability_rss.py --run - --plot-only     (redraw OUT.png from OUT)
 
 Starts `move37 train GAME --out RUN --minutes M` as a child process (RUN must not exist: a
 fresh run on the game's default config, as `make run` trains), samples the resident set size
@@ -63,6 +64,34 @@ def summarise(samples: list[dict]) -> dict:
             "growth_last_over_second": round(last / second, 4), "max_rss_mib": max(s["rss_mib"] for s in samples)}
 
 
+def plot(result: dict, path: Path) -> None:
+    """RSS (MiB) and the run's iterations against minutes, as a PNG (atomically)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from move37.atomic import write_bytes
+
+    samples = result["samples"]
+    minutes = [s["t_s"] / 60 for s in samples]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(minutes, [s["rss_mib"] for s in samples], color="tab:blue")
+    ax.set_xlabel("minutes since the start")
+    ax.set_ylabel("RSS of the training process (MiB)", color="tab:blue")
+    ax.grid(alpha=0.3)
+    ax2 = ax.twinx()
+    ax2.plot(minutes, [s["iteration"] for s in samples], color="tab:orange")
+    ax2.set_ylabel("iterations done", color="tab:orange")
+    ax.set_title(result["command"].split(" --out")[0].replace("-m move37.cli ", "move37 "))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    write_bytes(path, buf.getvalue())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", type=Path, required=True, help="run folder to create (must not exist)")
@@ -71,7 +100,11 @@ def main() -> None:
     ap.add_argument("--every", type=float, default=15.0, help="seconds between samples")
     ap.add_argument("--config", help="config file handed to `move37 train --config`")
     ap.add_argument("--out", type=Path, default=Path("bench/results/reliability_rss.json"))
+    ap.add_argument("--plot-only", action="store_true", help="only draw OUT's samples into OUT with .png")
     args = ap.parse_args()
+    if args.plot_only:
+        plot(json.loads(args.out.read_text()), args.out.with_suffix(".png"))
+        return
     if args.run.exists():
         sys.exit(f"error: {args.run} exists; the benchmark measures a fresh run")
     cmd = [sys.executable, "-m", "move37.cli", "train", args.game, "--out", str(args.run), "--minutes", str(args.minutes)]
@@ -93,6 +126,7 @@ def main() -> None:
     result["exit_status"] = child.returncode
     result["summary"] = summarise(samples)
     write_json(args.out, result)
+    plot(result, args.out.with_suffix(".png"))
     print(json.dumps({k: v for k, v in result.items() if k != "samples"}, indent=1))
 
 

@@ -345,6 +345,37 @@ def _finite(value: Any) -> bool:
     return True
 
 
+# Arena records (`move37 arena --records FILE --resume` reads them back).
+
+@st.composite
+def _record_lines(draw) -> str:
+    from move37.arena.records import GameRecord
+
+    moves = draw(playout_moves("tictactoe", 9))
+    return GameRecord(game="tictactoe", players=("random", "mcts:sims=5"), opening="", moves="".join(moves),
+                      result=(1.0, -1.0), seed=draw(st.integers(0, 10)), plies=len(moves)).to_json()
+
+
+def records_files() -> st.SearchStrategy[bytes]:
+    """JSON Lines of game records: real ones, mutated ones, any JSON value a line, deep nesting, bytes."""
+    line = st.one_of(_record_lines(), mutated(_record_lines(), ['"seed":[1]', '"result":"x"', "{", "}", "null"]),
+                     json_values().filter(_finite).map(json.dumps))
+    text = st.lists(line, max_size=5).map(lambda ls: "\n".join(ls).encode("utf-8", "surrogatepass"))
+    deep = st.integers(2_000, 100_000).map(lambda n: b"[" * n + b"\n")
+    return st.one_of(text, text.map(lambda t: t + b"\n"), deep, st.binary(max_size=100))
+
+
+def check_records(data: bytes, folder: Path) -> None:
+    """A records file: its records, or a Move37Error in one line; the file unchanged either way."""
+    from move37.arena.records import read_records
+
+    path = folder / "records.jsonl"
+    path.write_bytes(data)
+    with Refused():
+        read_records(path)
+    assert path.read_bytes() == data
+
+
 # Reasoning completions.
 
 def completions(references: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -709,6 +740,7 @@ def cases() -> list[Case]:
     out += [Case(f"gtp:{spec}", gtp_lines(move_texts(spec)), lambda t, _f, spec=spec: check_gtp(_gtp_engine(spec), t))
             for spec in ("tictactoe", "connect4", "othello:size=6", "go9")]
     out.append(Case("gtp:loadsgf", sgf_texts(), lambda t, f: check_gtp_loadsgf(_gtp_engine("go9"), t, f)))
+    out.append(Case("records", records_files(), check_records))
     out.append(Case("uci", uci_lines(), lambda t, _f: check_uci(*_uci_session(), t)))
     out.append(Case("http", web_requests(st.sampled_from(SAFE_AGENTS)), lambda r, _f: check_web(_web_client(), r)))
     return out
@@ -768,7 +800,7 @@ def check_outside_agent(game_spec: str, text: str) -> None:
         agent.close()
 
 
-INPUT_FILES = {"positions.txt", "config.json", "config.toml", "game.sgf"}  # what the checks themselves write
+INPUT_FILES = {"positions.txt", "config.json", "config.toml", "game.sgf", "records.jsonl"}  # the checks' own inputs
 
 
 def run_case(case: Case, examples: int) -> None:
