@@ -107,7 +107,8 @@ def main() -> None:
         return
     if args.run.exists():
         sys.exit(f"error: {args.run} exists; the benchmark measures a fresh run")
-    cmd = [sys.executable, "-m", "move37.cli", "train", args.game, "--out", str(args.run), "--minutes", str(args.minutes)]
+    cmd = [sys.executable, "-m", "move37.cli", "train", args.game, "--out", str(args.run),
+           "--minutes", str(args.minutes)]
     if args.config:
         cmd += ["--config", args.config]
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()

@@ -38,7 +38,8 @@ from move37 import games
 from move37.errors import Move37Error
 
 GAME_SPECS = ["tictactoe", "connect4", "othello", "othello:size=6", "go9", "chess"]
-JUNK = ["", " ", "\t", "\n", "\r\n", "\x00", "\x1b[2J", "\u202e", "é", "\udcff", "#", ";", ",", ":", "=", '"', "'",
+JUNK = ["", " ", "\t", "\n", "\r\n", "\x00", "\x1b[2J", "\u202e", "é", "\udcff", "²", "٣", "３", "#", ";", ",", ":",
+        "=", '"', "'",
         "\\", "(", ")", "[", "]", "{", "}", "-", "--", "0000", "pass", "PASS", "resign", "nan", "inf", "-1", "0",
         "1e400", "99999999999999999999", "x" * 300]
 
@@ -100,14 +101,16 @@ def _game(spec: str):
 
 
 def playout_moves(spec: str, max_plies: int = 60) -> st.SearchStrategy[list[str]]:
-    return st.builds(lambda seed, n: _playout(spec, seed, n)[0], st.integers(0, PLAYOUTS - 1), st.integers(0, max_plies))
+    return st.builds(lambda seed, n: _playout(spec, seed, n)[0], st.integers(0, PLAYOUTS - 1),
+                     st.integers(0, max_plies))
 
 
 def move_texts(spec: str) -> st.SearchStrategy[str]:
     """Move sequences as the game writes them (joined by the game), mutated, or random text."""
     game = _game(spec)
     real = playout_moves(spec).map(game.join_moves)
-    return st.one_of(real, mutated(real), st.text(max_size=40), st.lists(st.sampled_from(JUNK), max_size=6).map(" ".join))
+    junk = st.lists(st.sampled_from(JUNK), max_size=6).map(" ".join)
+    return st.one_of(real, mutated(real), st.text(max_size=40), junk)
 
 
 def position_texts(spec: str) -> st.SearchStrategy[str]:
@@ -316,7 +319,8 @@ def config_texts(defaults: dict) -> st.SearchStrategy[bytes]:
 def hostile_config_texts(defaults: dict) -> st.SearchStrategy[bytes]:
     """Config files a reader must refuse in one line: not UTF-8, nested past the JSON reader's recursion, or
     holding NaN/Infinity (which Python's json reads)."""
-    deep = st.builds(lambda n, opener: (opener * n).encode(), st.integers(2_000, 200_000), st.sampled_from(["[", '{"a":']))
+    deep = st.builds(lambda n, opener: (opener * n).encode(), st.integers(2_000, 200_000),
+                     st.sampled_from(["[", '{"a":']))
     nonfinite = config_objects(defaults).map(lambda d: _with_nonfinite(d).encode())
     return st.one_of(st.binary(min_size=1, max_size=200).filter(_not_utf8), deep, nonfinite)
 
@@ -634,7 +638,8 @@ class WebClient:
 
     def live_game(self) -> str:
         if not self.game_id or self.request("GET", f"/api/games/{self.game_id}")[0] != 200:
-            status, data = self.request("POST", "/api/games", json.dumps({"game": "tictactoe", "agent": "random"}).encode())
+            body = json.dumps({"game": "tictactoe", "agent": "random"}).encode()
+            status, data = self.request("POST", "/api/games", body)
             assert status == 201, data
             self.game_id = json.loads(data)["id"]
         return self.game_id
