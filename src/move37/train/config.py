@@ -1,22 +1,24 @@
 """The training configuration: typed sections, defaults per game, strict loading.
 
 A config file (JSON or TOML) holds any subset of the sections below; unknown keys and
-values of the wrong type are a one-line ConfigError naming the key. The resolved
+values of the wrong type are a one-line ConfigError naming the key (the loading and
+checking are move37.runs.config's, shared with the reasoning trainer). The resolved
 config is stored in the run folder, so a run resumes with exactly its own settings.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
-import typing
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from move37 import runs
 from move37.errors import ConfigError
 from move37.nets.policy_value import NetConfig
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.selfplay.play import SelfPlayConfig
+
+
+MAX_THREADS = 1024  # torch threads; more is a typo, not a machine
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class LearnConfig:
             raise ConfigError("learn: 0 <= search_value_weight <= 1 and 0 < discount <= 1 required")
         if self.batch_size < 1 or self.lr <= 0 or self.window < self.batch_size or self.replay_ratio <= 0:
             raise ConfigError("learn: batch_size >= 1, lr > 0, replay_ratio > 0 and window >= batch_size required")
+        if self.weight_decay < 0 or self.min_positions < 0:
+            raise ConfigError("learn: weight_decay >= 0 and min_positions >= 0 required")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class EvalConfig:
     games: int = 10
     sims: int = 32
     positions: int = 300
+
+    def __post_init__(self):
+        if min(self.every, self.elo_every, self.games, self.sims, self.positions) < 0:
+            raise ConfigError("eval: every, elo_every, games, sims and positions must not be negative")
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,16 @@ class ZeroConfig:
     learn: LearnConfig = field(default_factory=LearnConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
 
+    def __post_init__(self):
+        if not 0 <= self.seed < 2**63:  # what numpy and torch accept as a seed
+            raise ConfigError("seed: 0 <= seed < 2**63 required")
+        if min(self.games_per_iteration, self.checkpoint_every, self.keep_checkpoints) < 1 or self.keep_every < 0:
+            raise ConfigError("games_per_iteration, checkpoint_every, keep_checkpoints >= 1 and keep_every >= 0 required")
+        if not 1 <= self.threads <= MAX_THREADS:
+            raise ConfigError(f"threads: 1 <= threads <= {MAX_THREADS} required")
+
     def to_dict(self) -> dict:
-        return json.loads(json.dumps(asdict(self)))
+        return runs.to_dict(self)
 
 
 # Defaults that suit each game on 2 CPU cores (anything else uses ZeroConfig's own).
@@ -127,62 +143,14 @@ PRESETS: dict[str, dict] = {
 }
 
 
-def _convert(value, annotation, where: str):
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
-        inner = typing.get_args(annotation)[0]
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"config {where}: expected a list, got {type(value).__name__}")
-        return tuple(_convert(v, inner, f"{where}[]") for v in value)
-    ok = {bool: lambda v: isinstance(v, bool),
-          int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-          float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-          str: lambda v: isinstance(v, str)}[annotation]
-    if not ok(value):
-        raise ConfigError(f"config {where}: expected {annotation.__name__}, got {value!r}")
-    return float(value) if annotation is float else value
-
-
-def _build(cls, data: dict, where: str):
-    if not isinstance(data, dict):
-        raise ConfigError(f"config {where or 'file'}: expected a table of keys, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"config {where + '.' if where else ''}{unknown[0]}: unknown key (known: {', '.join(sorted(names))})")
-    kwargs = {}
-    for key, value in data.items():
-        hint = hints[key]
-        path = f"{where}.{key}" if where else key
-        kwargs[key] = _build(hint, value, path) if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__") \
-            else _convert(value, hint, path)
-    return cls(**kwargs)
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def from_dict(data: dict, game_name: str | None = None) -> ZeroConfig:
     """A ZeroConfig from nested dicts on top of the game's preset; ConfigError on bad keys or types."""
-    return _build(ZeroConfig, _merge(PRESETS.get(game_name, {}), data), "")
+    return runs.build(ZeroConfig, runs.merge(PRESETS.get(game_name, {}), data))
 
 
 def load_config(path: Path | None, game_name: str) -> ZeroConfig:
     """The game's preset overridden by a JSON or TOML file (None = the preset alone)."""
-    if path is None:
-        return from_dict({}, game_name)
-    path = Path(path)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({e})") from None
-    return from_dict(data, game_name)
+    return from_dict({} if path is None else runs.read_file(Path(path)), game_name)
 
 
 __all__ = ["EvalConfig", "LearnConfig", "ZeroConfig", "from_dict", "load_config", "replace"]

@@ -17,6 +17,8 @@ files in the run folder:
     labels.json, ladder.jsonl   evaluation caches (see evaluate.py)
     .lock             held (flock) by the one process training the folder
 
+(run.json, .lock, checkpoints/ and the logs are the run-folder toolkit's: move37.runs.)
+
 Everything random draws from generators saved in the checkpoint and stopping is
 decided only between iterations, so a run killed at any moment and resumed produces
 the same network, byte for byte, as one never interrupted (with `threads` fixed).
@@ -24,14 +26,10 @@ the same network, byte for byte, as one never interrupted (with `threads` fixed)
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import math
-import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,11 +37,13 @@ import torch
 from tqdm import tqdm
 
 from move37 import games as game_registry
+from move37 import runs
 from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
 from move37.nets import PolicyValueNet, evaluator
 from move37.train import evaluate as ev
-from move37.atomic import append_line, write_json
-from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
+from move37.atomic import append_line
+from move37.runs import checkpoint_dirs, latest_checkpoint
+from move37.train.checkpoint import load_checkpoint, save_checkpoint
 from move37.train.config import ZeroConfig, from_dict, load_config
 from move37.train.learner import Learner
 from move37.train.replay import ReplayWindow
@@ -58,68 +58,30 @@ SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "lea
              "net.channels", "net.blocks")
 
 
-def _setting(config: ZeroConfig, key: str):
-    section, _, name = key.rpartition(".")
-    return getattr(getattr(config, section) if section else config, name)
-
-
-def _with_settings(config: ZeroConfig, values: dict) -> ZeroConfig:
-    """`config` with the `values` ({"learn.lr": 1e-3, "keep_every": 5, ...}; dotted keys name a section) in place."""
-    for key, value in values.items():
-        section, _, name = key.rpartition(".")
-        config = (replace(config, **{section: replace(getattr(config, section), **{name: value})}) if section
-                  else replace(config, **{name: value}))
-    return config
-
-
-def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
-    """Read or create run.json; RunFolderError/ConfigError (before any write) when it does not fit."""
-    meta_path = out / "run.json"
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text())
-            stored_game, stored = meta["game"], meta["config"]
-        except (ValueError, KeyError, TypeError):
-            raise RunFolderError(f"{meta_path}: damaged run description") from None
-        if stored_game != game_spec:
-            raise RunFolderError(f"{out} is a {stored_game} run, not {game_spec}")
-        config = from_dict(stored)
-        if config_path is not None:
-            wanted = load_config(config_path, game_spec)
-            kept = {key: _setting(config, key) for key in SCHEDULED}
-            if _with_settings(wanted, kept) != config:
-                raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
-                                  f"that changes only {', '.join(SCHEDULED)} (see {meta_path})")
-            ckpt = latest_checkpoint(out)
-            at = int(ckpt.name) if ckpt else 0
-            changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": at}
-                       for key, old in kept.items() if _setting(wanted, key) != old]
-            grown = [c for c in changes if c["key"].startswith("net.")]
-            if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
-                raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
-                                  f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
-            if changes:  # a schedule step, such as AlphaZero's learning-rate drops
-                write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
-                config = wanted
+def _resume_config(out: Path, meta: dict, game_spec: str, config_path: Path | None) -> ZeroConfig:
+    """The config of held run `out` (its run.json `meta`), with the schedule steps of `config_path` recorded in
+    run.json; RunFolderError/ConfigError (before any write) when they do not fit."""
+    if meta.get("game") != game_spec:
+        raise RunFolderError(f"{out} is a {meta.get('game')} run, not {game_spec}")
+    config = from_dict(meta["config"])
+    if config_path is None:
         return config
-    if out.exists() and any(out.iterdir()):
-        raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
-    config = load_config(config_path, game_spec)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(meta_path, {"format": 1, "game": game_spec, "config": config.to_dict()})
-    return config
-
-
-def _truncate(path: Path, size: int) -> None:
-    """Cut a log back to its length at the checkpoint (lines after it belong to lost work)."""
-    if path.exists() and path.stat().st_size > size:
-        with open(path, "r+b") as f:
-            f.truncate(size)
-            os.fsync(f.fileno())
-
-
-def _size(path: Path) -> int:
-    return path.stat().st_size if path.exists() else 0
+    wanted = load_config(config_path, game_spec)
+    kept = {key: runs.setting(config, key) for key in SCHEDULED}
+    if runs.with_settings(wanted, kept) != config:
+        raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
+                          f"that changes only {', '.join(SCHEDULED)} (see {out / 'run.json'})")
+    ckpt = latest_checkpoint(out)
+    at = int(ckpt.name) if ckpt else 0
+    changes = [{"key": key, "from": old, "to": runs.setting(wanted, key), "at_iteration": at}
+               for key, old in kept.items() if runs.setting(wanted, key) != old]
+    grown = [c for c in changes if c["key"].startswith("net.")]
+    if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
+        raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
+                          f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
+    if changes:  # a schedule step, such as AlphaZero's learning-rate drops
+        runs.write_run(out, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
+    return wanted
 
 
 def _restore(ckpt: Path, config: ZeroConfig, learner: Learner, replay: ReplayWindow, rng: np.random.Generator) -> dict:
@@ -132,8 +94,10 @@ def _restore(ckpt: Path, config: ZeroConfig, learner: Learner, replay: ReplayWin
     rng.bit_generator.state = state["rng"]
     learner.step = int(state["step"])
     out = ckpt.parent.parent
-    _truncate(out / "games.jsonl", state["games_bytes"])
-    _truncate(out / "metrics.jsonl", state["metrics_bytes"])
+    runs.truncate(out / "games.jsonl", state["games_bytes"])
+    runs.truncate(out / "metrics.jsonl", state["metrics_bytes"])
+    runs.prune_checkpoints(out, config.keep_checkpoints, config.keep_every)  # a kill may have cut the last pruning
+    _prune_chunks(out, replay, config)
     return state
 
 
@@ -153,27 +117,10 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config_path = Path(config_path) if config_path else None
-    with contextlib.ExitStack() as held:
-        if (out / "run.json").is_file():  # locked before a resume may record a schedule step in run.json
-            held.enter_context(_run_lock(out))
-            config = _open_run(out, game_spec, config_path)
-        else:  # a new run's folder exists only once its config was read
-            config = _open_run(out, game_spec, config_path)
-            held.enter_context(_run_lock(out))
+    new_run = lambda: {"game": game_spec, "config": load_config(config_path, game_spec).to_dict()}  # noqa: E731
+    with runs.open_run(out, "zero", new_run) as meta:  # held; a bad config or folder: no folder written
+        config = _resume_config(out, meta, game_spec, config_path)
         return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference)
-
-
-@contextlib.contextmanager
-def _run_lock(out: Path):
-    """Hold the run folder for this process: a second `move37 train` on the same folder would interleave its
-    games, chunks and checkpoints with ours. An advisory lock on `out/.lock` (flock), which the
-    kernel drops when the process ends in any way, SIGKILL included, so no stale lock is left."""
-    with open(out / ".lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunFolderError(f"{out} is being trained by another process; wait for it to end") from None
-        yield
 
 
 def _train(out: Path, game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
@@ -194,8 +141,8 @@ def _train(out: Path, game, game_spec: str, config: ZeroConfig, minutes: float |
                  "games_bytes": 0, "metrics_bytes": 0, "rng": rng.bit_generator.state}
         save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
                         config.search.discount)
-        _truncate(games_path, 0)
-        _truncate(metrics_path, 0)
+        runs.truncate(games_path, 0)
+        runs.truncate(metrics_path, 0)
     else:
         state = _restore(ckpt, config, learner, replay, rng)
     iteration = int(state.get("iteration", 0))
@@ -307,9 +254,14 @@ def _stopping(iteration: int, iterations: int | None, deadline: float | None) ->
 
 def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, elapsed, config) -> None:
     state.update(step=learner.step, elapsed=elapsed, chunks=replay.names, rng=rng.bit_generator.state,
-                 games_bytes=_size(out / "games.jsonl"), metrics_bytes=_size(out / "metrics.jsonl"))
+                 games_bytes=runs.size(out / "games.jsonl"), metrics_bytes=runs.size(out / "metrics.jsonl"))
     save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
                     config.search.discount)
+    _prune_chunks(out, replay, config)
+
+
+def _prune_chunks(out: Path, replay: ReplayWindow, config: ZeroConfig) -> None:
+    """Delete the replay chunks that neither the window nor a kept checkpoint's window uses."""
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
@@ -330,7 +282,7 @@ def _tensorboard(out: Path):
 
 def run_summary(out: Path) -> dict:
     """The run's game, config, schedule changes (run.json "changes") and last metrics line (for reports)."""
-    meta = json.loads((Path(out) / "run.json").read_text())
+    meta = runs.read_run(out, "zero")
     rows = read_metrics(out)
     return {"game": meta["game"], "config": meta["config"], "changes": meta.get("changes", []),
             "last": rows[-1] if rows else {}}
@@ -341,10 +293,4 @@ def read_metrics(out: Path) -> list[dict]:
     path = Path(out) / "metrics.jsonl"
     if not path.is_file():
         raise RunFolderError(f"{out}: no metrics.jsonl (not a run folder, or no iteration finished yet)")
-    rows = []
-    for line in path.read_text().splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue
-    return rows
+    return runs.read_rows(path)

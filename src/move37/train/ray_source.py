@@ -27,7 +27,8 @@ import torch
 from move37 import games as game_registry
 from move37.errors import ConfigError, Move37Error
 from move37.nets import PolicyValueNet, evaluator
-from move37.search._tree_search import BatchedSearch
+from move37.search.batched import BatchedSearch
+from move37.search.compiled import compiled_for
 from move37.train.config import ZeroConfig
 from move37.train.source import SelfPlayBatch, play_share
 
@@ -115,7 +116,7 @@ class SelfPlayWorker:
         batch = min(cfg.selfplay.parallel_games, num_games)  # the searcher's size shapes the draws: fix it per share
         if batch not in self.searchers:
             self.searchers[batch] = BatchedSearch(self.game, evaluate, cfg.search, batch,
-                                                  max(cfg.selfplay.sims, cfg.selfplay.fast_sims))
+                                                  max(cfg.selfplay.sims, cfg.selfplay.fast_sims), compiled_for(self.game))
         return play_share(self.game, evaluate, cfg, num_games, np.random.default_rng(seed), self.searchers[batch])
 
 

@@ -16,8 +16,9 @@ import numpy as np
 
 from move37.games.base import Game
 from move37.nets import PolicyValueNet
-from move37.search._tree_cache import EvaluationCache
-from move37.search._tree_search import BatchedSearch, Evaluate
+from move37.search import evaluation_cache
+from move37.search.batched import BatchedSearch, Evaluate
+from move37.search.compiled import compiled_for
 from move37.selfplay import GameRecord, play_games
 from move37.train.config import ZeroConfig
 
@@ -44,7 +45,7 @@ class SelfPlaySource(Protocol):
 def play_share(game: Game, evaluate: Evaluate, config: ZeroConfig, num_games: int, rng: np.random.Generator,
                searcher: BatchedSearch) -> SelfPlayBatch:
     """`num_games` games through `searcher`, behind an evaluation cache of their own (new weights, new cache)."""
-    cache = EvaluationCache(evaluate)
+    cache = evaluation_cache(evaluate)
     records = play_games(game, cache, config.search, config.selfplay, num_games, rng, searcher)
     return SelfPlayBatch(records, cache.hits, cache.misses)
 
@@ -57,7 +58,7 @@ class LocalSelfPlay:
         self.game, self.evaluate, self.config = game, evaluate, config
         self.searcher = BatchedSearch(game, evaluate, config.search,
                                       min(config.selfplay.parallel_games, config.games_per_iteration),
-                                      max(config.selfplay.sims, config.selfplay.fast_sims))
+                                      max(config.selfplay.sims, config.selfplay.fast_sims), compiled_for(game))
 
     def play(self, net: PolicyValueNet, iteration: int, rng: np.random.Generator) -> SelfPlayBatch:
         return play_share(self.game, self.evaluate, self.config, self.config.games_per_iteration, rng, self.searcher)
