@@ -1,9 +1,8 @@
-"""Fuzz cases whose fixes are on other branches of issue 16 (to merge once they land; see tests/fuzzing.py's
+"""Fuzz cases whose fixes are on another branch of issue 16 (to merge once it lands; see tests/fuzzing.py's
 `pending_cases`): config files for `move37 train` and `move37 reason train` (binary, deeply nested, NaN, not an
-object: the `runs` branch's one config reader), and agent specs from outside (`agents.make(..., outside=True)`,
-UCI `setoption name Agent`, the play page: the `sec` branch's option bounds and refusal by capability).
+object: the `runs` branch's one config reader).
 
-Against main before those merges these tests fail: that is what they are for.
+Against main before that merge these tests fail: that is what they are for.
 """
 
 from __future__ import annotations
