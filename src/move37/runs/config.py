@@ -1,7 +1,7 @@
 """Typed configs: frozen dataclasses built from JSON/TOML objects with strict checking.
 
 A trainer's config is a tree of frozen dataclasses whose fields say their types (bool, int, float,
-str, dict, tuple[T, ...], Literal[...], or a nested dataclass); `build` makes one from parsed JSON,
+str, dict, dict[str, T], tuple[T, ...], Literal[...], or a nested dataclass); `build` makes one from parsed JSON,
 and every unknown key, wrong type or value the dataclass's own checks refuse is a ConfigError
 naming the key, in one line, so a typo in a config file is an error rather than an ignored setting.
 `read_file` parses the outside text itself and turns everything that can go wrong there (not
@@ -100,6 +100,11 @@ def _convert(value, hint, where: str):
         if value not in typing.get_args(hint):
             raise ConfigError(f"config {where}: {_show(value)} is not one of {', '.join(map(repr, typing.get_args(hint)))}")
         return value
+    if origin is dict:  # dict[str, T]: a table of named entries, such as a schedule's
+        if not isinstance(value, dict):
+            raise ConfigError(f"config {where}: expected an object, got {_show(value)}")
+        inner = typing.get_args(hint)[1]
+        return {key: _convert(v, inner, _key(where, key)) for key, v in value.items()}
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             raise ConfigError(f"config {where}: expected a list, got {_show(value)}")

@@ -4,12 +4,24 @@ A config file (JSON or TOML) holds any subset of the sections below; unknown key
 values of the wrong type are a one-line ConfigError naming the key (the loading and
 checking are move37.runs.config's, shared with the reasoning trainer). The resolved
 config is stored in the run folder, so a run resumes with exactly its own settings.
+
+Settings that AlphaZero-style runs change as they go (the learning-rate drops, deeper
+self-play searches later on) are a `schedule`: a table from a setting's dotted name to the
+values it takes from a number of iterations done, or of minutes of the run's own clock, on:
+
+    "schedule": {"learn.lr": {"by": "iteration", "steps": [[137, 5e-4], [274, 1.5e-4]]},
+                 "selfplay.sims": {"by": "minutes", "steps": [[90, 128]]}}
+
+Before a setting's first step its section's value holds. `ZeroConfig.at` is the config in
+force for the next iteration; the training loop asks for it at every iteration, from the
+iteration count and clock that checkpoints save, so a resumed run follows the same schedule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from move37 import runs
 from move37.errors import ConfigError
@@ -67,12 +79,45 @@ class EvalConfig:
             raise ConfigError("eval: every, elo_every, games, sims and positions must not be negative")
 
 
+# The settings a schedule may change: they shape the updates, targets and searches from then on, or which
+# later checkpoints stay on disk, never what is already stored (the same ones a resume may change: loop.py).
+SCHEDULABLE = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
+               "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A piecewise-constant setting. by: what `at` counts, "iteration" (iterations done) or "minutes" (of the
+    run's own clock, which checkpoints save). steps: (at, value) pairs with `at` >= 0 strictly increasing; from
+    `at` on the setting is `value` (an iteration-keyed step at 137 first applies to iteration 138)."""
+
+    by: Literal["iteration", "minutes"] = "iteration"
+    steps: tuple[tuple[float, float], ...] = ()
+
+    def check(self, where: str) -> None:
+        """ConfigError naming `where` (the setting's place in the config) unless `steps` are well formed."""
+        if not self.steps or any(len(step) != 2 for step in self.steps):
+            raise ConfigError(f"config {where}.steps: expected a non-empty list of [at, value] pairs")
+        at = [step[0] for step in self.steps]
+        if at[0] < 0 or any(b <= a for a, b in zip(at, at[1:])):
+            raise ConfigError(f"config {where}.steps: the points `at` must be >= 0 and increasing, got {at}")
+
+    def value(self, iteration: int, minutes: float, before: float) -> float:
+        """The value in force after `iteration` iterations and `minutes` minutes; `before` until the first step."""
+        now = iteration if self.by == "iteration" else minutes
+        for at, value in reversed(self.steps):
+            if now >= at:
+                return value
+        return before
+
+
 @dataclass(frozen=True)
 class ZeroConfig:
     """games_per_iteration: self-play games between learner updates. checkpoint_every: iterations
     between checkpoints; keep_checkpoints: how many of the newest stay on disk; keep_every: also
     keep every checkpoint whose iteration is a multiple of this (0 = none), for its weights (to
-    pick the best network afterwards; its replay chunks are not kept). threads: torch threads."""
+    pick the best network afterwards; its replay chunks are not kept). threads: torch threads.
+    schedule: settings (one of SCHEDULABLE, by dotted name) that change during the run (see the module doc)."""
 
     seed: int = 0
     games_per_iteration: int = 64
@@ -85,6 +130,7 @@ class ZeroConfig:
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     learn: LearnConfig = field(default_factory=LearnConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    schedule: dict[str, Schedule] = field(default_factory=dict)
 
     def __post_init__(self):
         if not 0 <= self.seed < 2**63:  # what numpy and torch accept as a seed
@@ -93,9 +139,41 @@ class ZeroConfig:
             raise ConfigError("games_per_iteration, checkpoint_every, keep_checkpoints >= 1 and keep_every >= 0 required")
         if not 1 <= self.threads <= MAX_THREADS:
             raise ConfigError(f"threads: 1 <= threads <= {MAX_THREADS} required")
+        for key, schedule in self.schedule.items():
+            if key not in SCHEDULABLE:
+                raise ConfigError(f"config schedule.{key}: not a schedulable setting (those are: {', '.join(SCHEDULABLE)})")
+            schedule.check(f"schedule.{key}")
+            for at, value in schedule.steps:  # each value is checked as the setting itself is
+                value = _typed(self, key, value)
+                try:
+                    runs.with_settings(replace(self, schedule={}), {key: value})
+                except ConfigError as e:
+                    raise ConfigError(f"config schedule.{key}: {value} at {at:g} is out of range ({e})") from None
 
     def to_dict(self) -> dict:
         return runs.to_dict(self)
+
+    def at(self, iteration: int, minutes: float) -> ZeroConfig:
+        """The config in force for the iteration after `iteration` done and `minutes` of the run's clock."""
+        if not self.schedule:
+            return self
+        values = {key: _typed(self, key, s.value(iteration, minutes, runs.setting(self, key)))
+                  for key, s in self.schedule.items()}
+        return runs.with_settings(self, values)
+
+    def peak(self, key: str):
+        """The largest value setting `key` takes in this run (what buffers sized by it must hold)."""
+        steps = self.schedule[key].steps if key in self.schedule else ()
+        return max([runs.setting(self, key), *(_typed(self, key, value) for _, value in steps)])
+
+
+def _typed(config: ZeroConfig, key: str, value: float):
+    """A schedule's step `value` as the type of setting `key` (a whole number for simulation counts)."""
+    if isinstance(runs.setting(config, key), int):
+        if float(value) != int(value):
+            raise ConfigError(f"config schedule.{key}: expected whole numbers, got {value!r}")
+        return int(value)
+    return float(value)
 
 
 # Defaults that suit each game on 2 CPU cores (anything else uses ZeroConfig's own).
@@ -153,4 +231,4 @@ def load_config(path: Path | None, game_name: str) -> ZeroConfig:
     return from_dict({} if path is None else runs.read_file(Path(path)), game_name)
 
 
-__all__ = ["EvalConfig", "LearnConfig", "ZeroConfig", "from_dict", "load_config", "replace"]
+__all__ = ["EvalConfig", "LearnConfig", "SCHEDULABLE", "Schedule", "ZeroConfig", "from_dict", "load_config", "replace"]

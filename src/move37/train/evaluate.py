@@ -97,7 +97,7 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
         from tqdm import tqdm
 
         labels = []
-        for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False):
+        for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False, disable=None):
             state = game.state_from_moves(moves)
             result = solver.solve(state)
             labels.append({"moves": moves, "best": list(result.best_actions),
