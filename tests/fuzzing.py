@@ -632,7 +632,9 @@ class WebClient:
         host, port = self.server.server_address[:2]
         conn = http.client.HTTPConnection(host, port, timeout=60)
         try:
-            headers = {"Content-Type": media} | ({"Content-Length": length.encode("latin-1")} if length is not None else {})
+            headers = {"Content-Type": media}
+            if length is not None:
+                headers["Content-Length"] = length.encode("latin-1")
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             return resp.status, resp.read()
@@ -738,8 +740,8 @@ def _web_client() -> WebClient:
 
 
 def cases() -> list[Case]:
-    """Every parser of outside text whose fixes are in (tests/test_fuzz_pending.py has the others): agent specs
-    from outside through `agents.make(outside=True)`, UCI `setoption` and the play page included."""
+    """Every parser of outside text, agent specs from outside (`agents.make(outside=True)`, UCI `setoption`, the
+    play page) and config files of both trainers included."""
     from move37.reasoning import tasks
 
     out = [Case("sgf", sgf_texts(), lambda t, _f: check_sgf(t)),
@@ -756,6 +758,14 @@ def cases() -> list[Case]:
             for spec in ("tictactoe", "connect4", "othello:size=6", "go9")]
     out.append(Case("gtp:loadsgf", sgf_texts(), lambda t, f: check_gtp_loadsgf(_gtp_engine("go9"), t, f)))
     out.append(Case("records", records_files(), check_records))
+    from move37.reasoning.config import TrainConfig
+    from move37.train.config import from_dict
+
+    for name, defaults, load in (("train", from_dict({}, "tictactoe").to_dict(), load_train_config),
+                                 ("reason", TrainConfig().to_dict(), load_reason_config)):
+        out += [Case(f"config:{name}", config_texts(defaults), lambda d, f, load=load: check_config(load, d, f)),
+                Case(f"config:{name}:hostile", hostile_config_texts(defaults),
+                     lambda d, f, load=load: check_refused(load, d, f))]
     out.append(Case("uci", uci_lines(), lambda t, _f: check_uci(*_uci_session(), t)))
     out.append(Case("http", web_requests(st.sampled_from(SAFE_AGENTS)), lambda r, _f: check_web(_web_client(), r)))
     from move37 import agents
@@ -767,22 +777,6 @@ def cases() -> list[Case]:
     page_agents = every_agent.filter(lambda t: "100000" not in t)  # within the outside bounds, but seconds a move
     out.append(Case("http:agents", web_requests(page_agents),
                     lambda r, _f: check_no_program(lambda: check_web(_web_client(), r))))
-    return out
-
-
-def pending_cases() -> list[Case]:
-    """Cases whose fixes are on another branch of issue 16: config files (the `runs` branch: one reader for both
-    trainers)."""
-    from move37.reasoning.config import TrainConfig
-    from move37.train.config import from_dict
-
-    train_defaults, reason_defaults = from_dict({}, "tictactoe").to_dict(), TrainConfig().to_dict()
-    out = []
-    for name, defaults, load in (("train", train_defaults, load_train_config),
-                                 ("reason", reason_defaults, load_reason_config)):
-        out += [Case(f"config:{name}", config_texts(defaults), lambda d, f, load=load: check_config(load, d, f)),
-                Case(f"config:{name}:hostile", hostile_config_texts(defaults),
-                     lambda d, f, load=load: check_refused(load, d, f))]
     return out
 
 

@@ -1,13 +1,13 @@
 """Property-based fuzzing (Hypothesis) of every parser of outside text whose rule holds now: SGF, PGN, FEN,
 positions and move texts of every game, game, task and agent specs (agents from outside: the play page, UCI
-setoption), the reasoning verifiers, arena records files, GTP lines (and loadsgf files), UCI lines and HTTP
-requests to the play server.
+setoption), the reasoning verifiers, arena records files, config files of both trainers, GTP lines (and loadsgf
+files), UCI lines and HTTP requests to the play server.
 
 Each case (tests/fuzzing.py) states the rule: a specific error (a one-line Move37Error, `?`, an ignored UCI
 line, a 4xx), never a traceback, no program started by an agent from outside, and nothing written.
-bench/reliability.py runs the same cases with 10,000+ inputs each; tests/test_fuzz_pending.py holds the cases
-whose fixes are on another branch (config files); tests/test_fuzz_cli.py runs positions files through the
-command line; tests/test_fuzz.py feeds random lines to the protocol servers as subprocesses.
+bench/reliability.py runs the same cases with 10,000+ inputs each; tests/test_fuzz_cli.py runs positions and
+config files through the command line; tests/test_fuzz.py feeds random lines to the protocol servers as
+subprocesses.
 """
 
 from __future__ import annotations
