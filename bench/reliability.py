@@ -130,13 +130,13 @@ TRAINERS = {
                                          "learn": {"min_positions": 200, "batch_size": 64, "window": 5000},
                                          "eval": {"every": 4, "elo_every": 0, "games": 2, "positions": 20,
                                                   "ladder": ["random"]}}),
-    "reason": (["reason", "train"], {
+    "reason": (["reason", "train"], {  # SFT about 45 s here (23 ms a step), then RL that never ends (60 ms a step)
         "task": "addition:width=2", "seed": 3, "checkpoint_every": 5, "log_every": 1,
-        "model": {"n_layer": 1, "n_head": 2, "n_embd": 32, "block_size": 40},
-        "sft": {"steps": 150, "batch_size": 16, "min_difficulty": 1, "max_difficulty": 2},
-        "grpo": {"steps": 2000, "prompts_per_step": 4, "group_size": 4},
+        "model": {"n_layer": 2, "n_head": 2, "n_embd": 64, "block_size": 40},
+        "sft": {"steps": 2000, "batch_size": 64, "min_difficulty": 1, "max_difficulty": 2},
+        "grpo": {"steps": 100000, "prompts_per_step": 8, "group_size": 8},
         "curriculum": {"start": 2, "min_difficulty": 1, "max_difficulty": 2},
-        "eval": {"difficulties": [2], "problems": 10, "k": 2, "every": 10}}),
+        "eval": {"difficulties": [2], "problems": 20, "k": 2, "every": 20}}),
 }
 TEMPORARY = re.compile(r"^\..+\.tmp\d+$")  # move37.atomic's temporary files: ".NAME.tmpPID"
 
