@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from move37.reasoning import config  # noqa: E402
 from move37.reasoning.report import format_summary  # noqa: E402
-from move37.reasoning.run import atomic_write_json  # noqa: E402
+from move37.atomic import write_json  # noqa: E402
 from move37.reasoning.train import train  # noqa: E402
 
 
@@ -45,7 +45,7 @@ def main() -> int:
               "wall_s": round(wall, 1), "cores": os.cpu_count(), "load_before": load_before,
               "load_after": os.getloadavg(), "python": platform.python_version()}
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_json(args.results, result)
+    write_json(args.results, result, indent=2, sort_keys=True)
     if summary.get("finished"):
         print(format_summary(summary))
     print(f"wall {wall:.0f}s  load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")

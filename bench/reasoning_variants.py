@@ -18,9 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from move37.reasoning.config import TrainConfig  # noqa: E402
-from move37.reasoning.run import MetricsLog, atomic_write_json  # noqa: E402
+from move37 import runs  # noqa: E402
+from move37.atomic import write_json  # noqa: E402
 from move37.reasoning.style_experiment import fork  # noqa: E402
-from move37.reasoning.train import Trainer  # noqa: E402
+from move37.reasoning.train import train  # noqa: E402
 
 VARIANTS = {"grpo": ("grpo", {}), "dr_grpo": ("dr_grpo", {}), "dapo": ("dapo", {}),
             "dr_grpo_kl": ("dr_grpo", {"kl_beta": 0.05})}
@@ -33,14 +34,14 @@ def main() -> int:
     parser.add_argument("--results", type=Path, default=Path("bench/results/reasoning_variants.json"))
     args = parser.parse_args()
     base = dataclasses.replace(TrainConfig(), eval=dataclasses.replace(TrainConfig().eval, every=20))
-    Trainer(args.out / "sft", dataclasses.replace(base, grpo={"steps": 0})).run(progress=False)
+    train(args.out / "sft", dataclasses.replace(base, grpo={"steps": 0}), progress=False)
     sft_steps = base.sft.steps
     results = {}
     for name, (preset, overrides) in VARIANTS.items():
         cfg = dataclasses.replace(base, grpo_preset=preset, grpo={"steps": args.steps, **overrides})
         fork(args.out / "sft", args.out / name, cfg)
-        Trainer(args.out / name, cfg).run(progress=True)
-        rows = MetricsLog(args.out / name / "metrics.jsonl").read()
+        train(args.out / name, cfg, progress=True)
+        rows = runs.read_rows(args.out / name / "metrics.jsonl")
         rl = [r for r in rows if r.get("phase") == "rl" and "elapsed" in r]
         results[name] = {
             "preset": preset, "overrides": overrides,
@@ -51,7 +52,7 @@ def main() -> int:
         last = results[name]["evals"][-1]
         print(f"{name:<12} " + "  ".join(f"step {e['step']}: greedy/6 {e['greedy/6']:.3f} pass1/6 {e['pass1/6']:.3f}"
                                          for e in results[name]["evals"]), f"(last greedy/4 {last['greedy/4']:.3f})")
-    atomic_write_json(args.results, {"command": " ".join(sys.argv), "steps": args.steps, "variants": results})
+    write_json(args.results, indent=2, sort_keys=True, obj={"command": " ".join(sys.argv), "steps": args.steps, "variants": results})
     return 0
 
 

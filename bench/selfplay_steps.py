@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.selfplay import set_threads, write_json
 
     set_threads(1)
-    import move37.search._tree_search as ts
+    import move37.search.batched as ts
     from bench.peers import move37_runs
 
     acc: collections.Counter = collections.Counter()

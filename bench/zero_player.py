@@ -7,8 +7,8 @@ The player searches one game, so each simulation step has one leaf to evaluate. 
 (`BatchedSearch(rounds=True)`, the player's default) every whole round of Gumbel sequential
 halving, one visit to each surviving root action, goes to the network in one call: the same
 tree (checked here: the same move at every position) in fewer, larger calls. Positions are
-POSITIONS of training's 300 labelled Connect Four positions, evenly spaced (so as many from
-each set of Pons's benchmark, from the end game to the opening), each searched from a
+POSITIONS of training's 300 labelled Connect Four positions (move37/data), evenly spaced (so
+from every stage of the game: the file is in ply order), each searched from a
 fresh root by both players in turn, torch on one thread. Reports the median seconds per
 move, network calls per move, and the ratio. Writes OUT (JSON, atomically; default
 bench/results/zero_player.json).
@@ -28,6 +28,7 @@ import torch
 from move37 import games
 from move37.agents.zero import MODELS, ZeroAgent
 from move37.atomic import write_json
+from move37.train import evaluate as ev
 
 
 class Counted:
@@ -50,8 +51,8 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     game = games.make("connect4")
-    labels = json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
-    labels = labels[::max(1, len(labels) // args.positions)][:args.positions]  # as many from each set
+    labels = ev.shipped_labels(game, 300)
+    labels = labels[::max(1, len(labels) // args.positions)][:args.positions]  # from every stage of the game
     states = [game.state_from_moves(label["moves"]) for label in labels]
     rows = []
     for sims in (int(s) for s in args.sims.split(",")):

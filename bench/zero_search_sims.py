@@ -1,16 +1,16 @@
 """How much search adds to a trained network: optimal- and good-move rates on the labelled
-Connect Four positions at several simulation counts, per Pons set and overall.
+Connect Four positions at several simulation counts, per stage of the game and overall.
 
     .venv/bin/python bench/zero_search_sims.py [--net PATH] [--sims 0,32,128,512,2048]
                                               [--positions N --seed S] [--out FILE]
 
 PATH defaults to the shipped network; writes bench/results/zero_search_sims.json. By
-default the 300 positions are those of training's evaluation (move37/models/connect4_labels.json,
-60 from each set in order). `--positions N --seed S` draws N others (N/5 from each set, by
-the training evaluation's rule with seed S), labels them with the solver once and keeps
-the labels in bench/results/connect4_positions_N_S/labels.json: a larger set that
-training never measured, for a narrower interval. Each rate comes with its 95% Wilson
-interval.
+default the 300 positions are those of training's evaluation (drawn with seed 37 from the
+positions shipped in move37/data). `--positions N --seed S` takes N others by training's rule
+with seed S, kept in bench/results/connect4_positions_N_S/labels.json (folders made before
+move37/data existed hold positions drawn from Pons's sets and are read as they are): a larger
+set, for a narrower interval. Each rate comes with its 95% Wilson interval; the stages are
+opening (plies up to 13), middle (14-27) and end (28 on), as Pons's sets divide the game.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from move37.atomic import write_json
 from move37.nets import evaluator, load_net
 from move37.train import evaluate as ev
 
-SETS = ("Test_L3_R1", "Test_L2_R1", "Test_L2_R2", "Test_L1_R1", "Test_L1_R2")  # the order of the labels file
+STAGES = {"opening": range(0, 14), "middle": range(14, 28), "end": range(28, 42)}  # by plies played
 
 
 def labels_for(game, seed: int | None, positions: int) -> list[dict]:
-    """Training's 300 labelled positions (seed None), or `positions` others drawn with `seed`, solved once and
+    """Training's 300 labelled positions (seed None), or `positions` others drawn with `seed`,
     kept in bench/results/connect4_positions_POSITIONS_SEED/labels.json."""
     if seed is None:
-        return json.loads((MODELS / "connect4_labels.json").read_text())["labels"]
+        return ev.shipped_labels(game, 300)
     return ev.solver_labels(Path(f"bench/results/connect4_positions_{positions}_{seed}"), game, positions, seed)
 
 
@@ -52,16 +52,15 @@ def main() -> None:
     game = games.make("connect4")
     evaluate, search = evaluator(load_net(args.net, "connect4")), play_config(args.net)
     labels = labels_for(game, args.seed, args.positions)
-    per_set = len(labels) // len(SETS)
     rows = []
     for sims in (int(s) for s in args.sims.split(",")):
         start = time.perf_counter()
         row = {"sims": sims, **{f"{k}_all": v for k, v in ev.move_rates(game, evaluate, labels, sims, search).items()}}
         ci = binomtest(round(row["optimal_all"] * len(labels)), len(labels)).proportion_ci(method="wilson")
         row["optimal_all_95"] = [round(ci.low, 4), round(ci.high, 4)]
-        for i, name in enumerate(SETS):
-            part = labels[i * per_set:(i + 1) * per_set]
-            row[name] = ev.move_rates(game, evaluate, part, sims, search)["optimal"]
+        for name, plies in STAGES.items():
+            part = [label for label in labels if len(label["moves"]) in plies]
+            row[name] = ev.move_rates(game, evaluate, part, sims, search)["optimal"] if part else None
         row["seconds"] = round(time.perf_counter() - start, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)

@@ -22,7 +22,8 @@ import torch
 
 from move37 import games
 from move37.nets import NetConfig, PolicyValueNet, evaluator, num_parameters
-from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.batched import BatchedSearch, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.selfplay import SelfPlayConfig, play_games
 
 
@@ -54,7 +55,7 @@ def forward_rate(evaluate, game, batch: int, seconds: float = 2.0) -> float:
 def selfplay_rate(evaluate, game, parallel: int, num_games: int, sims: int, seed: int) -> dict:
     search = SearchConfig(algorithm="gumbel", gumbel_k=7)
     config = SelfPlayConfig(parallel_games=parallel, sims=sims, full_search_prob=1.0)
-    searcher = BatchedSearch(game, evaluate, search, parallel, sims)
+    searcher = BatchedSearch(game, evaluate, search, parallel, sims, compiled_for(game))
     start = time.perf_counter()
     records = play_games(game, evaluate, search, config, num_games, np.random.default_rng(seed), searcher)
     dt = time.perf_counter() - start

@@ -32,7 +32,7 @@ from move37 import games
 from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_json
 from move37.nets import evaluator, load_net
-from move37.search import BatchedSearch
+from move37.search import BatchedSearch, compiled_for
 from move37.solvers.connect4 import Connect4Solver, plies_to_end
 from move37.train import evaluate as ev
 
@@ -50,7 +50,7 @@ def exact_values(game, labels: list[dict], discount: float) -> np.ndarray:
 
 def candidates(game, evaluate, search_config, labels: list[dict], sims: int) -> dict[str, np.ndarray]:
     """Each candidate target (N,) after a search of `sims` simulations of every position."""
-    search = BatchedSearch(game, evaluate, search_config, BATCH, sims)
+    search = BatchedSearch(game, evaluate, search_config, BATCH, sims, compiled_for(game))
     rows = {"raw": [], "root_mean": [], "improved": []}
     for start in range(0, len(labels), BATCH):
         part = labels[start:start + BATCH]
@@ -58,7 +58,7 @@ def candidates(game, evaluate, search_config, labels: list[dict], sims: int) -> 
             search.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
         out = search.run(sims)
         t, n = search.tree, len(part)
-        rows["raw"] += list(t.raw_value[:n, 0])
+        rows["raw"] += list(out.raw_value[:n])
         rows["root_mean"] += list(t.value_sum[:n, 0] / t.visits[:n, 0])
         rows["improved"] += list(out.value[:n])
     return {k: np.array(v, np.float64) for k, v in rows.items()}

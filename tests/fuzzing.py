@@ -626,11 +626,16 @@ class WebClient:
         self.server.server_close()
         self.thread.join(timeout=5)
 
-    def request(self, method: str, path: str, body: bytes | None = None, media: str = "application/json"):
+    def request(self, method: str, path: str, body: bytes | None = None, media: str = "application/json",
+                length: str | None = None):
+        """(status, body) of one request; `length` replaces the Content-Length header http.client would send."""
         host, port = self.server.server_address[:2]
         conn = http.client.HTTPConnection(host, port, timeout=60)
         try:
-            conn.request(method, path, body=body, headers={"Content-Type": media})
+            headers = {"Content-Type": media}
+            if length is not None:
+                headers["Content-Length"] = length.encode("latin-1")
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             return resp.status, resp.read()
         finally:
@@ -665,19 +670,25 @@ def web_bodies(agents: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
                      st.binary(max_size=100), st.integers(1, 100_000).map(lambda n: b"[" * n))
 
 
-def web_requests(agents: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str, bytes, str]]:
+#: Content-Length values that are no length (a wrong number would leave the server waiting for bytes, by design)
+BAD_LENGTHS = ["²", "³", "-1", "1e3", "0x10", "abc"]  # sent as latin-1, as a header is read
+
+
+def web_requests(agents: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[str, str, bytes, str, str | None]]:
+    """(method, path, body, media type, Content-Length or None for the true one)."""
     return st.tuples(st.sampled_from(["GET", "POST", "POST", "POST", "DELETE", "PUT", "PATCH"]),
                      st.one_of(st.sampled_from(WEB_PATHS), st.text(alphabet="/abcdefgz%.?0123456789", max_size=30)
                                .map(lambda p: "/" + p)),
                      web_bodies(agents),
-                     st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", ""]))
+                     st.sampled_from(["application/json", "application/json; charset=utf-8", "text/plain", ""]),
+                     st.one_of(st.none(), st.none(), st.none(), st.sampled_from(BAD_LENGTHS)))
 
 
-def check_web(client: WebClient, request: tuple[str, str, bytes, str]) -> int:
+def check_web(client: WebClient, request: tuple[str, str, bytes, str, str | None]) -> int:
     """One request: a status under 500, a JSON error with every 4xx; the status."""
-    method, path, body, media = request
+    method, path, body, media, length = request
     path = path.replace("{id}", client.live_game())
-    status, data = client.request(method, path, None if method == "GET" else body, media)
+    status, data = client.request(method, path, None if method == "GET" else body, media, length)
     assert status < 500, (method, path, body[:200], data[:300])
     if status >= 400:
         assert json.loads(data)["error"]
@@ -729,7 +740,8 @@ def _web_client() -> WebClient:
 
 
 def cases() -> list[Case]:
-    """Every parser of outside text whose fixes are in (tests/test_fuzz_pending.py has the others)."""
+    """Every parser of outside text, agent specs from outside (`agents.make(outside=True)`, UCI `setoption`, the
+    play page) and config files of both trainers included."""
     from move37.reasoning import tasks
 
     out = [Case("sgf", sgf_texts(), lambda t, _f: check_sgf(t)),
@@ -746,24 +758,16 @@ def cases() -> list[Case]:
             for spec in ("tictactoe", "connect4", "othello:size=6", "go9")]
     out.append(Case("gtp:loadsgf", sgf_texts(), lambda t, f: check_gtp_loadsgf(_gtp_engine("go9"), t, f)))
     out.append(Case("records", records_files(), check_records))
-    out.append(Case("uci", uci_lines(), lambda t, _f: check_uci(*_uci_session(), t)))
-    out.append(Case("http", web_requests(st.sampled_from(SAFE_AGENTS)), lambda r, _f: check_web(_web_client(), r)))
-    return out
-
-
-def pending_cases() -> list[Case]:
-    """Cases whose fixes are on other branches of issue 16: config files (the `runs` branch: one reader for
-    both trainers), and agent specs from outside (the `sec` branch: option bounds, engines refused by capability)."""
     from move37.reasoning.config import TrainConfig
     from move37.train.config import from_dict
 
-    train_defaults, reason_defaults = from_dict({}, "tictactoe").to_dict(), TrainConfig().to_dict()
-    out = []
-    for name, defaults, load in (("train", train_defaults, load_train_config),
-                                 ("reason", reason_defaults, load_reason_config)):
+    for name, defaults, load in (("train", from_dict({}, "tictactoe").to_dict(), load_train_config),
+                                 ("reason", TrainConfig().to_dict(), load_reason_config)):
         out += [Case(f"config:{name}", config_texts(defaults), lambda d, f, load=load: check_config(load, d, f)),
                 Case(f"config:{name}:hostile", hostile_config_texts(defaults),
                      lambda d, f, load=load: check_refused(load, d, f))]
+    out.append(Case("uci", uci_lines(), lambda t, _f: check_uci(*_uci_session(), t)))
+    out.append(Case("http", web_requests(st.sampled_from(SAFE_AGENTS)), lambda r, _f: check_web(_web_client(), r)))
     from move37 import agents
 
     every_agent = st.one_of(st.sampled_from(AGENT_HOLES), agent_specs(agents.names()))

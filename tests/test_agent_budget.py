@@ -4,21 +4,42 @@ import io
 
 import pytest
 
-from move37.agents.budget import budgeted_spec, gtp_move_time_ms, move_time_ms
+from move37.agents.budget import budgeted_spec, gtp_move_time_ms, move_time_ms, server_budget
 from move37.protocols.uci import UciEngine
 
 
 def test_a_time_limit_replaces_a_fixed_budget():
-    assert budgeted_spec("mcts:sims=1000,c=2.0", ms=50) == ("mcts:c=2.0,ms=50", [])
-    assert budgeted_spec("alphabeta:depth=8", ms=50, depth=3) == ("alphabeta:depth=3,ms=50", [])
-    assert budgeted_spec("alphabeta:depth=8") == ("alphabeta:depth=8", [])
+    assert budgeted_spec("mcts:sims=1000,c=2.0", ms=50) == ("mcts:c=2.0,ms=50,sims=1000000", [], [])
+    assert budgeted_spec("alphabeta:depth=8", ms=50, depth=3) == ("alphabeta:depth=3,ms=50", [], [])
+    assert budgeted_spec("alphabeta:depth=8") == ("alphabeta:depth=8", [], [])
+    # as deep as time allows, within the bound (Go's max_length would pass Python's recursion limit)
+    assert budgeted_spec("alphabeta:depth=8", ms=50) == ("alphabeta:ms=50,depth=256", [], [])
 
 
 def test_nodes_become_simulations_and_unmet_limits_are_named():
-    spec, unmet = budgeted_spec('zero:"runs/a,b/c4",sims=64', nodes=200, ms=100)
+    spec, unmet, _ = budgeted_spec('zero:"runs/a,b/c4",sims=64', nodes=200, ms=100)
     assert spec == 'zero:"runs/a,b/c4",sims=200,ms=100' and unmet == []  # the path keeps its comma
-    assert budgeted_spec('zero:"runs/a,b/c4",sims=64', ms=100) == ('zero:"runs/a,b/c4",ms=100', [])
-    assert budgeted_spec("random", depth=4, ms=100) == ("random", ["movetime", "depth"])
+    assert budgeted_spec('zero:"runs/a,b/c4",sims=64', ms=100) == ('zero:"runs/a,b/c4",ms=100,sims=1000000', [], [])
+    assert budgeted_spec("random", depth=4, ms=100) == ("random", ["movetime", "depth"], [])
+
+
+def test_limits_beyond_an_options_bound_are_clamped_into_it():
+    assert budgeted_spec("mcts:sims=100", nodes=10**9, ms=10**12) == (
+        "mcts:sims=1000000,ms=3600000", [], ["movetime 3600000", "nodes 1000000"])
+    assert budgeted_spec("alphabeta", depth=10**6) == ("alphabeta:depth=256", [], ["depth 256"])
+    assert budgeted_spec("alphabeta", depth=0) == ("alphabeta:depth=1", [], ["depth 1"])
+
+
+def test_a_server_adds_a_time_limit_and_bounds_an_open_count():
+    assert server_budget("mcts", 500) == "mcts:sims=1000,ms=500"  # the default count stays
+    assert server_budget("mcts:sims=50,c=2", 500) == "mcts:sims=50,c=2,ms=500"
+    assert server_budget("alphabeta:tt_size=0", 500) == "alphabeta:tt_size=0,depth=6,ms=500"
+    assert server_budget('zero:"a,b",sims=8', 500) == 'zero:"a,b",sims=8,ms=500'
+    assert server_budget("mcts:ms=20,sims=5", 500) == "mcts:ms=20,sims=5"  # the spec's own time and count
+    assert server_budget("mcts:ms=20", 500) == "mcts:ms=20,sims=100000"  # "as many as time allows": bounded
+    assert server_budget("mcts:sims=none", 500) == "mcts:sims=100000,ms=500"
+    assert server_budget("alphabeta:ms=20", 500) == "alphabeta:ms=20,depth=64"
+    assert server_budget("random", 500) == "random"  # no time option
 
 
 @pytest.mark.parametrize("limits, white, expected", [
@@ -65,8 +86,10 @@ def test_gtp_time_left_becomes_the_agents_time_budget():
 
     engine = GtpEngine("mcts:sims=50", "tictactoe", log=io.StringIO())
     assert engine._agent_for_clock(0) is engine.agent  # no clock: the spec's own budget
+    engine.handle("time_settings 999999999 0 0")  # a share of 31 years: clamped to the ms bound
+    assert engine._agent_for_clock(0).spec == "mcts:ms=3600000,sims=1000000"
     engine.handle("time_left black 3 0")
     timed = engine._agent_for_clock(0)
-    assert timed is not engine.agent and timed.spec == "mcts:ms=100"
+    assert timed is not engine.agent and timed.spec == "mcts:ms=100,sims=1000000"
     assert engine.handle("genmove black").startswith("= ")
     engine.close()

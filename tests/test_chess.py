@@ -18,21 +18,35 @@ def perft(state, depth: int) -> int:
     return sum(perft(state.play(int(a)), depth - 1) for a in actions)
 
 
-def read_epd(shared_data):
+# The standard perft positions (start, "Kiwipete", positions 3-6) with their leaf counts at depths
+# 1-3: an excerpt of the public table (../shared/data/chess/perft.epd, checked against it below).
+PERFT = {
+    "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1": (20, 400, 8902),
+    "r3k2r/p1ppqpb1/bn2pnp1/3PN3/1p2P3/2N2Q1p/PPPBBPPP/R3K2R w KQkq - 0 1": (48, 2039, 97862),
+    "8/2p5/3p4/KP5r/1R3p1k/8/4P1P1/8 w - - 0 1": (14, 191, 2812),
+    "r3k2r/Pppp1ppp/1b3nbN/nP6/BBP1P3/q4N2/Pp1P2PP/R2Q1RK1 w kq - 0 1": (6, 264, 9467),
+    "r2q1rk1/pP1p2pp/Q4n2/bbp1p3/Np6/1B3NBn/pPPP1PPP/R3K2R b KQ - 0 1": (6, 264, 9467),
+    "rnbq1k1r/pp1Pbppp/2p5/8/2B5/8/PPP1NnPP/RNBQK2R w KQ - 1 8": (44, 1486, 62379),
+    "r4rk1/1pp1qppp/p1np1n2/2b1p1B1/2B1P1b1/P1NP1N2/1PP1QPPP/R4RK1 w - - 0 10": (46, 2079, 89890),
+}
+
+
+def test_perft_counts_through_the_action_encoding():
+    for fen, counts in PERFT.items():
+        state = GAME.state_from_text(fen)
+        for d in (1, 2, 3):  # deeper trees: bench/chess_perft.py
+            assert perft(state, d) == counts[d - 1], (fen, d)
+
+
+def test_perft_excerpt_matches_the_public_table(shared_data):
+    """Cross-check: the excerpt above is the public table's (every position, depths 1-3)."""
+    table = {}
     for line in (shared_data / "chess" / "perft.epd").read_text().splitlines():
         if line.strip():
             fen, *counts = line.split(";")
-            yield fen.strip(), {int(c.split()[0][1:]): int(c.split()[1]) for c in counts}
-
-
-def test_perft_counts_through_the_action_encoding(shared_data):
-    checked = 0
-    for fen, counts in read_epd(shared_data):
-        state = GAME.state_from_text(fen)
-        for d in (1, 2, 3):  # deeper trees: bench/chess_perft.py
-            assert perft(state, d) == counts[d], (fen, d)
-            checked += 1
-    assert checked == 21
+            depths = {int(c.split()[0][1:]): int(c.split()[1]) for c in counts}
+            table[fen.strip()] = (depths[1], depths[2], depths[3])
+    assert table == PERFT
 
 
 def test_actions_are_distinct_and_round_trip():

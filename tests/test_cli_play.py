@@ -32,6 +32,8 @@ def test_play_errors(monkeypatch, capsys):
         (["connect4", "--opponent", "alphabeta:depth=x"], "depth"),
         (["connect4", "--opponent", "nosuch"], "unknown agent"),
         (["connect4", "--opponent", "random", "--moves", "4449"], "9"),
+        (["connect4", "--opponent", "alphabeta:tt_size=8589934592"], "tt_size=8589934592: must be in 0..16777216"),
+        (["connect4", "--opponent", "mcts:sims=1000000000"], "sims=1000000000: must be in 0..1000000"),
     ]:
         rc, out, err = _play(monkeypatch, capsys, "", *argv)
         assert rc == 2 and not out

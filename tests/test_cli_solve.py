@@ -2,6 +2,7 @@
 
 import json
 
+from move37 import data
 from move37.cli import main
 
 POSITION, SCORE = "2252576253462244111563365343671351441", -1  # line 1 of Pons's Test_L3_R1
@@ -62,9 +63,9 @@ def test_fatal_errors_are_one_line(tmp_path, capsys):
         assert len(err) == 1 and err[0].startswith("move37: error: ")
 
 
-def test_solve_othello_positions_file_takes_whole_obf_lines(capsys, tmp_path, shared_data):
+def test_solve_othello_positions_file_takes_whole_obf_lines(capsys, tmp_path):
     """Othello positions contain a space (board, side to move): the whole line is the position."""
-    lines = (shared_data / "othello" / "fforum-1-19.obf").read_text().splitlines()[:2]
+    lines = [line for line, _ in data.othello_endgames() if line[:64].count("-") <= 14][:2]
     path = tmp_path / "ffo.obf"
     path.write_text("\n".join(lines) + "\n")
     assert main(["solve", "othello", "--positions", str(path)]) == 0

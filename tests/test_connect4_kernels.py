@@ -90,7 +90,8 @@ def test_random_playouts_are_reproducible_and_match_known_first_player_edge():
 def test_bitboard_store_searches_exactly_like_the_generic_store(game, algorithm):
     """Batched search over the compiled store gives the same trees as over State objects
     (PUCT also exercises subtree reuse, i.e. `remap`)."""
-    from move37.search._tree_search import BatchedSearch, SearchConfig
+    from move37.search.batched import BatchedSearch, SearchConfig
+    from move37.search.compiled import compiled_for
 
     def evaluate(obs, legal):  # deterministic in the position, so both runs see the same priors
         seeds = (obs[:, 0] * 3 + obs[:, 1]).reshape(len(obs), -1) @ (np.arange(42) % 7 + 1)
@@ -100,7 +101,8 @@ def test_bitboard_store_searches_exactly_like_the_generic_store(game, algorithm)
 
     runs = []
     for store in ("generic", "bitboard"):
-        search = BatchedSearch(game, evaluate, SearchConfig(algorithm=algorithm), 6, 24, compiled=store == "bitboard")
+        search = BatchedSearch(game, evaluate, SearchConfig(algorithm=algorithm), 6, 24,
+                               compiled_for(game) if store == "bitboard" else None)
         assert isinstance(search.store, k.BitboardStore) == (store == "bitboard")
         rng = np.random.default_rng(0)
         for b in range(6):

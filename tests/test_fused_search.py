@@ -1,6 +1,8 @@
 """Fused and round-batched Gumbel search (Connect Four) against the unfused loop, and compiled evaluators
 against PyTorch."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import torch
@@ -9,8 +11,9 @@ from move37 import games
 from move37.nets import NetConfig, PolicyValueNet, evaluator
 from move37.nets.compiled import MLPEvaluator
 from move37.nets.frozen import FrozenEvaluator
-from move37.search._kernel_eval import Uniform
-from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.kernel_eval import Uniform
+from move37.search.batched import BatchedSearch, SearchConfig
+from move37.search.compiled import compiled_for
 
 C4 = games.make("connect4")
 # Openings, a middle game and a position two plies from a full board (terminal leaves and draws).
@@ -38,7 +41,7 @@ def _mlp(seed=0):
 def _play(evaluate, fused, threads=1, moves=14, sims=16, discount=1.0, rounds=False, compiled=True):
     """Self-play from OPENINGS with root noise and mixed budgets; every move's search results."""
     search = BatchedSearch(C4, evaluate, SearchConfig(threads=threads, discount=discount), len(OPENINGS), sims,
-                           fused=fused, rounds=rounds, compiled=compiled)
+                           compiled_for(C4) if compiled else None, fused=fused, rounds=rounds)
     for b, moves_ in enumerate(OPENINGS):
         search.set_root(b, C4.state_from_moves(moves_))
     rng = np.random.default_rng(7)
@@ -90,7 +93,7 @@ def test_round_batched_search_builds_the_unfused_tree_in_fewer_calls(compiled, s
 
 
 def test_fused_search_takes_wins_for_either_player():
-    search = BatchedSearch(C4, Uniform(), SearchConfig(), batch=2, max_sims=64)
+    search = BatchedSearch(C4, Uniform(), SearchConfig(), batch=2, max_sims=64, compiled=compiled_for(C4))
     search.set_root(0, C4.state_from_moves("445566"))  # first player wins in column 3 or 7 (action 2 or 6)
     search.set_root(1, C4.state_from_moves("7121212"))  # second player wins in column 1 (action 0)
     out = search.run(64)
@@ -174,3 +177,29 @@ def test_uniform_evaluator():
     np.testing.assert_allclose(p[0], [1 / 3, 0, 1 / 3, 1 / 3, 0, 0, 0], rtol=1e-6)
     np.testing.assert_allclose(p[1], np.full(7, 1 / 7), rtol=1e-6)
     assert v.tolist() == [0.0, 0.0]
+
+
+def test_schedules_of_many_budgets_stay_bounded():
+    """A timed player plans a new simulation count every move. The search kept one Gumbel schedule table
+    per count it had seen (17 x count int32: 70 kB at 1000), so its memory grew for as long as it played."""
+    search = BatchedSearch(C4, Uniform(), SearchConfig(), 1, 1100, compiled_for(C4))
+    root = C4.state_from_moves("4453")
+
+    def run(sims):
+        search.set_root(0, root)
+        return search.run(sims)
+
+    first = run(1000)
+    for sims in range(1001, 1040):  # warm: compiled, and the kept tables full
+        run(sims)
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for sims in range(1040, 1080):  # 40 new counts: 3 MB of tables if all were kept
+        run(sims)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    table = (SearchConfig().gumbel_k + 1) * 1080 * 4  # bytes of one table
+    assert grown < 20 * table  # at most the few kept tables were made anew, not one per count
+    again = run(1000)  # its table was dropped long ago: made afresh, the same search
+    np.testing.assert_array_equal(again.visits, first.visits)
+    np.testing.assert_array_equal(again.policy, first.policy)

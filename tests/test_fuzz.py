@@ -143,7 +143,8 @@ def test_web_api_survives_random_requests():
                  "/api/games/zzzz/move", "/%00", "/api/games/" + "a" * 5000, "/api//games"]
         fields = ["game", "agent", "human", "move", "action"]
         values = ["tictactoe", "connect4", "go", "nosuch", "random", "random:seed=x", "mcts:sims=5", "human",
-                  'gtp:"sh -c reboot"', "uci:stockfish", "b2", "a1", "z9", "pass", "", 0, 1, 2, -1, 9, 10**30, True,
+                  'gtp:"sh -c reboot"', "uci:stockfish", 'xboard:"sh -c reboot"', "alphabeta:tt_size=8589934592",
+                  "mcts:sims=1000000000", "b2", "a1", "z9", "pass", "", 0, 1, 2, -1, 9, 10**30, True,
                   None, 1.5, [], {}, "4"]
         counts: dict[int, int] = {}
         for i in range(1500):

@@ -1,6 +1,7 @@
-"""The command line's side of the rule for outside text: positions files fuzzed into `best-move` and `solve`
-(in this process), and the issue's own reproductions (a deeply nested SGF, a binary positions file) through
-a real `move37` process: exit 2 with one `move37: error:` line per problem, never a traceback, nothing written."""
+"""The command line's side of the rule for outside text: positions files fuzzed into `best-move` and `solve` and
+config files no reader may accept into `train` and `reason train` (in this process), and the issue's own
+reproductions (a deeply nested SGF, a binary positions file) through a real `move37` process: exit 2 with one
+`move37: error:` line per problem, never a traceback, nothing written."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import fuzzing
 import move37
@@ -73,3 +75,23 @@ def test_binary_positions_file_is_one_line(tmp_path):
     done = _best_move(tmp_path, bytes(range(256)) * 4, "connect4")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == f"move37: error: {tmp_path / 'positions.txt'}: not UTF-8 text (byte 128 of the file)\n"
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("command", [["train", "tictactoe"], ["reason", "train"]])
+def test_hostile_config_is_one_line_and_writes_nothing(command):
+    """`move37 train ... --config FILE` and `move37 reason train --config FILE` with a file no reader may accept:
+    exit 2, one `move37: error:` line, and no run folder."""
+    from move37.reasoning.config import TrainConfig
+
+    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(fuzzing.hostile_config_texts(TrainConfig().to_dict()), st.just(b"null"), st.just(b"[1, 2]")))
+    def run(data):
+        with fuzzing.scratch_folder() as folder:
+            (folder / "config.json").write_bytes(data)
+            argv = [*command, "--out", str(folder / "run"), "--config", str(folder / "config.json")]
+            rc, out, err = fuzzing.run_cli(argv + (["--iterations", "1"] if command[0] == "train" else ["--quiet"]))
+            assert rc == 2 and len(err.splitlines()) == 1 and err.startswith("move37: error: "), (rc, err[-500:])
+            assert fuzzing.files_under(folder) == ["config.json"]
+
+    run()

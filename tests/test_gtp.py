@@ -9,10 +9,10 @@ import sys
 import pytest
 
 from move37 import agents, games
+from move37.agents.process import EngineError
 from move37.errors import SpecError
-from move37.protocols import boards
+from move37.games import boards
 from move37.protocols.gtp import GtpEngine
-from move37.protocols.process import EngineError
 
 GNUGO = shutil.which("gnugo") or shutil.which("gnugo", path="/usr/games")
 needs_gnugo = pytest.mark.skipif(GNUGO is None, reason="gnugo not installed (scripts/system-deps.sh installs it)")

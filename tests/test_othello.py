@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from move37 import games
+from move37 import data, games
 from move37.errors import IllegalMoveError, NotationError, SpecError
 
 
@@ -70,12 +70,12 @@ def test_terminal_outcomes_follow_disc_count():
     assert stuck.is_terminal() and list(stuck.returns()) == [-1.0, 1.0]
 
 
-def test_obf_round_trip_on_ffo_problems(shared_data):
+def test_obf_round_trip_on_shipped_endgames():
     g = games.make("othello")
-    lines = (shared_data / "othello" / "fforum-1-19.obf").read_text().splitlines()
+    lines = [line for line, _ in data.othello_endgames()]
     assert len(lines) >= 19
     for line in lines:
-        s = g.state_from_text(line)  # the trailing ";G8:+18;..." scores are ignored
+        s = g.state_from_text(line)  # the trailing "; G8:+18; ..." scores are ignored
         assert g.state_to_text(s) == line[:66]
         assert g.state_from_text(g.state_to_text(s)) == s
         assert s.current_player == "XO".index(line[65])

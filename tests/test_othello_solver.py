@@ -1,12 +1,14 @@
-"""The exact Othello endgame solver: FFO ground truth, an independent brute force, limits."""
+"""The exact Othello endgame solver: the shipped endgames (move37/data), an independent brute force, limits,
+and the FFO suite where the public sets are present."""
 
 import numpy as np
 import pytest
 
-from move37 import agents, games, solvers
+from move37 import agents, data, games, solvers
 from move37.errors import SolverLimitError
+from move37.games._othello_kernels import board_mask, to_bitboard
 from move37.solvers import _othello_kernels as K
-from move37.solvers.othello import OthelloEndgameSolver, _to_bitboard
+from move37.solvers.othello import OthelloEndgameSolver
 
 # FFO problems the solver finishes in a fraction of a second each (14-18 empties).
 FFO_FAST = [*range(1, 20), 21, 22, 23]
@@ -16,6 +18,16 @@ def ffo_rows(shared_data):
     path = shared_data / "othello" / "ffo_1-79.tsv"
     rows = [line.split("\t") for line in path.read_text().splitlines()[1:]]
     return {int(r[0]): (f"{r[3]} {r[2]}", int(r[4]), set(r[5].split(","))) for r in rows}
+
+
+def shipped(max_empties: int = 14) -> list[tuple[str, int, set[str]]]:
+    """(OBF line, best score, best moves) of the shipped endgames with at most `max_empties` empties."""
+    out = []
+    for line, scores in data.othello_endgames():
+        if line[:64].count("-") <= max_empties:
+            top = max(scores.values())
+            out.append((line, top, {m for m, s in scores.items() if s == top}))
+    return out
 
 
 def brute_force(state) -> int:
@@ -106,42 +118,45 @@ def test_stable_discs_never_flip():
     rng = np.random.default_rng(7)
     for size in (8, 6):
         game = games.make(f"othello:size={size}")
-        board = np.uint64(_to_bitboard((1 << size * size) - 1, size))
+        board = board_mask(size)
         for state in random_endgames(game, empties=20, count=15, seed=size):
-            black = _to_bitboard(state.black, size)
-            stable = int(K.stable_discs(np.uint64(black), np.uint64(_to_bitboard(state.white, size)), board))
+            black = to_bitboard(state.black, size)
+            stable = int(K.stable_discs(np.uint64(black), np.uint64(to_bitboard(state.white, size)), board))
             assert stable & ~black == 0
             s = state
             while not s.is_terminal():
                 s = s.play(int(rng.choice(s.legal_actions())))
-                assert _to_bitboard(s.black, size) & stable == stable
+                assert to_bitboard(s.black, size) & stable == stable
 
 
-def test_solver_agent_plays_the_ffo_best_move(shared_data):
+def test_solver_agent_plays_a_best_move():
     game = games.make("othello")
-    board, _, best = ffo_rows(shared_data)[1]
-    state = game.state_from_text(board)
+    line, _, best = shipped()[0]
+    state = game.state_from_text(line)
     agent = agents.make("solver", game=game)
     assert game.action_to_text(state, agent.act(state)).upper() in best
 
 
-def test_solve_command_line(shared_data, capsys):
+def test_solve_command_line(capsys):
     from move37.cli import main
 
-    board = ffo_rows(shared_data)[4][0]  # best moves H8 and A5, score 0
+    game = games.make("othello")
+    line, score, best = next(row for row in shipped() if len(row[2]) >= 2)
+    board = line.split(";")[0]
     assert main(["solve", "othello", board]) == 0
-    assert capsys.readouterr().out.split() == [*board.split(), "0", "a5h8"]
+    state = game.state_from_text(board)
+    moves = [game.action_to_text(state, a) for a in sorted(game.text_to_action(state, m.lower()) for m in best)]
+    assert capsys.readouterr().out.split() == [*board.split(), str(score), game.join_moves(moves)]  # action order
     assert main(["solve", "othello", "f5d6"]) == 2  # 58 empties: beyond the limit
     assert "max_empties" in capsys.readouterr().err
 
 
-def test_best_move_command_reads_obf_lines(shared_data, tmp_path, capsys):
+def test_best_move_command_reads_obf_lines(tmp_path, capsys):
     from move37.cli import main
 
-    lines = (shared_data / "othello" / "fforum-1-19.obf").read_text().splitlines()[:6]
-    positions = tmp_path / "ffo.obf"
-    positions.write_text("\n".join(lines) + "\n")
+    rows = shipped()[:6]
+    positions = tmp_path / "endgames.obf"
+    positions.write_text("".join(line + "\n" for line, _, _ in rows))
     assert main(["best-move", "othello", "--agent", "solver", "--positions", str(positions)]) == 0
     moves = capsys.readouterr().out.split()
-    rows = ffo_rows(shared_data)
-    assert [m.upper() in rows[i + 1][2] for i, m in enumerate(moves)] == [True] * 6
+    assert len(moves) == 6 and all(m.upper() in best for m, (_, _, best) in zip(moves, rows))

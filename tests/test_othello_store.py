@@ -5,7 +5,8 @@ import pytest
 
 from move37 import games
 from move37.games._othello_store import OthelloStore
-from move37.search._tree_states import StateStore, store_for
+from move37.search._tree_states import StateStore
+from move37.search.compiled import compiled_for
 
 
 @pytest.mark.parametrize("spec", ["othello:size=6", "othello"])
@@ -13,7 +14,7 @@ def test_store_steps_and_describes_like_the_object_game(spec):
     game = games.make(spec)
     n2 = game.size ** 2
     rng = np.random.default_rng(3)
-    store = store_for(game, 1, 200)
+    store = compiled_for(game).store(game, 1, 200)
     assert isinstance(store, OthelloStore)
     parent, action = np.full((1, 200), -1, np.int32), np.full((1, 200), -1, np.int32)
     seen = {"pass": 0, "terminal": 0}

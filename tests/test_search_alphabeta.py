@@ -5,7 +5,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from move37 import agents, games, solvers
+from move37 import agents, data, games, solvers
 from move37.arena import play_match
 from move37.errors import SpecError
 from move37.search.alphabeta import WIN, AlphaBeta
@@ -92,22 +92,16 @@ def test_bad_options_are_spec_errors():
         agents.make("alphabeta:speed=3", TTT)
 
 
-def _wins_in_three(shared_data, limit: int) -> list[str]:
-    """Positions from Pons's endgame set where the mover wins with its 3rd stone from now."""
-    out = []
-    for line in (shared_data / "connect4" / "Test_L3_R1").read_text().splitlines():
-        moves, score = line.split()
-        if int(score) > 0 and int(score) == 19 - len(moves) // 2:
-            out.append(moves)
-        if len(out) == limit:
-            break
-    return out
+def _wins_in_three(limit: int) -> list[str]:
+    """Shipped positions (move37/data) where the mover wins with its 3rd stone from now, from ply 29 on."""
+    return [lab["moves"] for lab in data.connect4_labels()
+            if len(lab["moves"]) >= 29 and lab["score"] == 19 - len(lab["moves"]) // 2][:limit]
 
 
-def test_connect4_win_in_three_is_found_and_converted(shared_data):
+def test_connect4_win_in_three_is_found_and_converted():
     game = games.make("connect4")
-    positions = _wins_in_three(shared_data, 4)
-    assert positions
+    positions = _wins_in_three(4)
+    assert len(positions) == 4
     for moves in positions:
         state = game.state_from_moves(moves)
         mover = state.current_player

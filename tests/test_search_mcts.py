@@ -75,9 +75,8 @@ def test_compiled_uct_beats_random():
 
 def test_compiled_tree_grows_and_counts_every_visit():
     game = games.make("connect4")
-    kernels = _mcts_compiled.kernels_for(game)
-    tree, sims = _mcts_compiled.search(kernels, game.initial_state(), limit=8000, deadline=math.inf, c=1.4,
-                                       rng=random.Random(0), width=7)
+    tree, sims = _mcts_compiled.CONNECT4.search(game.initial_state(), limit=8000, deadline=math.inf, c=1.4,
+                                                rng=random.Random(0), width=7)
     visits, _, first, count = tree.arrays[:4]
     assert sims == 8000 and tree.capacity > _mcts_compiled._INITIAL_CAPACITY  # grew once at least
     # every simulation passes the root; all but the first (which expands it) go on to a child

@@ -5,7 +5,7 @@ import pytest
 
 from move37 import games
 from move37.errors import ConfigError
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.selfplay.play import GameRecord, SelfPlayConfig, play_games
 from move37.train.config import from_dict
 

@@ -35,6 +35,12 @@ def test_config_validation():
     with pytest.raises(ConfigError, match="search.algorithm"):
         from_dict({"search": {"algorithm": "alphabeta"}}, "tictactoe")
     assert from_dict({"learn": {"lr": 1}}, "connect4").learn.lr == 1.0
+    for bad, message in [({"seed": -1}, "seed"), ({"seed": 2**64}, "seed"), ({"checkpoint_every": 0}, "checkpoint_every"),
+                         ({"keep_checkpoints": 0}, "keep_checkpoints"), ({"threads": 10**6}, "threads"),
+                         ({"games_per_iteration": 0}, "games_per_iteration"), ({"eval": {"sims": -1}}, "eval"),
+                         ({"learn": {"weight_decay": -1}}, "weight_decay")]:
+        with pytest.raises(ConfigError, match=message):
+            from_dict(bad, "tictactoe")
 
 
 def test_bad_input_is_one_line_and_changes_nothing(tmp_path, capsys):
@@ -92,7 +98,7 @@ def test_report_writes_pngs(tmp_path, capsys):
 
 def test_resume_may_change_the_learner_schedule(tmp_path):
     from move37.nets import load_net
-    from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
+    from move37.runs import checkpoint_dirs, latest_checkpoint
 
     cfg, run = tmp_path / "tiny.json", tmp_path / "run"
     cfg.write_text(json.dumps(TINY))
@@ -125,7 +131,7 @@ def test_resume_may_change_the_learner_schedule(tmp_path):
 
 def test_resume_may_grow_a_residual_network(tmp_path, capsys):
     from move37.nets import load_net
-    from move37.train.checkpoint import latest_checkpoint
+    from move37.runs import latest_checkpoint
 
     resnet = {**TINY, "net": {"kind": "resnet", "channels": 4, "blocks": 1}}
     cfg, run = tmp_path / "tiny.json", tmp_path / "run"

@@ -1,9 +1,12 @@
 """Evaluation against solver labels: optimal (exact-score) and good (result-keeping) move rates."""
 
-import numpy as np
+import json
 
-from move37 import games, solvers
-from move37.search._tree_search import SearchConfig
+import numpy as np
+import pytest
+
+from move37 import data, games, solvers
+from move37.search.batched import SearchConfig
 from move37.train import evaluate as ev
 
 
@@ -38,3 +41,22 @@ def test_labels_and_move_rates_on_tictactoe(tmp_path):
     assert rates["optimal"] <= rates["good"] < 1.0
     # A second call reads the cache instead of solving again (same labels, same order).
     assert ev.solver_labels(tmp_path, game, 40) == labels
+
+
+def test_connect4_labels_are_the_shipped_positions(tmp_path, monkeypatch):
+    """A new run's Connect Four labels come from move37/data: nothing solved, nothing read beside the package;
+    a run folder's own labels.json still wins, so a resumed run keeps measuring on its positions."""
+    monkeypatch.setenv("MOVE37_SHARED_DATA", str(tmp_path / "absent"))
+    monkeypatch.setattr(ev.solvers, "for_game", lambda game: pytest.fail("solved instead of reading move37/data"))
+    game = games.make("connect4")
+    labels = ev.solver_labels(tmp_path / "run", game, 300)
+    shipped = {lab["moves"]: lab for lab in data.connect4_labels()}
+    assert len(labels) == 300 and all(shipped[lab["moves"]] == lab for lab in labels)
+    assert labels == data.connect4_sample(300, 37) != data.connect4_sample(300, 1)
+    plies = sorted(len(lab["moves"]) for lab in labels)
+    assert plies[0] <= 8 and plies[-1] >= 38  # the whole game, not one stage of it
+    assert json.loads((tmp_path / "run" / "labels.json").read_text())["labels"] == labels
+    older = [{"moves": "4453", "best": [3], "good": [3, 4]}]
+    (tmp_path / "run" / "labels.json").write_text(json.dumps({"game": "connect4", "count": 300, "seed": 37,
+                                                               "labels": older}))
+    assert ev.solver_labels(tmp_path / "run", game, 300) == older

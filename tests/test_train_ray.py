@@ -22,7 +22,7 @@ import pytest
 
 from move37 import games as games_registry
 from move37.cli import main
-from move37.train.checkpoint import checkpoint_dirs
+from move37.runs import checkpoint_dirs
 
 TINY = {"games_per_iteration": 16, "keep_checkpoints": 2, "selfplay": {"parallel_games": 8, "sims": 16},
         "learn": {"batch_size": 32, "window": 300, "min_positions": 40, "replay_ratio": 4},

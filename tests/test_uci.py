@@ -12,12 +12,13 @@ import pytest
 
 from move37 import agents, games
 from move37.agents.base import Analysis
+from move37.agents.process import EngineError
 from move37.errors import SpecError
-from move37.protocols.process import EngineError
 
 
 chess = pytest.importorskip("chess")
-from move37.protocols.uci import UciEngine, action_from_uci, score_words, uci_text  # noqa: E402
+from move37.games.chess import action_from_uci, uci_text  # noqa: E402
+from move37.protocols.uci import UciEngine, score_words  # noqa: E402
 
 STOCKFISH = shutil.which("stockfish") or shutil.which("stockfish", path="/usr/games")
 needs_stockfish = pytest.mark.skipif(STOCKFISH is None, reason="stockfish not installed (scripts/system-deps.sh)")
@@ -118,6 +119,46 @@ def test_setoption_switches_the_agent_and_bad_options_are_logged():
     e.handle("setoption name Hash value 64")
     e.handle("setoption name Agent value nosuchagent")
     assert e.agent_spec == "mcts:sims=5" and log.getvalue().count("ignored") == 2
+
+
+@pytest.mark.parametrize("spec", ['uci:"touch {marker}"', 'xboard:"touch {marker}"', 'gtp:"touch {marker}"', "human",
+                                  "mcts:sims=1000000", "alphabeta:tt_size=4194304"])
+def test_setoption_refuses_programs_terminals_and_options_beyond_the_outside_bounds(tmp_path, spec):
+    e, out, log = engine("mcts:sims=5")
+    e.handle(f"setoption name Agent value {spec.format(marker=tmp_path / 'ran')}")
+    assert e.agent_spec == "mcts:sims=5" and "ignored" in log.getvalue()
+    assert out and out[-1].startswith("info string Agent ") and out[-1].endswith("; still mcts:sims=5")
+    assert not (tmp_path / "ran").exists()  # no program started
+
+
+def test_uci_command_takes_allow_engines():
+    from move37.cli import build_parser
+
+    assert not build_parser().parse_args(["uci", "--agent", "random"]).allow_engines
+    assert build_parser().parse_args(["uci", "--agent", "random", "--allow-engines"]).allow_engines
+
+
+def test_setoption_admits_programs_with_allow_engines(monkeypatch):
+    from fake_agents import SpawningAgent
+
+    monkeypatch.setitem(agents.AGENTS.entries, "spawner", "fake_agents:SpawningAgent")
+    SpawningAgent.built = 0
+    e, out, log = engine()
+    e.handle("setoption name Agent value spawner")
+    assert e.agent_spec == "random:seed=1" and SpawningAgent.built == 0
+    e.engines = True
+    e.handle("setoption name Agent value spawner")
+    assert e.agent_spec == "spawner" and SpawningAgent.built == 1
+
+
+def test_go_limits_beyond_their_bounds_are_clamped_and_named():
+    e, out, _ = engine("mcts:sims=5")
+    e.handle("position startpos")
+    e.handle("go nodes 999999999 movetime 20")  # 10^9 simulations: clamped, and movetime ends it
+    e.wait(60)
+    assert "info string limits beyond their bounds clamped to nodes 1000000" in out
+    assert out[-1].startswith("bestmove ")
+    assert e._budgeted and all("sims=1000000,ms=20" in spec for spec in e._budgeted)
 
 
 def test_uci_subprocess_round_trip():

@@ -6,7 +6,8 @@ import pytest
 from move37 import games
 from move37.errors import ConfigError
 from move37.search._tree import Tree, backup_one
-from move37.search._tree_search import BatchedSearch, SearchConfig
+from move37.search.batched import BatchedSearch, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.search.gumbel import considered_visits
 
 TTT = games.make("tictactoe")
@@ -128,6 +129,48 @@ def test_puct_tree_reuse_keeps_the_subtree():
     assert t.visits[0, 0] == kept + 64
 
 
+def test_puct_reroot_keeps_the_grandchild_subtree():
+    """A player sees the position after its move and the reply: `reroot` finds it two plies down."""
+    search = BatchedSearch(TTT, uniform, SearchConfig(algorithm="puct", reuse=True), batch=1, max_sims=64)
+    start = TTT.initial_state()
+    search.set_root(0, start)
+    out = search.run(64)
+    a = int(out.action[0])
+    t = search.tree
+    child = t.children[0, 0, a]
+    reply = int(np.argmax(t.visits[0, t.children[0, child]] * (t.children[0, child] >= 0)))
+    kept = int(t.visits[0, t.children[0, child, reply]])
+    after = start.play(a).play(reply)
+    assert search.reroot(0, after, 64)
+    assert search.root_state(0) == after and t.visits[0, 0] == kept and t.parent[0, 0] == -1
+    assert not search.reroot(0, TTT.state_from_moves("a1b1c1"), 8)  # not in the tree: the caller starts afresh
+    gumbel = BatchedSearch(TTT, uniform, SearchConfig(), batch=1, max_sims=8)
+    gumbel.set_root(0, start)
+    gumbel.run(8)
+    assert not gumbel.reroot(0, after, 8)  # Gumbel plans each search from scratch
+
+
+@pytest.mark.parametrize("algorithm", ["puct", "gumbel"])
+@pytest.mark.parametrize("sims", [0, 16])
+def test_output_carries_the_root_evaluation(algorithm, sims):
+    """prior, raw_value and legal are the evaluator's answer at the root; inactive rows are zeros."""
+    def peaked(obs, legal):
+        p = legal * np.arange(1, 10, dtype=np.float32)
+        return p / p.sum(1, keepdims=True), obs.sum(axis=(1, 2, 3)).astype(np.float32) / 10
+
+    root = TTT.state_from_moves("c3a1")
+    search = BatchedSearch(TTT, peaked, SearchConfig(algorithm=algorithm), batch=2, max_sims=16)
+    search.set_root(0, root)
+    search.set_root(1, None)
+    out = search.run(sims)
+    prior, value = peaked(root.encode()[None], root.legal_mask()[None])
+    np.testing.assert_array_equal(out.prior[0], prior[0])
+    assert out.raw_value[0] == value[0] == pytest.approx(0.2)
+    np.testing.assert_array_equal(out.legal[0], root.legal_mask())
+    assert out.prior_action()[0] == 7 and out.prior_action()[1] == -1  # 8 is taken; no game in slot 1
+    assert not out.legal[1].any() and out.prior[1].sum() == 0 and out.raw_value[1] == 0
+
+
 def test_gumbel_zero_simulations_plays_the_prior():
     def peaked(obs, legal):
         p = legal * np.arange(1, 10, dtype=np.float32)
@@ -146,7 +189,7 @@ def test_compiled_store_searches_exactly_like_state_objects(algorithm, spec, ope
     results = []
     for compiled in (False, True):
         search = BatchedSearch(game, uniform, SearchConfig(algorithm=algorithm), batch=len(states), max_sims=48,
-                               compiled=compiled)
+                               compiled=compiled_for(game) if compiled else None)
         for b, s in enumerate(states):
             search.set_root(b, s)
         out = search.run(48)

@@ -8,7 +8,7 @@ import pytest
 from move37 import games
 from move37.agents.zero import ZeroAgent
 from move37.errors import SpecError
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 
 OTHELLO6 = games.make("othello:size=6")
 

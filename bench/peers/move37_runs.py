@@ -27,12 +27,12 @@ def _net(name: str):
 def evaluator(net: str | None, device: str = "cpu"):
     """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count.
 
-    net: None (uniform priors, zero value: move37.search._kernel_eval.Uniform, which compiled
+    net: None (uniform priors, zero value: move37.search.kernel_eval.Uniform, which compiled
     search evaluates in its own loop, as Pgx + mctx compile theirs into the search), "mlp",
     "resnet" (move37's PolicyValueNet through `nets.evaluator`, which picks the compiled
     `MLPEvaluator` for the MLP), or "mlp_torch" (the MLP through PyTorch, as before that choice)."""
     if net is None:
-        from move37.search._kernel_eval import Uniform
+        from move37.search.kernel_eval import Uniform
 
         return Uniform(), 0
     from move37.nets import evaluator as make_evaluator
@@ -71,24 +71,24 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
-    store: "generic" (`compiled=False`: one State object per node) or "bitboard"
-    (`compiled=True`: move37.games._connect4_kernels.BitboardStore, the search's default).
+    store: "generic" (no compiled fast path: one State object per node) or "bitboard"
+    (`compiled_for(game)`: move37.games._connect4_kernels.BitboardStore, as self-play uses).
     cache: wrap the evaluator in move37's `EvaluationCache` (exact-input cache, as the
     training loop does; kept across timed calls, as within one self-play iteration).
     threads: `SearchConfig.threads` (Numba threads of the fused search when the evaluator is
     compiled in). kernel_cache: False turns off that search's own evaluation cache.
     """
     from move37.games import make
-    from move37.search._tree_search import BatchedSearch, SearchConfig
+    from move37.search import evaluation_cache
+    from move37.search.batched import BatchedSearch, SearchConfig
+    from move37.search.compiled import compiled_for
 
     game = make("connect4")
     evaluate, params = evaluator(net, device)
     if cache:
-        from move37.search._tree_cache import EvaluationCache
-
-        evaluate = EvaluationCache(evaluate)
+        evaluate = evaluation_cache(evaluate)
     searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel", threads=threads), games, sims,
-                             compiled=store == "bitboard")
+                             compiled_for(game) if store == "bitboard" else None)
     if not kernel_cache:
         searcher.cache_slots = 0
     if store == "bitboard" and type(searcher.store).__name__ != "BitboardStore":
@@ -112,7 +112,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
                 store=store, cache=cache, threads=threads, fused=searcher.fused,
                 compiled_evaluator=getattr(evaluate, "kernel", None) is not None,
                 kernel_cache=kernel_cache and searcher.cache_slots > 0,
-                api="move37.search._tree_search.BatchedSearch (Gumbel, explore=True)")
+                api="move37.search.batched.BatchedSearch (Gumbel, explore=True)")
     counted = [searcher.evaluations, searcher.cache_hits]
 
     def once() -> float:

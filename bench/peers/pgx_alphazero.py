@@ -18,8 +18,8 @@ The example's quirk is kept too: a game restarted in place still carries its ter
 flag at the next root, so that root's search sees only terminal children of value 0.
 
 Every `eval_every_s` seconds of the training clock (self-play and learning only; compiling
-counts, evaluation does not) the network is measured on the 300 positions of
-move37/models/connect4_labels.json: the raw policy's argmax over legal moves, and a
+counts, evaluation does not) the network is measured on the 300 positions of training's
+evaluation (move37.data.connect4_sample(300, 37)): the raw policy's argmax over legal moves, and a
 deterministic Gumbel search (gumbel_scale 0) with 32 simulations, each scored against the
 optimal ("best") and the result-keeping ("good") actions. The curve goes to a JSON file
 after every point, so a cut-off run keeps what it measured.
@@ -43,7 +43,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from move37.atomic import write_json  # noqa: E402
 
-LABELS = ROOT / "src" / "move37" / "models" / "connect4_labels.json"
+LABELS = (300, 37)  # training's evaluation positions: count and seed of move37.data.connect4_sample
 
 
 @dataclass(frozen=True)
@@ -236,13 +236,15 @@ def move_rates(actions, labels: list[dict]) -> dict[str, float]:
 
 
 def run(minutes: float, eval_every_s: float, out: Path, recipe: Recipe, threads: int) -> dict:
-    labels = json.loads(LABELS.read_text())["labels"]
+    from move37.data import connect4_sample
+
+    labels = connect4_sample(*LABELS)
     trainer = Trainer(recipe)
     states = label_states(trainer.env, labels)
     curve: list[dict] = []
     result = {"framework": "pgx+mctx+haiku+optax", "follows": "sotetsuk/pgx examples/alphazero",
               "recipe": asdict(recipe), "minutes": minutes, "eval_every_s": eval_every_s, "threads": threads,
-              "positions": len(labels), "labels": str(LABELS.relative_to(ROOT)), "curve": curve}
+              "positions": len(labels), "labels": "move37.data.connect4_sample(300, 37)", "curve": curve}
     wall0, train_s, eval_s, iteration = time.monotonic(), 0.0, 0.0, 0
     next_eval, last = 0.0, {}
     while True:

@@ -17,8 +17,10 @@ _compile_cache.configure()  # compiled kernels cached per source version (see th
 
 from move37 import agents, games  # noqa: E402 (after the environment is set)
 from move37.errors import (
+    AgentRefusedError,
     ConfigError,
     IllegalMoveError,
+    LimitError,
     Move37Error,
     NotationError,
     RunFolderError,
@@ -31,8 +33,10 @@ __version__ = "0.1.0"
 __all__ = [
     "agents",
     "games",
+    "AgentRefusedError",
     "ConfigError",
     "IllegalMoveError",
+    "LimitError",
     "Move37Error",
     "NotationError",
     "RunFolderError",

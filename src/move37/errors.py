@@ -29,6 +29,16 @@ class SpecError(Move37Error, ValueError):
     """A malformed agent spec or a bad option value (`alphabeta:depth=x`)."""
 
 
+class LimitError(SpecError):
+    """An option value beyond the bound for where the spec came from (`mcts:sims=10**9`, or a
+    `tt_size` the web page may not ask for): see move37.spec.Bound."""
+
+
+class AgentRefusedError(SpecError):
+    """An agent that the caller may not build here: one that starts a program or reads the terminal,
+    asked for from outside (a web page, a GUI's `setoption`) without the operator's consent."""
+
+
 class ConfigError(Move37Error, ValueError):
     """A configuration with unknown keys, wrong types or impossible values."""
 

@@ -1,21 +1,26 @@
 """Agent registry: `make("alphabeta:depth=8", game)` builds any player from its spec.
 
 Each entry is "module:factory"; the factory takes `game=` plus the spec's options
-as typed keyword arguments (see move37.spec), so options are checked by name and
-type. Adding a player is one module plus one line here.
+as typed keyword arguments (see move37.spec), so options are checked by name, type
+and bound (move37.agents.options). Adding a player is one module plus one line here.
+
+Specs from outside (a web request, a GUI's `setoption`) are built with `outside=True`:
+their options meet the tighter outside bounds, and agents are admitted by what they can
+do, read from the factory's `starts_process` / `reads_terminal` flags (move37.agents.base)
+before anything is built, so a new engine kind is refused without being named here.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
 
 from move37.agents.base import Agent, Analysis
-from move37.errors import UnknownNameError
+from move37.errors import AgentRefusedError
 from move37.games.base import Game
-from move37.spec import call_with_spec, parse_spec
+from move37.registry import Registry
+from move37.spec import Bound, call_with_spec, option_bounds, parse_spec
 
-_REGISTRY: dict[str, str] = {
+AGENTS = Registry("agent", {
     "random": "move37.agents.random:RandomAgent",
     "human": "move37.agents.human:HumanAgent",
     "solver": "move37.agents.solver:SolverAgent",
@@ -25,19 +30,16 @@ _REGISTRY: dict[str, str] = {
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
     "zero": "move37.agents.zero:ZeroAgent",
-}
+})
 
 
 def names() -> list[str]:
     """Registered agent names, sorted."""
-    return sorted(_REGISTRY)
+    return AGENTS.names()
 
 
 def _factory(name: str):
-    if name not in _REGISTRY:
-        raise UnknownNameError(f"unknown agent {name!r} (known: {', '.join(names())})")
-    module, _, attr = _REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(module), attr)
+    return AGENTS.load(name)
 
 
 def option_names(name: str) -> set[str]:
@@ -46,12 +48,48 @@ def option_names(name: str) -> set[str]:
     return {p.name for p in params if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD} - {"game"}
 
 
-def make(spec: str, game: Game) -> Agent:
-    """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs."""
+def bounds(name: str) -> dict[str, Bound]:
+    """The bounded options of an agent, by option name (e.g. {"sims": ..., "ms": ...} for mcts)."""
+    return option_bounds(_factory(name))
+
+
+def starts_process(name: str) -> bool:
+    """Whether building the agent `name` starts another program (gtp, uci, xboard, ...)."""
+    return bool(getattr(_factory(name), "starts_process", False))
+
+
+def default_budget(name: str) -> dict[str, int]:
+    """The fixed budget an agent searches with when its spec sets none (e.g. {"sims": 1000} for mcts)."""
+    return dict(getattr(_factory(name), "default_budget", {}))
+
+
+def refusal(name: str, *, outside: bool = False, engines: bool | None = None) -> str | None:
+    """Why the agent `name` may not be built for this caller (see `make`), or None when it may."""
+    if engines is None:
+        engines = not outside
+    if not engines and starts_process(name):
+        return f"agent {name!r} starts a program; the operator must allow engines (--allow-engines)"
+    if outside and getattr(_factory(name), "reads_terminal", False):
+        return f"agent {name!r} reads this machine's terminal, which a remote caller does not own"
+    return None
+
+
+def make(spec: str, game: Game, *, outside: bool = False, engines: bool | None = None) -> Agent:
+    """Build the agent named by `spec` for `game`; UnknownNameError/SpecError on bad specs.
+
+    outside: the spec arrived from outside: LimitError beyond an option's outside bound, and
+    AgentRefusedError for an agent that reads the terminal. engines: whether an agent that starts
+    a program may be built (default: only when not outside); AgentRefusedError otherwise, before
+    anything is started.
+    """
     parsed = parse_spec(spec)
-    agent = call_with_spec(_factory(parsed.name), parsed, "agent", game=game)
+    why = refusal(parsed.name, outside=outside, engines=engines)
+    if why:
+        raise AgentRefusedError(why)
+    agent = call_with_spec(_factory(parsed.name), parsed, "agent", outside=outside, game=game)
     agent.spec = spec
     return agent
 
 
-__all__ = ["Agent", "Analysis", "make", "names", "option_names"]
+__all__ = ["Agent", "Analysis", "bounds", "default_budget", "make", "names", "option_names", "refusal",
+           "starts_process"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -39,6 +40,16 @@ class Agent(ABC):
 
     #: the spec string that built this agent, e.g. "alphabeta:depth=8"
     spec: str = ""
+    #: building it starts another program (an external engine). A capability, not a name: specs from
+    #: outside (the web server, a GUI's `setoption`) are refused an agent that has it unless the operator
+    #: allows engines (`move37.agents.make`), so an engine kind added later is covered by setting this.
+    starts_process: ClassVar[bool] = False
+    #: it reads the terminal (a human at the keyboard), which a server's caller does not own: refused
+    #: for specs from outside
+    reads_terminal: ClassVar[bool] = False
+    #: the fixed budget (option: value) the agent searches with when its spec sets neither it nor a time
+    #: (`ms`); kept when a server adds a time limit to a spec (move37.agents.budget.server_budget)
+    default_budget: ClassVar[dict[str, int]] = {}
 
     @abstractmethod
     def analyse(self, state: State) -> Analysis:

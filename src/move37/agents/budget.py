@@ -4,10 +4,15 @@ GUIs give per-move limits (UCI `go movetime/wtime/btime/winc/binc/movestogo/dept
 a move37 agent's budget lives in its spec (`ms`, `depth`, `sims`). `budgeted_spec`
 rewrites the spec so the agent searches within the limits, through the options its
 factory declares only: an agent without a time option keeps its own budget, and the
-protocol says so in an info line.
+protocol says so in an info line. A limit beyond the option's bound (`go nodes 10^9`,
+a clock of a year) is clamped into it, as engines clamp out-of-range values, rather than
+refused: a GUI waits for a move. `server_budget` gives the specs a server runs a
+deadline and a bounded count inside the search.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from move37 import agents
 from move37.spec import parse_spec
@@ -52,17 +57,39 @@ def _quoted(arg: str) -> str:
     return f"'{arg}'" if '"' in arg else f'"{arg}"'
 
 
+def _spec_text(name: str, args: tuple[str, ...], options: dict[str, str]) -> str:
+    items = [_quoted(a) for a in args] + [f"{k}={v}" for k, v in options.items()]
+    return f"{name}:{','.join(items)}" if items else name
+
+
+class Budget(NamedTuple):
+    """A spec fitted to a protocol's limits.
+
+    spec: the spec with the limits applied; unmet: the limits (protocol names: movetime, depth,
+    nodes) the agent has no option for; clamped: "name value" of each limit moved into its bound.
+    """
+
+    spec: str
+    unmet: list[str]
+    clamped: list[str]
+
+
+_PROTOCOL_NAMES = {"ms": "movetime", "depth": "depth", "sims": "nodes"}
+
+
 def budgeted_spec(spec: str, *, ms: int | None = None, depth: int | None = None,
-                  nodes: int | None = None) -> tuple[str, list[str]]:
-    """(the spec with the limits applied, the limits the agent cannot take).
+                  nodes: int | None = None) -> Budget:
+    """The spec with the limits applied, each clamped into its option's bound.
 
     A time limit replaces the spec's fixed `sims`/`depth` budget (unless the GUI also set
-    depth or nodes); `nodes` maps onto simulations (`sims`).
+    depth or nodes) by the count's top: as many as time allows, within the bound (an hour of
+    simulations would otherwise fill memory); `nodes` maps onto simulations (`sims`).
     """
     parsed = parse_spec(spec)
     accepted = agents.option_names(parsed.name)
+    bounds = agents.bounds(parsed.name)
     options = dict(parsed.options)
-    unmet = []
+    unmet, clamped = [], []
     wanted = {"ms": ms, "depth": depth, "sims": nodes}
     if ms is not None and "ms" in accepted:
         for fixed in ("sims", "depth"):
@@ -71,12 +98,40 @@ def budgeted_spec(spec: str, *, ms: int | None = None, depth: int | None = None,
     for key, value in wanted.items():
         if value is None:
             continue
-        if key in accepted:
-            options[key] = str(value)
-        else:
-            unmet.append("nodes" if key == "sims" else "movetime" if key == "ms" else key)
+        if key not in accepted:
+            unmet.append(_PROTOCOL_NAMES[key])
+            continue
+        if key in bounds and bounds[key].clamp(value) != value:
+            value = int(bounds[key].clamp(value))
+            clamped.append(f"{_PROTOCOL_NAMES[key]} {value}")
+        options[key] = str(value)
+    if ms is not None and "ms" in accepted:
+        for key in agents.default_budget(parsed.name):
+            options.setdefault(key, str(int(bounds[key].high)))
     if options == parsed.options:
-        return spec, unmet
-    items = [_quoted(a) for a in parsed.args]
-    items += [f"{k}={v}" for k, v in options.items()]
-    return f"{parsed.name}:{','.join(items)}", unmet
+        return Budget(spec, unmet, clamped)
+    return Budget(_spec_text(parsed.name, parsed.args, options), unmet, clamped)
+
+
+def server_budget(spec: str, ms: int) -> str:
+    """The spec a server runs: a time limit and a bounded count inside the search, for agents that
+    take a time (`ms`). Other specs as given.
+
+    No time in the spec: `ms` is added and the agent's default count kept (`mcts` stays 1000
+    simulations, now stopped at `ms` too). A count left open ("as many as time allows":
+    `mcts:ms=500`, `sims=none`) becomes the count's outside top, since a compiled search fills
+    memory at millions of nodes a second.
+    """
+    parsed = parse_spec(spec)
+    if "ms" not in agents.option_names(parsed.name):
+        return spec
+    budget, bounds = agents.default_budget(parsed.name), agents.bounds(parsed.name)
+    options = dict(parsed.options)
+    if "ms" not in options:
+        if not any(key in options for key in budget):
+            options |= {key: str(value) for key, value in budget.items()}
+        options["ms"] = str(ms)
+    for key in budget:
+        if options.get(key, "none").strip().lower() in ("none", ""):
+            options[key] = str(int(bounds[key].top(outside=True)))
+    return _spec_text(parsed.name, parsed.args, options) if options != parsed.options else spec

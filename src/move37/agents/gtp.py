@@ -5,7 +5,7 @@ the positions the agent is asked about: the agent remembers the position the eng
 is in, and a new position one move later is sent as one `play`; the starting position
 is a `clear_board`; any other position is set up stone by stone (GTP allows a colour
 to play twice, which is how Go programs take handicap and setup stones). Then
-`genmove` asks for the move. Vertices follow `move37.protocols.boards` (GTP's "A1" is
+`genmove` asks for the move. Vertices follow `move37.games.boards` (GTP's "A1" is
 the bottom-left), so the same agent plays Go and the other grid games. A `resign` is
 played as a pass where the game has one (the agent API has no resignation).
 """
@@ -13,16 +13,20 @@ played as a pass where the game has one (the agent API has no resignation).
 from __future__ import annotations
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.protocols import boards
-from move37.protocols.process import EngineError, EngineProcess, resolve_command
+from move37.agents.process import EngineError, EngineProcess, resolve_command
+from move37.games import boards
 
 
 class GtpAgent(Agent):
-    """command: the program and its arguments; timeout: seconds allowed per command."""
+    """command: the program and its arguments; timeout: seconds allowed per command (at most an hour;
+    20 s when the spec comes from the web server, which must also be started with --allow-engines)."""
 
-    def __init__(self, command: str, /, *, game: Game, timeout: float = 60.0):
+    starts_process = True
+
+    def __init__(self, command: str, /, *, game: Game, timeout: Timeout = 60.0):
         self._game = game
         self._board = boards.board_of(game)
         if self._board.kind == "none":

@@ -13,6 +13,8 @@ from move37.games.base import Game, State
 class HumanAgent(Agent):
     """Prompts until a legal move is typed; 'quit' or end of input raises EOFError."""
 
+    reads_terminal = True
+
     def __init__(self, *, game: Game, stdin: TextIO | None = None, stdout: TextIO | None = None):
         self._game = game
         self._in = stdin or sys.stdin

@@ -6,7 +6,9 @@ skill: Stockfish's "Skill Level" (0..20); elo: UCI_LimitStrength + UCI_Elo; move
 milliseconds per move (the default limit); depth / nodes: search limits instead of the
 time; threads, hash: the usual engine options (1 thread by default, so matches on a
 small machine stay fair); timeout: seconds allowed beyond the search limit before the
-engine is told to stop and then declared hung.
+engine is told to stop and then declared hung. Bounds (move37.agents.options): movetime an
+hour, depth 256, nodes 10^12, threads 1024, hash 64 GB, timeout an hour; from the web
+server (with --allow-engines) 10 s, 64, 10^7, 2, 256 MB and 20 s.
 
 The last `info ... score ... pv ...` line becomes the Analysis: value from centipawns by
 the inverse of Lc0's mapping (v = atan(cp / 90) / 1.5637541897, so the UCI engine and
@@ -18,16 +20,20 @@ from __future__ import annotations
 import math
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Depth, HashMb, Millis, Nodes, Threads, Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.protocols.process import EngineError, EngineProcess, resolve_command
-from move37.protocols.uci import action_from_uci
+from move37.agents.process import EngineError, EngineProcess, resolve_command
+from move37.games.chess import action_from_uci
 
 
 class UciAgent(Agent):
+    starts_process = True
+
     def __init__(self, command: str, /, *, game: Game, skill: int | None = None, elo: int | None = None,
-                 movetime: int = 100, depth: int | None = None, nodes: int | None = None, threads: int = 1,
-                 hash: int = 16, timeout: float = 30.0):  # noqa: A002 (the UCI option's name)
+                 movetime: Millis = 100, depth: Depth | None = None, nodes: Nodes | None = None,
+                 threads: Threads = 1, hash: HashMb = 16,  # noqa: A002 (the UCI option's name)
+                 timeout: Timeout = 30.0):
         if game.info.name != "chess":
             raise SpecError(f"a UCI engine plays chess, not {game.info.name!r}")
         if movetime <= 0 or timeout <= 0 or (depth is not None and depth <= 0) or (nodes is not None and nodes <= 0):

@@ -8,8 +8,10 @@ position is replayed from the start (chess states keep their moves), or sent wit
 does not: then it is an EngineError). Then `go`
 makes the engine move for the side to move, and `force` stops it from playing on.
 
-Options: depth (the `sd` limit, default 4) or seconds (`st`, whole seconds per move,
-used instead when given); timeout: seconds allowed beyond the limit for an answer.
+Options: depth (the `sd` limit, default 4; at most 256) or seconds (`st`, whole seconds per
+move, used instead when given; at most 3600); timeout: seconds allowed beyond the limit for
+an answer (at most 3600). From the web server (with --allow-engines): depth 64, seconds 10,
+timeout 20.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from __future__ import annotations
 import re
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Depth, Seconds, Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.protocols.process import EngineError, EngineProcess, resolve_command
-from move37.protocols.uci import action_from_uci, uci_text
+from move37.agents.process import EngineError, EngineProcess, resolve_command
+from move37.games.chess import action_from_uci, uci_text
 
 _MOVE = re.compile(r"^(?:move\s+(\S+)|\d+\.\s*\.\.\.\s*(\S+))$")
 
 
 class XboardAgent(Agent):
-    def __init__(self, command: str, /, *, game: Game, depth: int = 4, seconds: int | None = None,
-                 timeout: float = 30.0):
+    starts_process = True
+
+    def __init__(self, command: str, /, *, game: Game, depth: Depth = 4, seconds: Seconds | None = None,
+                 timeout: Timeout = 30.0):
         if game.info.name != "chess":
             raise SpecError(f"an xboard engine plays chess, not {game.info.name!r}")
         if depth <= 0 or timeout <= 0 or (seconds is not None and seconds <= 0):

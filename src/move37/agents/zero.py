@@ -17,7 +17,8 @@ nodes cost no evaluation), so a move plans at most GROWTH times the previous mov
 and a new game (`reset`) starts again from the rate of the last game's first move. Given
 both, `sims` caps the count and `ms` the time, whichever ends the search first (as with
 `mcts:sims=N,ms=T` and UCI's `go nodes N movetime T`); `sims` alone is a fixed count (1024
-when neither is given). Gumbel cannot stop a search once planned, so a sudden load on
+when neither is given). Bounds (move37.agents.options): sims at most 10^6 and ms an hour; from
+the web server 10^5 and 10 s. Gumbel cannot stop a search once planned, so a sudden load on
 the machine can make a move overrun `ms`; PUCT stops within one chunk of the deadline.
 """
 
@@ -30,10 +31,10 @@ from typing import Literal
 import numpy as np
 
 from move37.agents.base import Agent, Analysis
+from move37.agents.options import Millis, Simulations
 from move37.errors import SpecError
 from move37.games.base import Game, State
-from move37.search._tree import compact
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig, SearchOutput
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig, SearchOutput
 
 MODELS = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_SIMS = 1024  # the shipped Connect Four network gains up to 1024 and no further: docs/results/zero.md
@@ -58,7 +59,7 @@ def resolve_network(path: str, game: Game) -> Path:
         return shipped
     p = Path(path)
     if p.is_dir():
-        from move37.train.checkpoint import latest_checkpoint
+        from move37.runs import latest_checkpoint
 
         ckpt = latest_checkpoint(p)
         if ckpt is None:
@@ -81,7 +82,9 @@ def play_config(weights: Path, algorithm: Literal["gumbel", "puct"] = "gumbel") 
 class ZeroAgent(Agent):
     """A network-guided searcher. Use `ZeroAgent.from_evaluate` to wrap a network held in memory."""
 
-    def __init__(self, path: str = "", /, *, game: Game, sims: int | None = None, ms: int | None = None,
+    default_budget = {"sims": DEFAULT_SIMS}
+
+    def __init__(self, path: str = "", /, *, game: Game, sims: Simulations | None = None, ms: Millis | None = None,
                  search: Literal["gumbel", "puct"] = "gumbel", seed: int = 0):
         from move37.nets import evaluator, load_net
 
@@ -129,34 +132,21 @@ class ZeroAgent(Agent):
 
     def _build(self, max_sims: int) -> None:
         # State objects per node (PUCT reuse finds the new root among them); Gumbel rounds in one call each
-        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, compiled=False, rounds=True)
+        self.search = BatchedSearch(self.game, self.evaluate, self.config, 1, max_sims, rounds=True)
 
     def reset(self, seed: int | None = None) -> None:
         self.rng = np.random.default_rng(self._seed if seed is None else seed)
         self.search.set_root(0, None)
         self.rate, self._last = self._opening_rate, 0
 
-    def _reuse(self, state: State, planned: int) -> bool:
-        """Move the root to `state` when it is a grandchild of the last root (PUCT tree reuse)."""
-        t, store = self.search.tree, self.search.store
-        if not self.search.config.reuse or self.search.config.algorithm != "puct" or not hasattr(store, "states"):
-            return False
-        for c in t.children[0, 0]:
-            for gc in t.children[0, c] if c >= 0 else ():
-                if gc >= 0 and store.states[0][gc] == state and t.visits[0, gc] + planned + 1 < t.capacity:
-                    store.remap(0, compact(*t.arrays(), 0, gc))
-                    return True
-        return False
-
     def analyse(self, state: State) -> Analysis:
         if self.sims == 0:
             self.search.set_root(0, state)
-            self.search.run(0)
-            prior = self.search.tree.prior[0, 0]
-            action = int(np.argmax(np.where(state.legal_mask(), prior, -1.0)))
-            return Analysis(action=action, value=float(self.search.tree.raw_value[0, 0]), policy=prior.copy(), pv=(action,))
+            out = self.search.run(0)
+            action = int(out.prior_action()[0])
+            return Analysis(action=action, value=float(out.raw_value[0]), policy=out.prior[0], pv=(action,))
         if self.ms is None:
-            if not self._reuse(state, self.sims):
+            if not self.search.reroot(0, state, self.sims):
                 self.search.set_root(0, state)
             out, done = self.search.run(self.sims, self.rng, explore=False), self.sims
         elif self.config.algorithm == "gumbel":
@@ -206,13 +196,12 @@ class ZeroAgent(Agent):
         budget = self._most_sims  # total for the move: `sims` when given, else the tree's limit
         planned = self._planned(self.rate, deadline, self._cap(budget))
         self._fit(planned)
-        if not self._reuse(state, planned):
+        if not self.search.reroot(0, state, planned):
             self.search.set_root(0, state)
         start = time.perf_counter()
         out, done = self.search.run(planned, self.rng, explore=False), planned
         while done < budget and time.perf_counter() < deadline:
-            t = self.search.tree
-            room = min(t.capacity - int(t.num_nodes[0]) - 2, self.search.max_sims, budget - done)
+            room = min(self.search.room(0), budget - done)
             chunk = min(self._planned(done / (time.perf_counter() - start), deadline, budget), room)
             if chunk < 1:
                 break

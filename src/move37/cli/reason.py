@@ -102,7 +102,7 @@ def _train(args) -> int:
     from move37.reasoning.report import format_summary
     from move37.reasoning.train import train
 
-    resuming = (args.out / "config.json").exists()
+    resuming = (args.out / "run.json").exists()
     cfg = None if resuming and args.config is None and args.task is None else _load_config(args.config, args.task)
     result = train(args.out, cfg, args.minutes, progress=not args.quiet)
     if not result["finished"]:
@@ -115,7 +115,7 @@ def _train(args) -> int:
 def _eval(args) -> int:
     from move37.reasoning import tasks
     from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, held_out
-    from move37.reasoning.train import load_model
+    from move37.reasoning.train import load_model, model_path
 
     model, cfg = load_model(args.run, "checkpoint")
     ev = cfg.eval
@@ -129,7 +129,7 @@ def _eval(args) -> int:
     problems = held_out(task, ev)
     out = {"demonstrator": demonstrator_accuracy(task, problems, ev.k, ev.seed),
            "latest": evaluate(model, task, problems, ev)}
-    if (args.run / "sft.safetensors").exists():
+    if model_path(args.run, "sft") is not None:
         out["sft"] = evaluate(load_model(args.run, "sft")[0], task, problems, ev)
     if args.json:
         print(json.dumps(out))
@@ -144,15 +144,12 @@ def _eval(args) -> int:
 
 
 def _report(args) -> int:
-    from move37.errors import RunFolderError
-    from move37.reasoning import config
+    from move37 import runs
     from move37.reasoning.report import format_summary, summarise, write_plot
-    from move37.reasoning.run import MetricsLog
+    from move37.reasoning.train import read_config
 
-    if not (args.run / "config.json").exists():
-        raise RunFolderError(f"{args.run} is not a reasoning run folder (no config.json)")
-    cfg = config.load(args.run / "config.json")
-    rows = MetricsLog(args.run / "metrics.jsonl").read()
+    cfg = read_config(args.run)
+    rows = runs.read_rows(args.run / "metrics.jsonl")
     summary = summarise(rows, cfg)
     write_plot(rows, cfg, args.run / "accuracy.png")
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))

@@ -10,7 +10,8 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--allow-engines", action="store_true",
-                   help="let the page start external programs (gtp:/uci: agents); off by default")
+                   help="let the page build agents that start programs (gtp:, uci:, xboard:, any engine kind); "
+                        "off by default")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     p.set_defaults(func=run)
 

@@ -63,7 +63,7 @@ def final_evaluation(out: Path, game_spec: str, games_per_pair: int) -> None:
     from move37.cli.arena import format_table
     from move37.nets import evaluator, load_net
     from move37.train import evaluate as ev
-    from move37.train.checkpoint import latest_checkpoint
+    from move37.runs import latest_checkpoint
     from move37.train.loop import run_summary
     from move37.train.report import write_plots
     from move37.train.config import from_dict

@@ -14,6 +14,8 @@ def register(sub) -> None:
                                    "and ignored. See docs/protocols.md.")
     p.add_argument("--agent", required=True, help='agent spec, e.g. "mcts:sims=400"')
     p.add_argument("--game", default="chess", help="game spec (default: chess)")
+    p.add_argument("--allow-engines", action="store_true",
+                   help="let the GUI's `setoption name Agent` name agents that start programs; off by default")
     p.set_defaults(func=run)
 
 
@@ -22,6 +24,6 @@ def run(args) -> int:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    engine = UciEngine(args.agent, args.game, out=out)
+    engine = UciEngine(args.agent, args.game, out=out, engines=args.allow_engines)
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     return serve(engine, stdin)

@@ -24,7 +24,7 @@ from move37.agents.zero import MODELS, play_config
 from move37.atomic import write_bytes, write_text
 from move37.nets import evaluator, load_net
 from move37.train import evaluate as ev
-from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint
+from move37.runs import checkpoint_dirs, latest_checkpoint
 from move37.train.loop import read_metrics, run_summary
 
 
@@ -98,7 +98,8 @@ def main() -> None:
         "",
         "## Evaluation",
         "",
-        f"- optimal-move rate (exact score) on {len(labels)} solver-labelled positions from Pons's sets: raw policy "
+        f"- optimal-move rate (exact score) on the run's {len(labels)} solver-labelled evaluation positions "
+        f"({args.run}/labels.json): raw policy "
         f"{raw['optimal']:.3f}, Gumbel search with {args.sims} simulations {searched['optimal']:.3f}",
         f"- good-move rate (keeps the win, draw or loss) on the same positions: raw policy {raw['good']:.3f}, "
         f"search {searched['good']:.3f}",

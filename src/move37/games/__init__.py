@@ -1,40 +1,34 @@
 """Game registry: `make("connect4")`, `make("othello:size=6")`.
 
-Adding a game is one module plus one line in `_REGISTRY` (module:factory, imported
+Adding a game is one module plus one line in `GAMES` (module:factory, imported
 lazily so a game's dependencies load only when it is used).
 """
 
 from __future__ import annotations
 
-import importlib
-
-from move37.errors import UnknownNameError
 from move37.games.base import Game, GameInfo, State
+from move37.registry import Registry
 from move37.spec import call_with_spec, parse_spec
 
-_REGISTRY: dict[str, str] = {
+GAMES = Registry("game", {
     "tictactoe": "move37.games.tictactoe:TicTacToe",
     "connect4": "move37.games.connect4:ConnectFour",
     "othello": "move37.games.othello:Othello",
     "go": "move37.games.go:Go",
     "go9": "move37.games.go:go9",
     "chess": "move37.games.chess:Chess",
-}
+})
 
 
 def names() -> list[str]:
     """Registered game names, sorted."""
-    return sorted(_REGISTRY)
+    return GAMES.names()
 
 
 def make(spec: str) -> Game:
     """Build a game from its spec, e.g. "tictactoe" or "othello:size=6"."""
     parsed = parse_spec(spec)
-    if parsed.name not in _REGISTRY:
-        raise UnknownNameError(f"unknown game {parsed.name!r} (known: {', '.join(names())})")
-    module, _, attr = _REGISTRY[parsed.name].partition(":")
-    factory = getattr(importlib.import_module(module), attr)
-    return call_with_spec(factory, parsed, "game")
+    return call_with_spec(GAMES.load(parsed.name), parsed, "game")
 
 
 __all__ = ["Game", "GameInfo", "State", "make", "names"]

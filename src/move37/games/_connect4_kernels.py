@@ -28,22 +28,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from move37.games._bits import popcount
+from move37.games.connect4 import BOARD, COLUMN, H1, HEIGHT, WIDTH, ConnectFourState
 from move37.games.leaves import Leaves
 
-WIDTH = 7
-HEIGHT = 6
-_H1 = HEIGHT + 1
-
-BOTTOM = sum(1 << (_H1 * c) for c in range(WIDTH))  # bit of row 0 in every column
-BOARD = BOTTOM * ((1 << HEIGHT) - 1)  # every playable cell
-_COLUMN = (1 << HEIGHT) - 1  # the playable bits of column 0
+_COLUMN = COLUMN[0]  # the playable bits of column 0
 _TOP = 1 << (HEIGHT - 1)  # the top playable bit of column 0
 
 
 @njit(cache=True, inline="always")
 def aligned(stones: int) -> bool:
     """Whether `stones` contain four in a row in any of the four directions."""
-    for shift in (1, _H1 - 1, _H1, _H1 + 1):  # vertical, diagonal \, horizontal, diagonal /
+    for shift in (1, H1 - 1, H1, H1 + 1):  # vertical, diagonal \, horizontal, diagonal /
         m = stones & (stones >> shift)
         if m & (m >> (2 * shift)):
             return True
@@ -53,13 +49,13 @@ def aligned(stones: int) -> bool:
 @njit(cache=True, inline="always")
 def can_play(mask: int, column: int) -> bool:
     """Whether `column` has room (terminality not considered)."""
-    return (mask & (_TOP << (_H1 * column))) == 0
+    return (mask & (_TOP << (H1 * column))) == 0
 
 
 @njit(cache=True, inline="always")
 def play_one(position: int, mask: int, column: int):
     """The (position, mask) after the mover drops a stone in `column` (must have room)."""
-    new_mask = mask | ((mask + (1 << (_H1 * column))) & (_COLUMN << (_H1 * column)))
+    new_mask = mask | ((mask + (1 << (H1 * column))) & (_COLUMN << (H1 * column)))
     return position ^ mask, new_mask
 
 
@@ -142,7 +138,7 @@ def encode(position: np.ndarray, mask: np.ndarray) -> np.ndarray:
         theirs = position[b] ^ mask[b]
         for c in range(WIDTH):
             for r in range(HEIGHT):
-                bit = 1 << (_H1 * c + r)
+                bit = 1 << (H1 * c + r)
                 if mine & bit:
                     out[b, 0, HEIGHT - 1 - r, c] = 1.0
                 elif theirs & bit:
@@ -175,18 +171,6 @@ def from_states(states) -> tuple[np.ndarray, np.ndarray]:
 
 # The search's game-stepping seam (see move37.search._tree_states) on bitboards.
 
-_M1, _M2, _M4 = 0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F
-_H01 = 0x0101010101010101
-
-
-@njit(cache=True, inline="always")
-def popcount(x: int) -> int:
-    """Number of set bits of a non-negative int64 (stones on a mask)."""
-    x = x - ((x >> 1) & _M1)
-    x = (x & _M2) + ((x >> 2) & _M2)
-    x = (x + (x >> 4)) & _M4
-    return (x * _H01) >> 56
-
 
 @njit(cache=True)
 def describe(position, mask, games, nodes):
@@ -214,7 +198,7 @@ def describe(position, mask, games, nodes):
         for c in range(WIDTH):
             legal[k, c] = can_play(msk, c)
             for r in range(HEIGHT):
-                bit = 1 << (_H1 * c + r)
+                bit = 1 << (H1 * c + r)
                 if pos & bit:
                     obs[k, 0, HEIGHT - 1 - r, c] = 1.0
                 elif (pos ^ msk) & bit:
@@ -260,8 +244,6 @@ class BitboardStore:
         old = np.flatnonzero(old_to_new >= 0)
         new = old_to_new[old]
         self.position[b, new], self.mask[b, new] = self.position[b, old].copy(), self.mask[b, old].copy()
-        from move37.games.connect4 import ConnectFourState  # the kept subtree's root is the new root
-
         self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
 
     def roots(self, games: np.ndarray) -> Leaves:

@@ -36,7 +36,7 @@ import chess
 import chess.pgn
 import numpy as np
 
-from move37.errors import NotationError
+from move37.errors import Move37Error, NotationError
 from move37.games.base import Game, GameInfo, State
 
 NUM_MOVE_TYPES = 73
@@ -98,6 +98,34 @@ _ACTIONS = (_action_table(0), _action_table(56))
 def move_to_action(move: chess.Move, turn: chess.Color) -> int:
     """The action of a move for the side `turn` (no legality check); KeyError if no action spells it."""
     return _ACTIONS[0 if turn == chess.WHITE else 1][(move.from_square, move.to_square, move.promotion)]
+
+
+def _fen_board(state: State) -> chess.Board:
+    return chess.Board(state.game.state_to_text(state))
+
+
+def uci_text(state: State, action: int) -> str:
+    """A move in UCI's long algebraic notation ("e2e4", "e7e8q"), whatever the game's own notation
+    (for a game whose positions are FEN: the UCI server and the UCI/xboard engine agents)."""
+    text = state.game.action_to_text(state, action)
+    try:
+        return chess.Move.from_uci(text).uci()
+    except ValueError:
+        return _fen_board(state).parse_san(text).uci()
+
+
+def action_from_uci(state: State, text: str) -> int:
+    """The action of a UCI move in `state`; NotationError/IllegalMoveError (or ValueError) otherwise."""
+    move = chess.Move.from_uci(text)  # ValueError when malformed
+    board = _fen_board(state)
+    if move not in board.legal_moves:
+        raise ValueError(f"illegal move {text!r}")
+    for candidate in (move.uci(), board.san(move)):
+        try:
+            return state.game.parse_action(state, candidate)
+        except Move37Error:
+            continue
+    raise ValueError(f"move {text!r} not understood by the game")
 
 
 def _repetition_key(board: chess.Board) -> tuple:

@@ -18,11 +18,15 @@ a row letter, "aa" the top-left corner, the same orientation as move37's actions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from move37.errors import IllegalMoveError, NotationError
-from move37.games.go import Go, GoState
+from move37.games import GAMES
+
+if TYPE_CHECKING:  # types only: Go reads SGF through this module (`Go.state_from_text`)
+    from move37.games.go import Go, GoState
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -176,7 +180,7 @@ def game_from_sgf(record: SgfRecord) -> Go:
     size = int(_number(record, "SZ", "19", int))
     komi = float(_number(record, "KM", "0", float))
     try:
-        return Go(size=size, komi=komi)
+        return GAMES.load("go")(size=size, komi=komi)
     except ValueError as e:
         raise NotationError(f"SGF record: {e}") from None
 

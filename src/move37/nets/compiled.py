@@ -3,7 +3,7 @@
 Why: at the batch sizes of self-play (tens of leaves a call) PyTorch's fixed cost per
 call is larger than an 84-128-128 MLP's arithmetic, and a compiled search cannot call
 PyTorch between simulations at all. `MLPEvaluator` reads the network's weights into a
-`move37.search._kernel_eval.Kernel` (one flat float32 array, layers stored (in, out))
+`move37.search.kernel_eval.Kernel` (one flat float32 array, layers stored (in, out))
 and evaluates it with that module's compiled row function, both when called as an
 evaluator and when a fused search runs it per leaf. It follows the network: weights
 are reread whenever PyTorch's version counter of a parameter changes (an optimiser
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from move37.nets.policy_value import PolicyValueNet
-from move37.search import _kernel_eval
+from move37.search import kernel_eval
 
 
 def supports(net: PolicyValueNet) -> bool:
@@ -39,25 +39,25 @@ class MLPEvaluator:
         self.net, self.large, self.large_from = net, large, large_from
         self._params = list(net.parameters())
         self._versions: tuple | None = None
-        self._kernel: _kernel_eval.Kernel | None = None
+        self._kernel: kernel_eval.Kernel | None = None
 
     @property
-    def kernel(self) -> _kernel_eval.Kernel:
+    def kernel(self) -> kernel_eval.Kernel:
         versions = tuple((p._version, p.data_ptr()) for p in self._params)
         if versions != self._versions:
             self._kernel, self._versions = self._read(), versions
         return self._kernel
 
-    def _read(self) -> _kernel_eval.Kernel:
+    def _read(self) -> kernel_eval.Kernel:
         with torch.no_grad():
             linears = [m for m in self.net.stem if isinstance(m, torch.nn.Linear)]
             heads = (self.net.policy_head, self.net.value_head)
             layers = [(m.weight.detach().cpu().numpy().T, m.bias.detach().cpu().numpy()) for m in linears]
             layers.append((np.concatenate([h.weight.detach().cpu().numpy().T for h in heads], axis=1),
                            np.concatenate([h.bias.detach().cpu().numpy() for h in heads])))
-        return _kernel_eval.mlp_kernel(layers)
+        return kernel_eval.mlp_kernel(layers)
 
     def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.large is not None and len(obs) > self.large_from:
             return self.large(obs, legal)
-        return _kernel_eval.call(self.kernel, obs, legal)
+        return kernel_eval.call(self.kernel, obs, legal)

@@ -12,11 +12,16 @@ a command — bad syntax, an illegal move, even a bug in an agent — becomes a 
 
 Grid games other than Go (tic-tac-toe, Connect Four, Othello) are served through the
 same commands: player 0 (X, black in Othello) is GTP's black, vertices follow the GTP
-convention ("A1" bottom-left, see `move37.protocols.boards`), Connect Four accepts any
+convention ("A1" bottom-left, see `move37.games.boards`), Connect Four accepts any
 vertex of a column as a drop in that column and `genmove` answers the landing cell,
 and `boardsize` accepts the game's board size (the longer side) or any size its `size`
 option allows (Othello 6 or 8). Moves must alternate: `play`/`genmove` for the side not
 to move fail with "illegal move", as the game API has no out-of-turn moves.
+
+Bounds: the agent comes from the command line (`--agent`, bounded by move37.agents.options);
+what the controller sends is bounded too: a move's share of `time_settings`/`time_left`
+is clamped to the agent's `ms` bound (an hour), numbers are at most 9 digits, `loadsgf`
+reads at most 1 MB.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from move37.agents.base import Agent
 from move37.agents.budget import budgeted_spec, gtp_move_time_ms
 from move37.errors import Move37Error, SpecError
 from move37.games.base import Game, State
-from move37.protocols import boards
+from move37.games import boards
 from move37.spec import parse_spec
 
 PROTOCOL_VERSION = "2"
@@ -126,7 +131,9 @@ class GtpEngine:
         """The agent with this move's share of the clock as its `ms` budget, when the
         controller set a clock and the agent's spec takes a time option; else the agent."""
         ms = gtp_move_time_ms(self.time_settings, self.time_left.get(player))
-        spec, _ = budgeted_spec(self._agent_spec, ms=ms)
+        spec, _, clamped = budgeted_spec(self._agent_spec, ms=ms)
+        if clamped:
+            print(f"move37 gtp: the clock's share clamped to {', '.join(clamped)}", file=self._log, flush=True)
         if spec == self._agent_spec:
             return self.agent
         if spec not in self._timed:

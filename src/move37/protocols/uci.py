@@ -12,7 +12,12 @@ thinks. `go` limits become the agent's budget for that move through its spec
 (`agents.budget`): `movetime` or a share of the clock (`wtime`/`btime`, increments,
 `movestogo`) sets `ms`, `depth` sets `depth`, `nodes` sets `sims` — for agents whose
 spec has those options (`mcts`, `alphabeta`, `zero` for nodes); a limit an agent cannot
-take is named in an `info string` line and the agent keeps its own budget. `stop` cannot
+take is named in an `info string` line and the agent keeps its own budget. Limits beyond
+the option's bound (move37.agents.options: an hour, 10^6 simulations, depth 256) are
+clamped into it and named in an `info string` line, so no `go` can ask for an unbounded
+search. `setoption name Agent value SPEC` is a spec from outside: its options meet the
+outside bounds, and agents that start programs or read the terminal are refused (programs
+are allowed with `move37 uci --allow-engines`), with an `info string` saying why. `stop` cannot
 cut a search short inside the agent; with `go infinite` (or `ponder`) the bestmove is held
 until `stop`, as the protocol requires.
 
@@ -36,6 +41,7 @@ from move37.agents.base import Agent, Analysis
 from move37.agents.budget import budgeted_spec, move_time_ms
 from move37.errors import Move37Error
 from move37.games.base import State
+from move37.games.chess import action_from_uci, uci_text
 
 ENGINE_NAME = "move37"
 _GO_NUMBERS = ("wtime", "btime", "winc", "binc", "movestogo", "depth", "nodes", "mate", "movetime")
@@ -45,12 +51,13 @@ class UciEngine:
     """One UCI session: the agent, the current position, and at most one running search."""
 
     def __init__(self, agent_spec: str, game_spec: str = "chess", *, out: Callable[[str], None],
-                 log: TextIO | None = None):
+                 log: TextIO | None = None, engines: bool = False):
         self._out_raw = out
         self._out_lock = threading.Lock()
         self._log = log or sys.stderr
         self.game = games.make(game_spec)
         self.agent_spec = agent_spec
+        self.engines = engines  # whether `setoption name Agent` may name an agent that starts a program
         self.agent = agents.make(agent_spec, self.game)
         self._budgeted: dict[str, Agent] = {}  # the agent rebuilt for each distinct set of go limits
         self.state: State = self.game.initial_state()
@@ -108,9 +115,12 @@ class UciEngine:
     def _agent_for(self, limits: dict, state: State) -> Agent:
         """The agent with this `go`'s limits as its budget (the plain agent when there are none)."""
         ms = move_time_ms(limits, state.current_player == 0)
-        spec, unmet = budgeted_spec(self.agent_spec, ms=ms, depth=limits.get("depth"), nodes=limits.get("nodes"))
+        spec, unmet, clamped = budgeted_spec(self.agent_spec, ms=ms, depth=limits.get("depth"),
+                                             nodes=limits.get("nodes"))
         if unmet:
             self.out(f"info string {', '.join(unmet)} limits are not options of {self.agent_spec}; its own budget applies")
+        if clamped:
+            self.out(f"info string limits beyond their bounds clamped to {', '.join(clamped)}")
         if spec == self.agent_spec:
             return self.agent
         if spec not in self._budgeted:
@@ -136,7 +146,11 @@ class UciEngine:
             raise ValueError(f"unknown option {name.strip()!r}")
         if self.searching:
             raise ValueError("cannot change the agent during a search")
-        agent = agents.make(value.strip(), self.game)
+        try:
+            agent = agents.make(value.strip(), self.game, outside=True, engines=self.engines)
+        except Move37Error as e:  # a refused or bounded spec: say so where the GUI shows the engine's output
+            self.out(f"info string Agent {' '.join(str(e).split())}; still {self.agent_spec}")
+            raise
         self.agent.close()
         self.agent, self.agent_spec = agent, value.strip()
         for old in self._budgeted.values():
@@ -245,39 +259,6 @@ def parse_go(args: list[str]) -> dict:
         else:
             raise ValueError(f"unknown go parameter {word!r}")
     return limits
-
-
-def _board(state: State):
-    import chess
-
-    return chess.Board(state.game.state_to_text(state))
-
-
-def uci_text(state: State, action: int) -> str:
-    """A move in UCI's long algebraic notation ("e2e4", "e7e8q"), whatever the game's own notation."""
-    import chess
-
-    text = state.game.action_to_text(state, action)
-    try:
-        return chess.Move.from_uci(text).uci()
-    except ValueError:
-        return _board(state).parse_san(text).uci()
-
-
-def action_from_uci(state: State, text: str) -> int:
-    """The action of a UCI move in `state`; NotationError/IllegalMoveError (or ValueError) otherwise."""
-    import chess
-
-    move = chess.Move.from_uci(text)  # ValueError when malformed
-    board = _board(state)
-    if move not in board.legal_moves:
-        raise ValueError(f"illegal move {text!r}")
-    for candidate in (move.uci(), board.san(move)):
-        try:
-            return state.game.parse_action(state, candidate)
-        except Move37Error:
-            continue
-    raise ValueError(f"move {text!r} not understood by the game")
 
 
 def score_words(state: State, analysis: Analysis) -> str:

@@ -1,17 +1,18 @@
 """The training configuration: typed dataclasses, read from JSON with strict checking.
 
 Unknown keys, wrong types and impossible values are ConfigErrors naming the key, so a
-typo in a config file is a one-line error instead of a silently ignored setting.
+typo in a config file is a one-line error instead of a silently ignored setting (the
+reading and type checks are move37.runs.config's, shared with the AlphaZero trainer;
+the checks across fields, against the task, are `validate`'s).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from move37 import runs
 from move37.errors import ConfigError, Move37Error
 from move37.reasoning.curriculum import CurriculumConfig
 from move37.reasoning.evaluate import EvalConfig
@@ -41,47 +42,12 @@ class TrainConfig:
             raise ConfigError(f"grpo: {e}") from None
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-
-def _build(cls, data: dict, where: str):
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where or 'config'}: expected an object, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"{where or 'config'}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(names))})")
-    kwargs = {}
-    for key, value in data.items():
-        kwargs[key] = _convert(value, hints[key], f"{where}.{key}" if where else key)
-    try:
-        return cls(**kwargs)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"{where or 'config'}: {e}") from None
-
-
-def _convert(value, hint, where: str):
-    if dataclasses.is_dataclass(hint):
-        return _build(hint, value, where)
-    origin = typing.get_origin(hint)
-    if origin is typing.Literal:
-        if value not in typing.get_args(hint):
-            raise ConfigError(f"{where}: {value!r} is not one of {typing.get_args(hint)}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value) or not value:
-            raise ConfigError(f"{where}: expected a non-empty list of integers")
-        return tuple(value)
-    expected = {int: (int,), float: (int, float), bool: (bool,), str: (str,), dict: (dict,)}[hint]
-    if not isinstance(value, expected) or (hint is not bool and isinstance(value, bool)):
-        raise ConfigError(f"{where}: expected {hint.__name__}, got {json.dumps(value)}")
-    return float(value) if hint is float else value
+        return runs.to_dict(self)
 
 
 def from_dict(data: dict) -> TrainConfig:
     """A checked TrainConfig from a JSON object (missing keys take their defaults)."""
-    cfg = _build(TrainConfig, data, "")
+    cfg = runs.build(TrainConfig, data)
     validate(cfg)
     return cfg
 
@@ -107,11 +73,8 @@ def for_task(spec: str) -> TrainConfig:
 
 
 def load(path: Path) -> TrainConfig:
-    try:
-        data = json.loads(Path(path).read_text())
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{path}: not valid JSON ({e})") from None
-    return from_dict(data)
+    """A checked TrainConfig from a JSON file; ConfigError (one line) for anything else in it."""
+    return from_dict(runs.read_file(Path(path)))
 
 
 def validate(cfg: TrainConfig) -> None:
@@ -136,18 +99,21 @@ def validate(cfg: TrainConfig) -> None:
     positive = {"seed": cfg.seed + 1, "threads": cfg.threads, "checkpoint_every": cfg.checkpoint_every,
                 "log_every": cfg.log_every, "sft.batch_size": cfg.sft.batch_size, "eval.problems": cfg.eval.problems,
                 "eval.k": cfg.eval.k, "eval.every": cfg.eval.every, "model.n_layer": cfg.model.n_layer,
-                "model.n_head": cfg.model.n_head, "model.block_size": cfg.model.block_size}
+                "model.n_head": cfg.model.n_head, "model.n_embd": cfg.model.n_embd,
+                "model.block_size": cfg.model.block_size}
     for key, value in positive.items():
         if value <= 0:
             raise ConfigError(f"{key} must be positive")
+    if cfg.seed >= 2**63 or cfg.threads > 1024:  # what numpy and torch accept as a seed; threads: a typo
+        raise ConfigError("seed < 2**63 and threads <= 1024 required")
     if cfg.model.n_embd % cfg.model.n_head:
         raise ConfigError("model.n_embd must be a multiple of model.n_head")
-    _build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
+    runs.build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
     g = cfg.grpo_config()
     if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1:
         raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1 and epochs >= 1 are required")
-    if cfg.sft.steps < 0 or g.steps < 0:
-        raise ConfigError("sft.steps and grpo.steps must not be negative")
+    if cfg.sft.steps < 0 or g.steps < 0 or cfg.sft.lr < 0 or g.lr < 0:
+        raise ConfigError("sft.steps, grpo.steps, sft.lr and grpo.lr must not be negative")
     try:
         Curriculum(cfg.curriculum)
     except ValueError as e:

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from move37.reasoning.config import TrainConfig
-from move37.reasoning.run import atomic_write
+from move37.atomic import write_bytes
 
 
 def _evals(rows: list[dict], stage: str | None = None) -> list[dict]:
@@ -78,4 +78,4 @@ def write_plot(rows: list[dict], cfg: TrainConfig, path: Path) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
-    atomic_write(path, buf.getvalue())
+    write_bytes(path, buf.getvalue())

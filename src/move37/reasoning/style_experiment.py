@@ -16,14 +16,15 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+from move37 import runs
+from move37.atomic import write_bytes, write_json
 from move37.reasoning import config as config_mod
 from move37.reasoning import tasks
 from move37.reasoning.config import TrainConfig
 from move37.reasoning.evaluate import held_out
 from move37.reasoning.grpo import style_scores
 from move37.reasoning.rollout import rollout
-from move37.reasoning.run import atomic_write, atomic_write_json
-from move37.reasoning.train import Trainer, load_model
+from move37.reasoning.train import TRAINER, load_model, train
 
 
 def greedy_style(out: Path) -> float:
@@ -37,13 +38,13 @@ def greedy_style(out: Path) -> float:
 
 def fork(sft_run: Path, arm: Path, cfg: TrainConfig) -> None:
     """Start an arm from the shared imitation run: same weights, random streams and step."""
-    if (arm / "config.json").exists():
+    if (arm / "run.json").exists():
         return  # already forked (resuming)
     tmp = arm.with_name(f".{arm.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(sft_run, tmp)
     (tmp / "summary.json").unlink(missing_ok=True)
-    atomic_write_json(tmp / "config.json", cfg.to_dict())
+    runs.write_run(tmp, {**runs.read_run(sft_run, TRAINER), "config": cfg.to_dict()})
     tmp.rename(arm)
 
 
@@ -56,7 +57,7 @@ def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: fl
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    shared = Trainer(out / "sft", dataclasses.replace(cfg, grpo={**cfg.grpo, "steps": 0})).run(minutes, progress)
+    shared = train(out / "sft", dataclasses.replace(cfg, grpo={**cfg.grpo, "steps": 0}), minutes, progress)
     if not shared["finished"]:
         return f"imitation stopped at step {shared['step']} (time budget); run the same command to resume"
     arms = {"plain": dataclasses.replace(cfg, grpo={**cfg.grpo, "style_weight": 0.0}),
@@ -65,7 +66,7 @@ def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: fl
     for name, arm_cfg in arms.items():
         config_mod.validate(arm_cfg)
         fork(out / "sft", out / name, arm_cfg)
-        result = Trainer(out / name, arm_cfg).run(minutes, progress)  # RunFolderError if the arm differs
+        result = train(out / name, arm_cfg, minutes, progress)  # RunFolderError if the arm differs
         if not result["finished"]:
             return f"arm {name!r} stopped at step {result['step']} (time budget); run the same command to resume"
         results[name] = {"summary": result, "greedy_style": greedy_style(out / name)}
@@ -84,6 +85,6 @@ def run_style_experiment(out: Path, cfg: TrainConfig, weight: float, minutes: fl
     lines.append(f"Style reward changed held-out greedy accuracy by {mean:+.3f} on average "
                  f"({'lower' if mean < 0 else 'higher' if mean > 0 else 'no change'} with the style reward).")
     text = "\n".join(lines) + "\n"
-    atomic_write_json(out / "comparison.json", {"weight": weight, **results})
-    atomic_write(out / "comparison.md", text.encode())
+    write_json(out / "comparison.json", {"weight": weight, **results}, indent=2, sort_keys=True)
+    write_bytes(out / "comparison.md", text.encode())
     return text

@@ -7,7 +7,7 @@ without a network or with a small one. Kernels over the tree arrays of
 move37.search._tree and the (B, M) bitboards of `BitboardStore`:
 
 - `run_kernel`: all simulations of a move for every game, when the evaluator can be
-  evaluated in compiled code (`evaluate.kernel`, see move37.search._kernel_eval). Games
+  evaluated in compiled code (`evaluate.kernel`, see move37.search.kernel_eval). Games
   are independent when each leaf is evaluated alone (and a position's evaluation does
   not depend on its batch), so each game runs its whole search in turn, its tree staying
   in cache, leaves evaluated as they come, or looked up in an evaluation cache keyed by
@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit, prange
 
 from move37.games._connect4_kernels import WIDTH, aligned, can_play, is_terminal_one, play_one, popcount
-from move37.search._kernel_eval import evaluate_batch
+from move37.search.kernel_eval import evaluate_batch
 from move37.search._tree import backup_one, log_prior
 from move37.search.gumbel import descend
 

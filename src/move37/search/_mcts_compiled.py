@@ -2,8 +2,9 @@
 
 Why: plain UCT in Python runs about 14k simulations/s on Connect Four; the same search
 with the tree in arrays and the game on bitboards runs whole batches of simulations in
-one Numba call, about a hundred times faster. `move37.search.mcts.UCT` uses this path
-automatically for the games in `_KERNELS` and its Python loop for every other game.
+one Numba call, about a hundred times faster. `move37.search.mcts.UCT` runs it when handed a
+game's `UCTKernels` (declared with the game's other compiled parts in move37.search.compiled),
+and its Python loop otherwise.
 
 Semantics are those of the Python path, step for step: descend by UCB1
 (mean + c * sqrt(ln N(parent) / N(child)), unvisited children first in their order),
@@ -33,7 +34,7 @@ import numpy as np
 from numba import njit
 
 from move37.games import _connect4_kernels as c4
-from move37.games.base import Game, State
+from move37.games.base import State
 from move37.search.mcts import ucb1_child
 
 _ucb1_child = njit(cache=True, inline="always")(ucb1_child)  # the Python path's rule, compiled
@@ -90,24 +91,6 @@ def _simulate_connect4(visits, total, first, count, action, position, mask, node
     return nodes, done
 
 
-@dataclass(frozen=True)
-class Kernels:
-    """A game's compiled UCT: `bitboards(state) -> (position, mask)` of the root, and the
-    `simulate` kernel over the tree arrays (signature of `_simulate_connect4`)."""
-
-    bitboards: Callable[[State], tuple[int, int]]
-    simulate: Callable
-
-
-# Games with a compiled UCT, by game name.
-_KERNELS = {"connect4": Kernels(lambda s: (s.position, s.mask), _simulate_connect4)}
-
-
-def kernels_for(game: Game) -> Kernels | None:
-    """The compiled UCT of `game`, or None when it has none (the Python path is used)."""
-    return _KERNELS.get(game.info.name)
-
-
 _FIELDS = (("visits", np.int32), ("total", np.float64), ("first", np.int32), ("count", np.int32),
            ("action", np.int32), ("position", np.int64), ("mask", np.int64))
 
@@ -137,18 +120,29 @@ _INITIAL_CAPACITY = 1 << 15
 _TIMED_CHUNK = 256  # simulations per compiled call when searching against the clock
 
 
-def search(kernels: Kernels, state: State, *, limit: int, deadline: float, c: float, rng: random.Random,
-           width: int) -> tuple[Tree, int]:
-    """Simulate from `state` until `limit` simulations or `deadline` (perf_counter seconds;
-    checked between compiled calls, at least one call runs). Returns the tree and the
-    number of simulations. `width`: the most children a node can have."""
-    tree = Tree(min(limit * width + 1, _INITIAL_CAPACITY), *kernels.bitboards(state))
-    chunk = limit if deadline == math.inf else _TIMED_CHUNK
-    done = 0
-    while done < limit and (done == 0 or time.perf_counter() < deadline):
-        if tree.nodes + width > tree.capacity:
-            tree.grow()
-        tree.nodes, n = kernels.simulate(*tree.arrays, tree.nodes, min(chunk, limit - done), float(c),
-                                         rng.getrandbits(31))
-        done += n
-    return tree, done
+@dataclass(frozen=True)
+class UCTKernels:
+    """A game's compiled UCT: `bitboards(state) -> (position, mask)` of the root, and the
+    `simulate` kernel over the tree arrays (signature of `_simulate_connect4`)."""
+
+    bitboards: Callable[[State], tuple[int, int]]
+    simulate: Callable
+
+    def search(self, state: State, *, limit: int, deadline: float, c: float, rng: random.Random,
+               width: int) -> tuple[Tree, int]:
+        """Simulate from `state` until `limit` simulations or `deadline` (perf_counter seconds;
+        checked between compiled calls, at least one call runs). Returns the tree and the
+        number of simulations. `width`: the most children a node can have."""
+        tree = Tree(min(limit * width + 1, _INITIAL_CAPACITY), *self.bitboards(state))
+        chunk = limit if deadline == math.inf else _TIMED_CHUNK
+        done = 0
+        while done < limit and (done == 0 or time.perf_counter() < deadline):
+            if tree.nodes + width > tree.capacity:
+                tree.grow()
+            tree.nodes, n = self.simulate(*tree.arrays, tree.nodes, min(chunk, limit - done), float(c),
+                                          rng.getrandbits(31))
+            done += n
+        return tree, done
+
+
+CONNECT4 = UCTKernels(lambda s: (s.position, s.mask), _simulate_connect4)

@@ -6,17 +6,17 @@ reach `evaluate` (still in one batched call). The cache must be dropped whenever
 evaluator changes (new weights); it empties itself when it reaches `capacity` entries
 (about 600 bytes each for Connect Four), so its memory is bounded.
 
-An evaluator that compiled search runs in its own loop (a `kernel`, see
-move37.search._kernel_eval) is passed through: that search keeps its own cache keyed by
-position in compiled code and reports its hits and misses here (`record`), so callers
-read the same statistics either way.
+An evaluator that compiled search runs in its own loop (a `CompiledEvaluate`) gets a
+`CompiledEvaluationCache`, which passes its kernel through: that search keeps its own cache
+keyed by position in compiled code and reports its hits and misses here (`record`), so
+callers read the same statistics either way. `evaluation_cache` picks the right one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from move37.search._tree_search import Evaluate
+from move37.search.batched import CompiledEvaluate, Evaluate
 
 
 class EvaluationCache:
@@ -28,16 +28,6 @@ class EvaluationCache:
         self.table: dict[bytes, tuple[np.ndarray, float]] = {}
         self.hits = 0
         self.misses = 0
-
-    @property
-    def kernel(self):
-        """The wrapped evaluator's compiled kernel (AttributeError when it has none)."""
-        return self.evaluate.kernel
-
-    def record(self, hits: int, misses: int) -> None:
-        """Count evaluations a compiled search looked up or made with `kernel`."""
-        self.hits += hits
-        self.misses += misses
 
     def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(obs)
@@ -63,3 +53,24 @@ class EvaluationCache:
             for j, i in enumerate(missing):
                 self.table[keys[i]] = (p[j], float(v[j]))
         return priors, values
+
+
+class CompiledEvaluationCache(EvaluationCache):
+    """An EvaluationCache around a `CompiledEvaluate`, itself one: compiled search evaluates `kernel`
+    in its own loop, behind its own cache, and counts its hits and misses here."""
+
+    @property
+    def kernel(self):
+        """The wrapped evaluator's compiled kernel (it changes with the weights)."""
+        return self.evaluate.kernel
+
+    def record(self, hits: int, misses: int) -> None:
+        """Count evaluations a compiled search looked up or made with `kernel`."""
+        self.hits += hits
+        self.misses += misses
+
+
+def evaluation_cache(evaluate: Evaluate, capacity: int = 100_000) -> EvaluationCache:
+    """A cache around `evaluate`: one that compiled search can see through when `evaluate` is compiled."""
+    cls = CompiledEvaluationCache if isinstance(evaluate, CompiledEvaluate) else EvaluationCache
+    return cls(evaluate, capacity)

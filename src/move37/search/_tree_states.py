@@ -6,21 +6,38 @@ game (bitboards stepped in Numba) can replace it without touching the search:
     roots(games)        -> Leaves for the root nodes of those games
     expand(games, tree) -> Leaves for the newly created nodes tree.parent/tree.action point at
 
-and it follows tree reuse through `remap(b, old_to_new)`. `store_for` picks the compiled
-store where a game has one (Connect Four's `BitboardStore`, Othello's `OthelloStore`),
-else the generic one.
+and it follows tree reuse through `remap(b, old_to_new)` (the `Store` protocol below). A game's compiled store (Connect Four's `BitboardStore`, Othello's
+`OthelloStore`) is declared in move37.search.compiled and handed to the search.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 import numpy as np
 
 from move37.games.base import Game, State
 from move37.games.leaves import Leaves
 
-# Games with a compiled store: "module:class", built as cls.for_game(game, batch, capacity).
-_COMPILED = {"connect4": "move37.games._connect4_kernels:BitboardStore",
-             "othello": "move37.games._othello_store:OthelloStore"}
+
+class Store(Protocol):
+    """The states of B games' tree nodes: what search asks of a game."""
+
+    def set_root(self, b: int, state: State | None) -> None:
+        """Make `state` game b's root (node 0); None empties the slot."""
+
+    def root(self, b: int) -> State | None:
+        """Game b's root state."""
+
+    def remap(self, b: int, old_to_new: np.ndarray) -> None:
+        """Follow tree reuse: node i of game b is now node old_to_new[i] (-1: dropped); int (M,)."""
+
+    def roots(self, games: np.ndarray) -> Leaves:
+        """The roots of `games` int (K,) as Leaves."""
+
+    def expand(self, games: np.ndarray, nodes: np.ndarray, parent: np.ndarray, action: np.ndarray) -> Leaves:
+        """Step the parent of each new node (games[k], nodes[k]) by its action; parent, action: the
+        tree's int32 (B, M) arrays. Returns the new nodes as Leaves."""
 
 
 class StateStore:
@@ -71,14 +88,3 @@ class StateStore:
             self.states[b][node] = s
             new.append(s)
         return self._describe(new)
-
-
-def store_for(game: Game, batch: int, capacity: int, compiled: bool = True):
-    """The fastest store for `game`: compiled when the game has one (and `compiled`), else StateStore."""
-    import importlib
-
-    target = _COMPILED.get(game.info.name) if compiled else None
-    if target is None:
-        return StateStore(game, batch, capacity)
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name).for_game(game, batch, capacity)

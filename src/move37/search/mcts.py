@@ -14,9 +14,9 @@ containers in CPython): for node n,
   mover[n]    the player who played action[n]
 States are stored only for expanded nodes; a child's state is made on first visit.
 
-Games with compiled kernels (Connect Four) run the same search in Numba instead, the
-tree in NumPy arrays of the same fields (move37.search._mcts_compiled); `compiled=False`
-keeps them on this Python loop.
+Handed a game's compiled UCT (`kernels`, declared in move37.search.compiled: Connect Four's),
+the same search runs in Numba instead, the tree in NumPy arrays of the same fields
+(move37.search._mcts_compiled).
 """
 
 from __future__ import annotations
@@ -25,10 +25,14 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from move37.games.base import Game, State
+
+if TYPE_CHECKING:  # a type only: the compiled UCT imports this module's UCB1 rule
+    from move37.search._mcts_compiled import UCTKernels
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,12 @@ class UCT:
     c: exploration constant of UCB1, mean + c * sqrt(ln N(parent) / N(child)).
     ms: time limit per search in milliseconds (None: none).
     seed: seeds rollouts and tie-breaks.
-    compiled: use the game's compiled UCT when it has one (same search, in Numba).
+    kernels: the game's compiled UCT (`compiled_for(game).uct`), the same search in Numba; None: this
+    Python loop.
     """
 
     def __init__(self, game: Game, *, sims: int | None = 1000, c: float = 1.4, ms: int | None = None, seed: int = 0,
-                 compiled: bool = True):
+                 kernels: UCTKernels | None = None):
         if sims is None and ms is None:
             raise ValueError("give sims or ms")
         if sims is not None and sims < 1:
@@ -90,11 +95,7 @@ class UCT:
             raise ValueError(f"c must be non-negative, got {c}")
         self.game = game
         self.sims, self.c, self.ms = sims, c, ms
-        self._kernels = None
-        if compiled:
-            from move37.search import _mcts_compiled  # Numba: imported only where it may be used
-
-            self._kernels = _mcts_compiled.kernels_for(game)
+        self._kernels = kernels
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> None:
@@ -108,10 +109,8 @@ class UCT:
         limit = self.sims if self.sims is not None else 1 << 62
         rng, c = self._rng, self.c
         if self._kernels is not None:
-            from move37.search import _mcts_compiled
-
-            tree, n_sims = _mcts_compiled.search(self._kernels, state, limit=limit, deadline=deadline, c=c, rng=rng,
-                                                 width=self.game.info.num_actions)
+            tree, n_sims = self._kernels.search(state, limit=limit, deadline=deadline, c=c, rng=rng,
+                                                width=self.game.info.num_actions)
             visits, total, first, count, action = tree.arrays[:5]
             return self._result(state, visits, total, first, count, action, n_sims, time.perf_counter() - start)
         visits, total, first, count, action, mover = [0], [0.0], [-1], [0], [-1], [-1]

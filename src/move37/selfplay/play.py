@@ -18,7 +18,8 @@ import numpy as np
 
 from move37.errors import ConfigError
 from move37.games.base import Game
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.search.puct import visit_policy
 
 
@@ -95,7 +96,7 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
     """Play `num_games` self-play games; records in order of completion."""
     batch = min(config.parallel_games, num_games)
     if searcher is None or searcher.batch < batch:
-        searcher = BatchedSearch(game, evaluate, search, batch, max(config.sims, config.fast_sims))
+        searcher = BatchedSearch(game, evaluate, search, batch, max(config.sims, config.fast_sims), compiled_for(game))
     searcher.evaluate = evaluate
     slots: list[_Open | None] = [None] * searcher.batch
     started, done = 0, []

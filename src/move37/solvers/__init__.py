@@ -13,18 +13,18 @@ tic-tac-toe: +1/0/-1); `value` is always the sign of the score.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import Protocol
 
 from move37.errors import UnknownNameError
 from move37.games.base import Game, State
+from move37.registry import Registry
 
-_REGISTRY: dict[str, str] = {
+SOLVERS = Registry("solver", {
     "tictactoe": "move37.solvers.negamax:NegamaxSolver",
     "connect4": "move37.solvers.connect4:Connect4Solver",
     "othello": "move37.solvers.othello:OthelloEndgameSolver",
-}
+})
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,15 @@ class Solver(Protocol):
 
 def names() -> list[str]:
     """Games that have an exact solver, sorted."""
-    return sorted(_REGISTRY)
+    return SOLVERS.names()
 
 
 def for_game(game: Game) -> Solver:
     """The exact solver of `game`; UnknownNameError when the game has none."""
     name = game.info.name
-    if name not in _REGISTRY:
+    if name not in SOLVERS:
         raise UnknownNameError(f"no exact solver for {name!r} (games with one: {', '.join(names())})")
-    module, _, attr = _REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(module), attr)(game)
+    return SOLVERS.load(name)(game)
 
 
 def sign(score: int) -> int:

@@ -20,6 +20,10 @@ The search is Pons's, step by step (http://blog.gamesolver.org/):
 All work arrays are allocated by the caller and passed in, so the recursion never
 allocates: `order_moves`/`order_scores` are int64 (43, 7) scratch rows indexed
 by the number of stones played, `nodes` an int64 (1,) counter.
+
+Every kernel is compiled with `nogil=True`: a solve from an early position runs far past any
+request deadline, and the other threads of the process (the play server answering its
+deadline) must keep running meanwhile.
 """
 
 from __future__ import annotations
@@ -27,25 +31,24 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-WIDTH, HEIGHT, H1 = 7, 6, 7
-CELLS = WIDTH * HEIGHT
+from move37.games._bits import popcount
+from move37.games.connect4 import BOARD, BOTTOM, CELLS, COLUMN, WIDTH
+
 MIN_SCORE = -(CELLS // 2) + 3  # the fastest possible loss: -18
 MAX_SCORE = (CELLS + 1) // 2 - 3  # the fastest possible win from a non-winning start: 18
-BOTTOM = sum(1 << (c * H1) for c in range(WIDTH))
-BOARD = BOTTOM * ((1 << HEIGHT) - 1)
 LOW32 = (1 << 32) - 1
 TABLE_SIZE = 33554393  # a prime just below 2**25: 168 MB of table; 13% fewer nodes than 2**23 on Test_L1_R3
 
 # Columns searched centre first; COLUMN_MASK[c] is column c's six playable cells.
 COLUMN_ORDER = np.array([3, 2, 4, 1, 5, 0, 6], dtype=np.int64)
-COLUMN_MASK = np.array([((1 << HEIGHT) - 1) << (c * H1) for c in range(WIDTH)], dtype=np.int64)
+COLUMN_MASK = np.array(COLUMN, dtype=np.int64)
 
 # Table values: 0 empty; 1..37 an upper bound u stored as u - MIN_SCORE + 1;
 # above that a lower bound l stored as l + MAX_SCORE - 2 * MIN_SCORE + 2.
 _UPPER_TOP = MAX_SCORE - MIN_SCORE + 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def winning_cells(position: int, mask: int) -> int:
     """Empty cells where the stones in `position` would complete four."""
     p = position
@@ -66,22 +69,13 @@ def winning_cells(position: int, mask: int) -> int:
     return r & (BOARD ^ mask)
 
 
-@njit(cache=True)
-def popcount(x: int) -> int:
-    n = 0
-    while x:
-        x &= x - 1
-        n += 1
-    return n
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def can_win_next(position: int, mask: int) -> bool:
     """Whether the mover has a playable cell that completes four."""
     return (winning_cells(position, mask) & ((mask + BOTTOM) & BOARD)) != 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def non_losing_moves(position: int, mask: int) -> int:
     """Playable cells (one bit each) that do not hand the opponent an immediate win."""
     possible = (mask + BOTTOM) & BOARD
@@ -94,7 +88,7 @@ def non_losing_moves(position: int, mask: int) -> int:
     return possible & ~(threats >> 1)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def negamax(position, mask, moves, alpha, beta, tt_keys, tt_vals, order_moves, order_scores, nodes):
     """The exact score if it lies in (alpha, beta), else a bound on the right side of the window.
 
@@ -164,13 +158,13 @@ def negamax(position, mask, moves, alpha, beta, tt_keys, tt_vals, order_moves, o
     return alpha
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _half_toward_zero(x):
     """x / 2 rounded toward zero, as C's integer division (Pons's bisection uses it)."""
     return -((-x) // 2) if x < 0 else x // 2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def solve(position, mask, moves, tt_keys, tt_vals, order_moves, order_scores, nodes):
     """The exact score of a live position (the board is not full and nobody has won)."""
     if can_win_next(position, mask):
@@ -191,7 +185,7 @@ def solve(position, mask, moves, tt_keys, tt_vals, order_moves, order_scores, no
     return lo
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def child_reaches(position, mask, moves, move, target, tt_keys, tt_vals, order_moves, order_scores, nodes):
     """Whether playing `move` (a one-bit cell) scores at least `target` for the mover.
 

@@ -1,9 +1,8 @@
 """Numba kernels of the exact Othello endgame solver, on uint64 bitboards.
 
-Layout. Bit ``row * 8 + col`` is square (row, col), a1 = bit 0. A 6x6 board lives in
-the top-left 6x6 corner of the 8x8 bitboard: its `board` mask excludes the other
-squares, which are then neither empty nor owned, so lines of flips stop there and
-no move is generated there. One compiled search thus serves both sizes.
+Layout and rules: those of move37.games._othello_kernels (bit ``row * 8 + col``; a 6x6
+board in the top-left corner, cut out by a `board` mask), whose move generation and
+flips the solver calls. One compiled search thus serves both sizes.
 
 Scores. The final disc difference for the player to move, empty squares counted for
 the winner (the FFO convention). P is the mover's bitboard, O the opponent's.
@@ -27,20 +26,20 @@ Numba typing notes: every bitboard expression uses uint64 operands only (constan
 below are np.uint64) because mixing uint64 and int64 silently gives float64; and
 arguments of the recursive functions are never bare literals (np.bool_(False), not
 False), because a literal-typed recursive call breaks Numba's on-disk cache.
+
+Every kernel is compiled with `nogil=True`: a solve from an early position runs far past any
+request deadline, and the other threads of the process (the play server answering its
+deadline) must keep running meanwhile.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.extending import intrinsic
+from numba import njit
 
-U = np.uint64
-ZERO = U(0)
-ONE = U(1)
-S1, S7, S8, S9 = U(1), U(7), U(8), U(9)
-INNER = U(0x7E7E7E7E7E7E7E7E)  # files b..g: a line of flips that runs sideways stays inside them
+from move37.games._bits import lowest_bit, popcount
+from move37.games._othello_kernels import FULL, ONE, S1, S7, S8, S9, ZERO, U, flips, get_moves
+
 NOT_A = U(0xFEFEFEFEFEFEFEFE)  # every file but a: where a shift towards h may land
 NOT_H = U(0x7F7F7F7F7F7F7F7F)
 FILE_A, FILE_H = U(0x0101010101010101), U(0x8080808080808080)
@@ -50,7 +49,6 @@ HASH_MUL = U(0x9E3779B97F4A7C15)
 HASH_MUL2 = U(0xC2B2AE3D27D4EB4F)
 QUADRANTS = (U(0x000000000F0F0F0F), U(0x00000000F0F0F0F0), U(0x0F0F0F0F00000000), U(0xF0F0F0F000000000))
 # The same for a 6x6 board in the top-left corner (used when `board` is not full).
-FULL = U(0xFFFFFFFFFFFFFFFF)
 CORNERS_6 = U(0x210000000021)
 QUADRANTS_6 = (U(0x70707), U(0x383838), U(0x70707000000), U(0x383838000000))
 
@@ -70,92 +68,7 @@ LOOKAHEAD_MIN = 14  # nodes with at least this many empties order moves with a 2
 NO_MOVE = -1
 
 
-@intrinsic
-def popcount(typingctx, x):
-    """Number of set bits of a uint64, as int64 (LLVM ctpop: one instruction)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.ctpop(args[0])
-
-    return types.int64(types.uint64), codegen
-
-
-@intrinsic
-def lowest_bit(typingctx, x):
-    """Index of the lowest set bit of a non-zero uint64, as int64 (LLVM cttz)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 1))
-
-    return types.int64(types.uint64), codegen
-
-
-@njit(cache=True, inline="always")
-def _ray_moves_left(P, M, s):
-    f = M & (P << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    f |= M & (f << s)
-    return f << s
-
-
-@njit(cache=True, inline="always")
-def _ray_moves_right(P, M, s):
-    f = M & (P >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    f |= M & (f >> s)
-    return f >> s
-
-
-@njit(cache=True)
-def get_moves(P, O, E):
-    """Bitboard of the squares (within the empty squares E) where P may play."""
-    Oi = O & INNER
-    m = _ray_moves_left(P, Oi, S1) | _ray_moves_right(P, Oi, S1)
-    m |= _ray_moves_left(P, O, S8) | _ray_moves_right(P, O, S8)
-    m |= _ray_moves_left(P, Oi, S7) | _ray_moves_right(P, Oi, S7)
-    m |= _ray_moves_left(P, Oi, S9) | _ray_moves_right(P, Oi, S9)
-    return m & E
-
-
-@njit(cache=True, inline="always")
-def _line_left(b, P, M, s):
-    line = ZERO
-    x = b << s
-    while x & M:
-        line |= x
-        x = x << s
-    return line if x & P else ZERO
-
-
-@njit(cache=True, inline="always")
-def _line_right(b, P, M, s):
-    line = ZERO
-    x = b >> s
-    while x & M:
-        line |= x
-        x = x >> s
-    return line if x & P else ZERO
-
-
-@njit(cache=True)
-def flips(P, O, sq):
-    """Bitboard of O's discs that P turns over by playing on square sq (0 if illegal)."""
-    b = ONE << U(sq)
-    Oi = O & INNER
-    f = _line_left(b, P, Oi, S1) | _line_right(b, P, Oi, S1)
-    f |= _line_left(b, P, O, S8) | _line_right(b, P, O, S8)
-    f |= _line_left(b, P, Oi, S7) | _line_right(b, P, Oi, S7)
-    f |= _line_left(b, P, Oi, S9) | _line_right(b, P, Oi, S9)
-    return f
-
-
-@njit("int64(uint64, uint64, int64)", cache=True)
+@njit("int64(uint64, uint64, int64)", cache=True, nogil=True)
 def final_score(P, O, n_empties):
     """Disc difference at the end of the game, empties to the winner."""
     d = popcount(P) - popcount(O)
@@ -166,7 +79,7 @@ def final_score(P, O, n_empties):
     return d
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _solve_last(P, O, sq):
     """Exact score with one empty square left, P to move."""
     n = popcount(flips(P, O, sq))
@@ -178,7 +91,7 @@ def _solve_last(P, O, sq):
     return final_score(P, O, 1)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _solve_two(P, O, alpha, beta, x1, x2):
     """Exact score (fail-soft within (alpha, beta)) with two empties x1, x2, P to move."""
     best = -SCORE_MAX - 1
@@ -207,7 +120,7 @@ def _solve_two(P, O, alpha, beta, x1, x2):
     return final_score(P, O, 2)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _odd_regions(E, board):
     """Union of the quadrants that hold an odd number of empty squares."""
     odd = ZERO
@@ -217,7 +130,7 @@ def _odd_regions(E, board):
     return odd
 
 
-@njit(_SHALLOW_SIG, cache=True)
+@njit(_SHALLOW_SIG, cache=True, nogil=True)
 def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     """Alpha-beta without a table, parity move order; for few empties."""
     nodes[0] += 1
@@ -247,7 +160,7 @@ def search_shallow(P, O, alpha, beta, n_empties, board, passed, nodes):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def stable_discs(P, O, board):
     """A subset of P's discs that can never be flipped.
 
@@ -279,13 +192,13 @@ def stable_discs(P, O, board):
         stable = new
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _bucket(P, O, tt_mask):
     """First of the two adjacent table slots where position (P, O) may be stored."""
     return ((P * HASH_MUL) ^ (O * HASH_MUL2) ^ ((P ^ O) >> U(29))) & tt_mask & ~ONE
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _find(P, O, tt_P, tt_O):
     """The slot holding position (P, O), or -1."""
     slot = np.int64(_bucket(P, O, U(tt_P.size - 1)))
@@ -296,7 +209,7 @@ def _find(P, O, tt_P, tt_O):
     return np.int64(-1)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _neighbours(b):
     """Squares next to a disc of b (all eight directions)."""
     side = ((b << S1) & NOT_A) | ((b >> S1) & NOT_H)
@@ -304,7 +217,7 @@ def _neighbours(b):
     return side | (row << S8) | (row >> S8)
 
 
-@njit("int64(uint64, uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True)
+@njit("int64(uint64, uint64, uint64, uint64, uint64, int64, int64[::1], int64[::1], boolean)", cache=True, nogil=True)
 def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
     """Fill sq_buf with the moves sorted fastest-first (table move first); returns the count."""
     corners = CORNERS if board == FULL else CORNERS_6
@@ -345,7 +258,7 @@ def _order(P, O, E, board, moves, tt_move, sq_buf, key_buf, lookahead):
     return n
 
 
-@njit(_SEARCH_SIG, cache=True)
+@njit(_SEARCH_SIG, cache=True, nogil=True)
 def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Principal variation search with a transposition table; the score within (alpha, beta)."""
     if n_empties <= SHALLOW:
@@ -430,7 +343,7 @@ def search(P, O, alpha, beta, n_empties, board, passed, ply, tt_P, tt_O, tt_lo, 
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes, out_moves):
     """Exact score of a position where P has a move, and its best move(s).
 
@@ -465,7 +378,7 @@ def solve_root(P, O, board, want_all, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_dept
     return best, count
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def score_position(P, O, board, tt_P, tt_O, tt_lo, tt_hi, tt_move, tt_depth, sq_bufs, key_bufs, nodes):
     """Exact score of any position (pass or game over included), P to move."""
     n_empties = popcount(board & ~(P | O))

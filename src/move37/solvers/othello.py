@@ -14,25 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from move37.errors import SolverLimitError
+from move37.games._othello_kernels import board_mask, to_bitboard
 from move37.games.othello import Othello, OthelloState
 from move37.solvers import SolveResult, sign
 from move37.solvers import _othello_kernels as K
 
 _MAX_PLY = 2 * 64 + 2  # plies below the root: one per empty square, plus passes
 _MAX_MOVES = 64
-
-
-def _to_bitboard(b: int, n: int) -> int:
-    """An n x n game bitboard (bit r*n+c) on the kernel's 8x8 layout (bit r*8+c)."""
-    if n == 8:
-        return b
-    out = 0
-    while b:
-        low = b & -b
-        i = low.bit_length() - 1
-        out |= 1 << (i // n * 8 + i % n)
-        b ^= low
-    return out
 
 
 class OthelloEndgameSolver:
@@ -50,7 +38,7 @@ class OthelloEndgameSolver:
         self.game = game
         self.max_empties = max_empties
         n = game.size
-        self._board = np.uint64(_to_bitboard((1 << (n * n)) - 1, n))
+        self._board = board_mask(n)
         self._action_of_bit = {r * 8 + c: r * n + c for r in range(n) for c in range(n)}
         size = 1 << tt_bits
         # mover, opponent, lower bound, upper bound, best square, empties of each entry
@@ -69,7 +57,7 @@ class OthelloEndgameSolver:
         self._tt[5][:] = 0  # and every slot is free to take a new entry
         me, opp = state.mover_discs
         n = self.game.size
-        return np.uint64(_to_bitboard(me, n)), np.uint64(_to_bitboard(opp, n)), np.zeros(1, np.int64)
+        return np.uint64(to_bitboard(me, n)), np.uint64(to_bitboard(opp, n)), np.zeros(1, np.int64)
 
     def score(self, state: OthelloState) -> int:
         """Exact final disc difference for the player to move (of the final position if terminal)."""

@@ -1,22 +1,36 @@
 """The training configuration: typed sections, defaults per game, strict loading.
 
 A config file (JSON or TOML) holds any subset of the sections below; unknown keys and
-values of the wrong type are a one-line ConfigError naming the key. The resolved
+values of the wrong type are a one-line ConfigError naming the key (the loading and
+checking are move37.runs.config's, shared with the reasoning trainer). The resolved
 config is stored in the run folder, so a run resumes with exactly its own settings.
+
+Settings that AlphaZero-style runs change as they go (the learning-rate drops, deeper
+self-play searches later on) are a `schedule`: a table from a setting's dotted name to the
+values it takes from a number of iterations done, or of minutes of the run's own clock, on:
+
+    "schedule": {"learn.lr": {"by": "iteration", "steps": [[137, 5e-4], [274, 1.5e-4]]},
+                 "selfplay.sims": {"by": "minutes", "steps": [[90, 128]]}}
+
+Before a setting's first step its section's value holds. `ZeroConfig.at` is the config in
+force for the next iteration; the training loop asks for it at every iteration, from the
+iteration count and clock that checkpoints save, so a resumed run follows the same schedule.
 """
 
 from __future__ import annotations
 
-import json
-import tomllib
-import typing
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
+from move37 import runs
 from move37.errors import ConfigError
 from move37.nets.policy_value import NetConfig
-from move37.search._tree_search import SearchConfig
+from move37.search.batched import SearchConfig
 from move37.selfplay.play import SelfPlayConfig
+
+
+MAX_THREADS = 1024  # torch threads; more is a typo, not a machine
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,8 @@ class LearnConfig:
             raise ConfigError("learn: 0 <= search_value_weight <= 1 and 0 < discount <= 1 required")
         if self.batch_size < 1 or self.lr <= 0 or self.window < self.batch_size or self.replay_ratio <= 0:
             raise ConfigError("learn: batch_size >= 1, lr > 0, replay_ratio > 0 and window >= batch_size required")
+        if self.weight_decay < 0 or self.min_positions < 0:
+            raise ConfigError("learn: weight_decay >= 0 and min_positions >= 0 required")
 
 
 @dataclass(frozen=True)
@@ -58,13 +74,50 @@ class EvalConfig:
     sims: int = 32
     positions: int = 300
 
+    def __post_init__(self):
+        if min(self.every, self.elo_every, self.games, self.sims, self.positions) < 0:
+            raise ConfigError("eval: every, elo_every, games, sims and positions must not be negative")
+
+
+# The settings a schedule may change: they shape the updates, targets and searches from then on, or which
+# later checkpoints stay on disk, never what is already stored (the same ones a resume may change: loop.py).
+SCHEDULABLE = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
+               "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A piecewise-constant setting. by: what `at` counts, "iteration" (iterations done) or "minutes" (of the
+    run's own clock, which checkpoints save). steps: (at, value) pairs with `at` >= 0 strictly increasing; from
+    `at` on the setting is `value` (an iteration-keyed step at 137 first applies to iteration 138)."""
+
+    by: Literal["iteration", "minutes"] = "iteration"
+    steps: tuple[tuple[float, float], ...] = ()
+
+    def check(self, where: str) -> None:
+        """ConfigError naming `where` (the setting's place in the config) unless `steps` are well formed."""
+        if not self.steps or any(len(step) != 2 for step in self.steps):
+            raise ConfigError(f"config {where}.steps: expected a non-empty list of [at, value] pairs")
+        at = [step[0] for step in self.steps]
+        if at[0] < 0 or any(b <= a for a, b in zip(at, at[1:])):
+            raise ConfigError(f"config {where}.steps: the points `at` must be >= 0 and increasing, got {at}")
+
+    def value(self, iteration: int, minutes: float, before: float) -> float:
+        """The value in force after `iteration` iterations and `minutes` minutes; `before` until the first step."""
+        now = iteration if self.by == "iteration" else minutes
+        for at, value in reversed(self.steps):
+            if now >= at:
+                return value
+        return before
+
 
 @dataclass(frozen=True)
 class ZeroConfig:
     """games_per_iteration: self-play games between learner updates. checkpoint_every: iterations
     between checkpoints; keep_checkpoints: how many of the newest stay on disk; keep_every: also
     keep every checkpoint whose iteration is a multiple of this (0 = none), for its weights (to
-    pick the best network afterwards; its replay chunks are not kept). threads: torch threads."""
+    pick the best network afterwards; its replay chunks are not kept). threads: torch threads.
+    schedule: settings (one of SCHEDULABLE, by dotted name) that change during the run (see the module doc)."""
 
     seed: int = 0
     games_per_iteration: int = 64
@@ -77,9 +130,50 @@ class ZeroConfig:
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     learn: LearnConfig = field(default_factory=LearnConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    schedule: dict[str, Schedule] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not 0 <= self.seed < 2**63:  # what numpy and torch accept as a seed
+            raise ConfigError("seed: 0 <= seed < 2**63 required")
+        if min(self.games_per_iteration, self.checkpoint_every, self.keep_checkpoints) < 1 or self.keep_every < 0:
+            raise ConfigError("games_per_iteration, checkpoint_every, keep_checkpoints >= 1 and keep_every >= 0 required")
+        if not 1 <= self.threads <= MAX_THREADS:
+            raise ConfigError(f"threads: 1 <= threads <= {MAX_THREADS} required")
+        for key, schedule in self.schedule.items():
+            if key not in SCHEDULABLE:
+                raise ConfigError(f"config schedule.{key}: not a schedulable setting (those are: {', '.join(SCHEDULABLE)})")
+            schedule.check(f"schedule.{key}")
+            for at, value in schedule.steps:  # each value is checked as the setting itself is
+                value = _typed(self, key, value)
+                try:
+                    runs.with_settings(replace(self, schedule={}), {key: value})
+                except ConfigError as e:
+                    raise ConfigError(f"config schedule.{key}: {value} at {at:g} is out of range ({e})") from None
 
     def to_dict(self) -> dict:
-        return json.loads(json.dumps(asdict(self)))
+        return runs.to_dict(self)
+
+    def at(self, iteration: int, minutes: float) -> ZeroConfig:
+        """The config in force for the iteration after `iteration` done and `minutes` of the run's clock."""
+        if not self.schedule:
+            return self
+        values = {key: _typed(self, key, s.value(iteration, minutes, runs.setting(self, key)))
+                  for key, s in self.schedule.items()}
+        return runs.with_settings(self, values)
+
+    def peak(self, key: str):
+        """The largest value setting `key` takes in this run (what buffers sized by it must hold)."""
+        steps = self.schedule[key].steps if key in self.schedule else ()
+        return max([runs.setting(self, key), *(_typed(self, key, value) for _, value in steps)])
+
+
+def _typed(config: ZeroConfig, key: str, value: float):
+    """A schedule's step `value` as the type of setting `key` (a whole number for simulation counts)."""
+    if isinstance(runs.setting(config, key), int):
+        if float(value) != int(value):
+            raise ConfigError(f"config schedule.{key}: expected whole numbers, got {value!r}")
+        return int(value)
+    return float(value)
 
 
 # Defaults that suit each game on 2 CPU cores (anything else uses ZeroConfig's own).
@@ -127,62 +221,14 @@ PRESETS: dict[str, dict] = {
 }
 
 
-def _convert(value, annotation, where: str):
-    origin = typing.get_origin(annotation)
-    if origin is tuple:
-        inner = typing.get_args(annotation)[0]
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"config {where}: expected a list, got {type(value).__name__}")
-        return tuple(_convert(v, inner, f"{where}[]") for v in value)
-    ok = {bool: lambda v: isinstance(v, bool),
-          int: lambda v: isinstance(v, int) and not isinstance(v, bool),
-          float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-          str: lambda v: isinstance(v, str)}[annotation]
-    if not ok(value):
-        raise ConfigError(f"config {where}: expected {annotation.__name__}, got {value!r}")
-    return float(value) if annotation is float else value
-
-
-def _build(cls, data: dict, where: str):
-    if not isinstance(data, dict):
-        raise ConfigError(f"config {where or 'file'}: expected a table of keys, got {type(data).__name__}")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"config {where + '.' if where else ''}{unknown[0]}: unknown key (known: {', '.join(sorted(names))})")
-    kwargs = {}
-    for key, value in data.items():
-        hint = hints[key]
-        path = f"{where}.{key}" if where else key
-        kwargs[key] = _build(hint, value, path) if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__") \
-            else _convert(value, hint, path)
-    return cls(**kwargs)
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
 def from_dict(data: dict, game_name: str | None = None) -> ZeroConfig:
     """A ZeroConfig from nested dicts on top of the game's preset; ConfigError on bad keys or types."""
-    return _build(ZeroConfig, _merge(PRESETS.get(game_name, {}), data), "")
+    return runs.build(ZeroConfig, runs.merge(PRESETS.get(game_name, {}), data))
 
 
 def load_config(path: Path | None, game_name: str) -> ZeroConfig:
     """The game's preset overridden by a JSON or TOML file (None = the preset alone)."""
-    if path is None:
-        return from_dict({}, game_name)
-    path = Path(path)
-    text = path.read_text()
-    try:
-        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
-    except (ValueError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({e})") from None
-    return from_dict(data, game_name)
+    return from_dict({} if path is None else runs.read_file(Path(path)), game_name)
 
 
-__all__ = ["EvalConfig", "LearnConfig", "ZeroConfig", "from_dict", "load_config", "replace"]
+__all__ = ["EvalConfig", "LearnConfig", "SCHEDULABLE", "Schedule", "ZeroConfig", "from_dict", "load_config", "replace"]

@@ -2,7 +2,8 @@
 against a fixed ladder of baseline agents (random = 0) through the arena.
 
 Both are cached in the run folder where they cost much to make: `labels.json` (the
-solver's best actions for the evaluation positions, computed once) and
+evaluation positions' exact labels: for Connect Four drawn from those shipped in
+move37/data, for other games solved once) and
 `ladder.jsonl` (the baselines' round robin, played once; the network's games against
 them are added at every evaluation and the Elo fit over all of them).
 """
@@ -20,35 +21,19 @@ from move37 import agents, arena, solvers
 from move37.agents.zero import ZeroAgent
 from move37.errors import RunFolderError, UnknownNameError
 from move37.games.base import Game
-from move37.search._tree_search import BatchedSearch, Evaluate, SearchConfig
+from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
+from move37.search.compiled import compiled_for
 from move37.atomic import write_json
+from move37.data import connect4_sample
 from move37.train.config import ZeroConfig
 
-# Share of the evaluation positions drawn from each of Pons's sets. The hard opening set
-# (Test_L1_R3) is left out: its positions cost the solver 15-80 s each on this machine.
-_CONNECT4_FILES = {"Test_L3_R1": 0.2, "Test_L2_R1": 0.2, "Test_L2_R2": 0.2, "Test_L1_R1": 0.2, "Test_L1_R2": 0.2}
 _LABEL_SEED = 37
-SHIPPED = Path(__file__).resolve().parent.parent / "models"
-
-
-def shared_data() -> Path | None:
-    """../shared/data beside the checkout (or $MOVE37_SHARED_DATA), where the public positions live."""
-    env = os.environ.get("MOVE37_SHARED_DATA")
-    path = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared" / "data"
-    return path if path.is_dir() else None
 
 
 def _positions(game: Game, count: int, seed: int) -> list[str]:
-    """Evaluation positions as move texts: Pons's sets for Connect Four, random playouts otherwise."""
+    """Evaluation positions (move texts) for a game without shipped labels: distinct live positions
+    reached by random playouts."""
     rng = np.random.default_rng(seed)
-    data = shared_data()
-    if game.info.name == "connect4" and data is not None and (data / "connect4").is_dir():
-        out = []
-        for name, share in _CONNECT4_FILES.items():
-            lines = [ln.split()[0] for ln in (data / "connect4" / name).read_text().splitlines() if ln.strip()]
-            take = min(round(share * count), len(lines))
-            out += [lines[i] for i in sorted(rng.choice(len(lines), take, replace=False))]
-        return out
     seen: dict[int, str] = {}
     for _ in range(count * 20):
         state, moves = game.initial_state(), []
@@ -63,6 +48,13 @@ def _positions(game: Game, count: int, seed: int) -> list[str]:
         if len(seen) >= count:
             break
     return list(seen.values())
+
+
+def shipped_labels(game: Game, count: int, seed: int = _LABEL_SEED) -> list[dict] | None:
+    """`count` of the labelled positions shipped in move37/data (drawn with `seed`, kept in file order,
+    so by ply), or None when the game has none there. Connect Four's come from real games and cover
+    plies 6-41 (move37/data/README.md); every machine draws the same ones."""
+    return connect4_sample(count, seed) if game.info.name == "connect4" else None
 
 
 def _read_labels(path: Path, game: Game, count: int, seed: int) -> list[dict] | None:
@@ -85,31 +77,31 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
     """[{"moves", "best", "good"}] for `count` positions (best: the optimal actions by exact score;
     good: the actions that keep the win, draw or loss), cached in run/labels.json; None when the game has no solver.
 
-    The solver runs once per position set: a run folder reuses its own cache, or the
-    copy shipped in move37/models (same positions, made by this function). Another `seed`
-    draws another set (benchmarks that want positions training never measured).
+    A run folder keeps its own cache, so its rates stay comparable across resumes. A new one takes
+    the positions shipped in move37/data where the game has them (`shipped_labels`: no solving, and
+    no dependence on anything beside the package); otherwise the solver labels positions of random
+    playouts once. Another `seed` draws another set (benchmarks that want positions training never
+    measured).
     """
     path = Path(run) / "labels.json"
-    for source in (path, SHIPPED / f"{game.info.name}_labels.json"):
-        if source.is_file():
-            labels = _read_labels(source, game, count, seed)
-            if labels is not None:
-                if source != path:
-                    write_json(path, {"game": game.info.name, "count": count, "seed": seed, "labels": labels})
-                return labels
-    try:
-        solver = solvers.for_game(game)
-    except UnknownNameError:
-        return None
-    from tqdm import tqdm
+    if path.is_file():
+        labels = _read_labels(path, game, count, seed)
+        if labels is not None:
+            return labels
+    labels = shipped_labels(game, count, seed)
+    if labels is None:
+        try:
+            solver = solvers.for_game(game)
+        except UnknownNameError:
+            return None
+        from tqdm import tqdm
 
-    labels = []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False):
-        state = game.state_from_moves(moves)
-        result = solver.solve(state)
-        labels.append({"moves": moves, "best": list(result.best_actions),
-                       "good": list(_good_actions(solver, state, result.score))})
+        labels = []
+        for moves in tqdm(_positions(game, count, seed), desc="solver labels", unit="pos", leave=False, disable=None):
+            state = game.state_from_moves(moves)
+            result = solver.solve(state)
+            labels.append({"moves": moves, "best": list(result.best_actions),
+                           "good": list(_good_actions(solver, state, result.score))})
     write_json(path, {"game": game.info.name, "count": count, "seed": seed, "labels": labels})
     return labels
 
@@ -119,18 +111,14 @@ def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int
     """Per labelled position, searched 128 at a time: (the search's move, or with sims = 0 the raw
     policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,))."""
     batch = 128
-    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1))
+    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1), compiled_for(game))
     rows = []
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
         for b in range(batch):
             search.set_root(b, game.state_from_moves(part[b]["moves"]) if b < len(part) else None)
         out = search.run(sims)
-        if sims == 0:
-            prior = np.where(search.tree.legal[:, 0], search.tree.prior[:, 0], -1.0)
-            actions = prior.argmax(axis=1)
-        else:
-            actions = out.action
+        actions = out.prior_action() if sims == 0 else out.action
         rows += [(int(actions[b]), out.q[b].copy(), out.visits[b].copy()) for b in range(len(part))]
     return rows
 

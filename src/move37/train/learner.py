@@ -44,6 +44,11 @@ class Learner:
         self.optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         self.step = 0
 
+    def set_lr(self, lr: float) -> None:
+        """The learning rate from the next update on (a schedule's step, ZeroConfig.at)."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
     def train(self, replay: ReplayWindow, steps: int, rng: np.random.Generator) -> dict[str, float]:
         """`steps` updates on batches from `replay`; mean loss terms."""
         self.net.train()

@@ -1,13 +1,14 @@
 """`train(game, out, ...)`: the AlphaZero loop over one run folder, started or resumed.
 
-One iteration = self-play of `games_per_iteration` games with the current network
-(all games in flight share each evaluation call; in this process, or on Ray workers:
-source.py), their records appended to
-`games.jsonl` and their positions written as one replay chunk; then learner updates
-on the replay window; every `eval.every` iterations an evaluation; a metrics line; a
-checkpoint. With Ray the learner and the evaluation are actors that work while the
-games are played, one iteration behind (ray_stages.py). The stages meet only through
-files in the run folder:
+One iteration, under the config in force (its schedule's values, config.py) = self-play
+of `games_per_iteration` games with the current network (all games in flight share each
+evaluation call), their records appended to `games.jsonl` and their positions written as
+one replay chunk; then learner updates on the replay window; every `eval.every`
+iterations an evaluation; a metrics line; a checkpoint. Where the stages run is chosen
+once, in `_pipeline`: self-play in this process or on Ray workers (source.py,
+ray_source.py), the learner and evaluation in this process after the games or on Ray
+actors while they are played, one iteration behind (stages.py, ray_stages.py); the loop
+itself does not know which. The stages meet only through files in the run folder:
 
     run.json          game and the full resolved config (written once)
     games.jsonl       one self-play game a line, in the game's notation
@@ -17,6 +18,8 @@ files in the run folder:
     labels.json, ladder.jsonl   evaluation caches (see evaluate.py)
     .lock             held (flock) by the one process training the folder
 
+(run.json, .lock, checkpoints/ and the logs are the run-folder toolkit's: move37.runs.)
+
 Everything random draws from generators saved in the checkpoint and stopping is
 decided only between iterations, so a run killed at any moment and resumed produces
 the same network, byte for byte, as one never interrupted (with `threads` fixed).
@@ -24,116 +27,105 @@ the same network, byte for byte, as one never interrupted (with `threads` fixed)
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import math
-import os
-import sys
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from move37 import games as game_registry
+from move37 import runs
+from move37.atomic import append_line
 from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
+from move37.games.base import Game
 from move37.nets import PolicyValueNet, evaluator
+from move37.runs import checkpoint_dirs, latest_checkpoint
 from move37.train import evaluate as ev
-from move37.atomic import append_line, write_json
-from move37.train.checkpoint import checkpoint_dirs, latest_checkpoint, load_checkpoint, save_checkpoint
-from move37.train.config import ZeroConfig, from_dict, load_config
+from move37.train.checkpoint import load_checkpoint, save_checkpoint
+from move37.train.config import SCHEDULABLE, ZeroConfig, from_dict, load_config
 from move37.train.learner import Learner
+from move37.train.progress import Progress
 from move37.train.replay import ReplayWindow
 from move37.train.source import LocalSelfPlay, SelfPlaySource
+from move37.train.stages import MAX_RESTARTS, LocalStages, Stages
 
 
-# Settings a resumed run may change (each change is recorded in run.json's "changes"): they shape
-# the updates, targets and searches from then on, or which later checkpoints stay on disk, never
-# what is already stored. A residual tower may grow (never shrink): nets/grow.py.
-SCHEDULED = ("learn.lr", "learn.replay_ratio", "learn.search_value_weight", "learn.discount", "search.discount",
-             "selfplay.sims", "selfplay.fast_sims", "selfplay.full_search_prob", "keep_checkpoints", "keep_every",
-             "net.channels", "net.blocks")
+# Settings a resumed run may change (each change is recorded in run.json's "changes"): those a schedule may
+# change (config.py), and a residual tower may grow (never shrink): nets/grow.py.
+SCHEDULED = (*SCHEDULABLE, "net.channels", "net.blocks")
 
 
-def _setting(config: ZeroConfig, key: str):
-    section, _, name = key.rpartition(".")
-    return getattr(getattr(config, section) if section else config, name)
-
-
-def _with_settings(config: ZeroConfig, values: dict) -> ZeroConfig:
-    """`config` with the `values` ({"learn.lr": 1e-3, "keep_every": 5, ...}; dotted keys name a section) in place."""
-    for key, value in values.items():
-        section, _, name = key.rpartition(".")
-        config = (replace(config, **{section: replace(getattr(config, section), **{name: value})}) if section
-                  else replace(config, **{name: value}))
-    return config
-
-
-def _open_run(out: Path, game_spec: str, config_path: Path | None) -> ZeroConfig:
-    """Read or create run.json; RunFolderError/ConfigError (before any write) when it does not fit."""
-    meta_path = out / "run.json"
-    if meta_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text())
-            stored_game, stored = meta["game"], meta["config"]
-        except (ValueError, KeyError, TypeError):
-            raise RunFolderError(f"{meta_path}: damaged run description") from None
-        if stored_game != game_spec:
-            raise RunFolderError(f"{out} is a {stored_game} run, not {game_spec}")
-        config = from_dict(stored)
-        if config_path is not None:
-            wanted = load_config(config_path, game_spec)
-            kept = {key: _setting(config, key) for key in SCHEDULED}
-            if _with_settings(wanted, kept) != config:
-                raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
-                                  f"that changes only {', '.join(SCHEDULED)} (see {meta_path})")
-            ckpt = latest_checkpoint(out)
-            at = int(ckpt.name) if ckpt else 0
-            changes = [{"key": key, "from": old, "to": _setting(wanted, key), "at_iteration": at}
-                       for key, old in kept.items() if _setting(wanted, key) != old]
-            grown = [c for c in changes if c["key"].startswith("net.")]
-            if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
-                raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
-                                  f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
-            if changes:  # a schedule step, such as AlphaZero's learning-rate drops
-                write_json(meta_path, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
-                config = wanted
+def _resume_config(out: Path, meta: dict, game_spec: str, config_path: Path | None) -> ZeroConfig:
+    """The config of held run `out` (its run.json `meta`), with the schedule steps of `config_path` recorded in
+    run.json; RunFolderError/ConfigError (before any write) when they do not fit."""
+    if meta.get("game") != game_spec:
+        raise RunFolderError(f"{out} is a {meta.get('game')} run, not {game_spec}")
+    config = from_dict(meta["config"])
+    if config_path is None:
         return config
-    if out.exists() and any(out.iterdir()):
-        raise RunFolderError(f"{out} exists and is not a move37 run folder (no run.json)")
-    config = load_config(config_path, game_spec)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(meta_path, {"format": 1, "game": game_spec, "config": config.to_dict()})
-    return config
+    wanted = load_config(config_path, game_spec)
+    kept = {key: runs.setting(config, key) for key in SCHEDULED}
+    if runs.with_settings(wanted, kept) != config:
+        raise ConfigError(f"{out} was started with another config; resume it without --config, or with one "
+                          f"that changes only {', '.join(SCHEDULED)} (see {out / 'run.json'})")
+    ckpt = latest_checkpoint(out)
+    at = int(ckpt.name) if ckpt else 0
+    changes = [{"key": key, "from": old, "to": runs.setting(wanted, key), "at_iteration": at}
+               for key, old in kept.items() if runs.setting(wanted, key) != old]
+    grown = [c for c in changes if c["key"].startswith("net.")]
+    if grown and (config.net.kind != "resnet" or any(c["to"] < c["from"] for c in grown)):
+        raise ConfigError(f"{out}: a resumed run's network may only grow, and only a residual one "
+                          f"(net.kind 'resnet'): {', '.join(c['key'] for c in grown)}")
+    if changes:  # a schedule step, such as AlphaZero's learning-rate drops
+        runs.write_run(out, {**meta, "config": wanted.to_dict(), "changes": meta.get("changes", []) + changes})
+    return wanted
 
 
-def _truncate(path: Path, size: int) -> None:
-    """Cut a log back to its length at the checkpoint (lines after it belong to lost work)."""
-    if path.exists() and path.stat().st_size > size:
-        with open(path, "r+b") as f:
-            f.truncate(size)
-            os.fsync(f.fileno())
+@dataclass
+class _Run:
+    """What every stage of one training process shares: the run folder, its base config (schedule included),
+    the network and its learner, the replay window, the run's generator and the checkpointed counters `state`."""
+
+    out: Path
+    game: Game
+    game_spec: str
+    config: ZeroConfig
+    net: PolicyValueNet
+    learner: Learner
+    replay: ReplayWindow
+    rng: np.random.Generator
+    state: dict
 
 
-def _size(path: Path) -> int:
-    return path.stat().st_size if path.exists() else 0
+def _start(run: _Run) -> dict:
+    """A new run's counters, saved as checkpoint 0 (logs left by a run that died before it are emptied)."""
+    state = {"iteration": 0, "step": 0, "games": 0, "positions": 0, "elapsed": 0.0, "chunks": [], "pending_steps": 0,
+             "games_bytes": 0, "metrics_bytes": 0, "rng": run.rng.bit_generator.state}
+    config = run.config.at(0, 0.0)
+    save_checkpoint(run.out, 0, run.net, run.game_spec, run.learner.optimizer, state, config.keep_checkpoints,
+                    config.keep_every, config.search.discount)
+    runs.truncate(run.out / "games.jsonl", 0)
+    runs.truncate(run.out / "metrics.jsonl", 0)
+    return state
 
 
-def _restore(ckpt: Path, config: ZeroConfig, learner: Learner, replay: ReplayWindow, rng: np.random.Generator) -> dict:
+def _restore(ckpt: Path, run: _Run) -> dict:
     """Load checkpoint `ckpt` into the learner's network and optimiser, the replay window and the run's generator;
-    its state.json. The logs are cut back to their lengths at the checkpoint (lines after it belong to lost work)."""
-    state = load_checkpoint(ckpt, learner.net, learner.optimizer)
-    for group in learner.optimizer.param_groups:  # the config's rate (changed on resume, or the same)
-        group["lr"] = config.learn.lr
-    replay.load(state["chunks"])
-    rng.bit_generator.state = state["rng"]
-    learner.step = int(state["step"])
-    out = ckpt.parent.parent
-    _truncate(out / "games.jsonl", state["games_bytes"])
-    _truncate(out / "metrics.jsonl", state["metrics_bytes"])
+    its state.json. The logs are cut back to their lengths at the checkpoint (lines after it belong to lost work),
+    and checkpoints and chunks to what the config in force keeps."""
+    state = load_checkpoint(ckpt, run.net, run.learner.optimizer)
+    run.replay.load(state["chunks"])
+    run.rng.bit_generator.state = state["rng"]
+    run.learner.step = int(state["step"])
+    runs.truncate(run.out / "games.jsonl", state["games_bytes"])
+    runs.truncate(run.out / "metrics.jsonl", state["metrics_bytes"])
+    config = run.config.at(int(state["iteration"]), float(state["elapsed"]) / 60)
+    runs.prune_checkpoints(run.out, config.keep_checkpoints, config.keep_every)  # a kill may have cut the last pruning
+    _prune_chunks(run.out, run.replay, config)
     return state
 
 
@@ -153,134 +145,121 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config_path = Path(config_path) if config_path else None
-    with contextlib.ExitStack() as held:
-        if (out / "run.json").is_file():  # locked before a resume may record a schedule step in run.json
-            held.enter_context(_run_lock(out))
-            config = _open_run(out, game_spec, config_path)
-        else:  # a new run's folder exists only once its config was read
-            config = _open_run(out, game_spec, config_path)
-            held.enter_context(_run_lock(out))
+    new_run = lambda: {"game": game_spec, "config": load_config(config_path, game_spec).to_dict()}  # noqa: E731
+    with runs.open_run(out, "zero", new_run) as meta:  # held; a bad config or folder: no folder written
+        config = _resume_config(out, meta, game_spec, config_path)
         return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference)
 
 
-@contextlib.contextmanager
-def _run_lock(out: Path):
-    """Hold the run folder for this process: a second `move37 train` on the same folder would interleave its
-    games, chunks and checkpoints with ours. An advisory lock on `out/.lock` (flock), which the
-    kernel drops when the process ends in any way, SIGKILL included, so no stale lock is left."""
-    with open(out / ".lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunFolderError(f"{out} is being trained by another process; wait for it to end") from None
-        yield
-
-
-def _train(out: Path, game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
+def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
            progress: bool | None, ray: str | None, ray_workers: int | None, inference: str | None) -> dict:
     """`train` once its run folder is open and held."""
-    if ray is not None:
-        from move37.train import ray_source, ray_stages
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     net = PolicyValueNet(game.info.observation_shape, game.info.num_actions, config.net)
-    learner = Learner(net, game, config.learn)
-    replay = ReplayWindow(out / "buffer", config.learn.window)
-    rng = np.random.default_rng(config.seed)
-    games_path, metrics_path = out / "games.jsonl", out / "metrics.jsonl"
+    run = _Run(out, game, game_spec, config, net, Learner(net, game, config.learn),
+               ReplayWindow(out / "buffer", config.learn.window), np.random.default_rng(config.seed), {})
     ckpt = latest_checkpoint(out)
-    if ckpt is None:
-        state = {"step": 0, "games": 0, "positions": 0, "elapsed": 0.0, "chunks": [],
-                 "games_bytes": 0, "metrics_bytes": 0, "rng": rng.bit_generator.state}
-        save_checkpoint(out, 0, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
-                        config.search.discount)
-        _truncate(games_path, 0)
-        _truncate(metrics_path, 0)
-    else:
-        state = _restore(ckpt, config, learner, replay, rng)
-    iteration = int(state.get("iteration", 0))
-    pending = int(state.get("pending_steps", 0))  # updates owed to the newest chunk (Ray runs, ray_stages.py)
-    evaluate = evaluator(net)
+    run.state = _restore(ckpt, run) if ckpt is not None else _start(run)
     labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None  # solved once
+    source, make_stages = _pipeline(run, labels, ray, ray_workers, inference)  # local or Ray, chosen once
+    stages = make_stages(0)
+    deadline = time.monotonic() + minutes * 60 if minutes is not None else None
+    clock = _Clock(float(run.state["elapsed"]))
+    shown = Progress(f"train {game_spec}", iterations, run.state["iteration"], progress)
     tb = _tensorboard(out)
-    start, elapsed0 = time.monotonic(), float(state["elapsed"])
-    deadline = start + minutes * 60 if minutes is not None else None
-    bar = tqdm(total=iterations, initial=iteration if iterations else 0, desc=f"train {game_spec}", unit="iter",
-               disable=None if progress is None else not progress)
-    source: SelfPlaySource = LocalSelfPlay(game, evaluate, config) if ray is None else \
-        ray_source.RaySelfPlay(game_spec, config, ray_workers, inference)
-    stages = None if ray is None else ray_stages.RayStages(out, game_spec, config, learner, replay, labels)
     last: dict = {}
-    restarts = 0  # learner or evaluation actors lost (Ray)
+    restarts = 0  # remote stages lost so far
     try:
-        while (iterations is None or iteration < iterations) and (deadline is None or time.monotonic() < deadline):
+        while not _stopping(run.state["iteration"], iterations, deadline):
             try:
-                t0 = time.monotonic()
-                if stages is not None:  # the learner and evaluation work while the games are played
-                    stages.start(net, iteration + 1, pending, rng)
-                played = source.play(net, iteration + 1, rng)
-                records = played.records
-                t_play = time.monotonic() - t0
-                append_line(games_path, "".join(json.dumps({"iteration": iteration + 1, "index": state["games"] + i,
-                                                            "moves": r.moves, "returns": r.returns.tolist()}) + "\n"
-                                                for i, r in enumerate(records)))
-                chunk = _chunk(records, config.learn)
-                name = f"chunk_{iteration + 1:06d}.npz"
-                replay.add(name, chunk)
-                n_new = len(chunk["value"])
-                steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size) \
-                    if len(replay) >= config.learn.min_positions else 0
-                if stages is None:
-                    losses = learner.train(replay, pending + steps, rng) if pending + steps else {}
-                    evaluation = ev.evaluate_network(game, evaluate, config, labels, iteration + 1,
-                                                     lambda: ev.ladder_records(out, game, config))
-                    pending = 0
-                else:
-                    losses, evaluation = stages.finish(net, learner, rng)
-                    stages.add(name, chunk)
-                    pending = steps
-                iteration += 1
-                state["games"] += len(records)
-                state["positions"] += n_new
-                row = {"iteration": iteration, "step": learner.step, "games": state["games"], "positions": state["positions"],
-                       "replay": len(replay), **_play_figures(game, played, t_play),
-                       **{k: round(v, 5) for k, v in losses.items()}, **evaluation,
-                       **({"stage_restarts": restarts} if stages is not None else {}),
-                       "elapsed": round(elapsed0 + time.monotonic() - start, 2)}
-                append_line(metrics_path, json.dumps(row))
-                if tb is not None:
-                    for k, v in row.items():
-                        if isinstance(v, (int, float)):
-                            tb.add_scalar(k, v, state["games"])
-                last = row
-                if iteration % config.checkpoint_every == 0 or _stopping(iteration, iterations, deadline):
-                    if stages is not None:
-                        stages.sync_optimizer(learner)
-                    state["pending_steps"] = pending
-                    _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, row["elapsed"], config)
-            except StageLost as e:  # an actor's work since the checkpoint is gone: go back to it, start them again
+                last, in_force = _iteration(run, source, stages, clock)
+                _log(run, last, tb)
+                if last["iteration"] % config.checkpoint_every == 0 or _stopping(last["iteration"], iterations, deadline):
+                    stages.sync()
+                    _checkpoint(run, stages.owed, last["elapsed"], in_force)
+            except StageLost as e:  # a remote stage's work since the checkpoint is gone: go back to it
+                stages.close()
                 restarts += 1
-                if restarts > ray_stages.MAX_RESTARTS:
+                if restarts > MAX_RESTARTS:
                     raise Move37Error(f"{e}, {restarts} times in this run; the last checkpoint is intact: run the "
                                       "same command to resume") from None
-                stages.close()
                 ckpt = latest_checkpoint(out)
-                state = _restore(ckpt, config, learner, replay, rng)
-                iteration, pending = int(state["iteration"]), int(state.get("pending_steps", 0))
-                tqdm.write(f"move37: {e}; going on from checkpoint {ckpt.name}", file=sys.stderr)
-                stages = ray_stages.RayStages(out, game_spec, config, learner, replay, labels)
-                bar.n = iteration if iterations else 0
+                run.state = _restore(ckpt, run)
+                shown.note(f"move37: {e}; going on from checkpoint {ckpt.name}")
+                shown.restart(run.state["iteration"])
+                stages = make_stages(restarts)
                 continue
-            bar.update(1)
-            bar.set_postfix(games=state["games"], **{k: row[k] for k in ("loss_policy", "elo", "optimal_rate") if k in row})
+            shown.update(last)
     finally:
-        if stages is not None:
-            stages.close()
+        stages.close()
         source.close()
-        bar.close()
+        shown.close()
         if tb is not None:
             tb.close()
     return last
+
+
+class _Clock:
+    """The run's own clock in seconds: `elapsed` (what the checkpoint saved) plus this process's time."""
+
+    def __init__(self, elapsed: float):
+        self.elapsed, self.start = elapsed, time.monotonic()
+
+    def __call__(self) -> float:
+        return round(self.elapsed + time.monotonic() - self.start, 2)
+
+
+def _pipeline(run: _Run, labels: list[dict] | None, ray: str | None, ray_workers: int | None,
+              inference: str | None) -> tuple[SelfPlaySource, Callable[[int], Stages]]:
+    """The self-play source and a maker of the learner and evaluation stages (given the restarts so far), in this
+    process or on the Ray cluster `ray` joined. The stages owe the updates the checkpoint says."""
+    if ray is None:
+        evaluate = evaluator(run.net)
+        return LocalSelfPlay(run.game, evaluate), lambda restarts: LocalStages(
+            run.out, run.game, evaluate, run.learner, run.replay, labels, int(run.state.get("pending_steps", 0)))
+    from move37.train import ray_source, ray_stages
+
+    return ray_source.RaySelfPlay(run.game_spec, run.config, ray_workers, inference), lambda restarts: \
+        ray_stages.RayStages(run.out, run.game_spec, run.config, run.learner, run.replay, labels,
+                             int(run.state.get("pending_steps", 0)), restarts)
+
+
+def _iteration(run: _Run, source: SelfPlaySource, stages: Stages, clock: _Clock) -> tuple[dict, ZeroConfig]:
+    """One iteration under the config in force (the schedule's values): self-play, its games and replay chunk
+    written, the learner's updates and the evaluation due; (its metrics row, the config it ran under)."""
+    done, state = int(run.state["iteration"]), run.state
+    config = run.config.at(done, clock() / 60)
+    run.learner.set_lr(config.learn.lr)
+    t0 = time.monotonic()
+    stages.begin(run.net, done + 1, config, run.rng)
+    played = source.play(run.net, done + 1, config, run.rng)
+    t_play = time.monotonic() - t0
+    append_line(run.out / "games.jsonl", "".join(
+        json.dumps({"iteration": done + 1, "index": state["games"] + i, "moves": r.moves,
+                    "returns": r.returns.tolist()}) + "\n" for i, r in enumerate(played.records)))
+    chunk = _chunk(played.records, config.learn)
+    name = f"chunk_{done + 1:06d}.npz"
+    run.replay.add(name, chunk)
+    n_new = len(chunk["value"])
+    steps = math.ceil(n_new * config.learn.replay_ratio / config.learn.batch_size) \
+        if len(run.replay) >= config.learn.min_positions else 0
+    losses, evaluation = stages.end(run.net, done + 1, (name, chunk), steps, config, run.rng)
+    state.update(iteration=done + 1, games=state["games"] + len(played.records), positions=state["positions"] + n_new)
+    row = {"iteration": done + 1, "step": run.learner.step, "games": state["games"], "positions": state["positions"],
+           "replay": len(run.replay), **_play_figures(run.game, played, t_play),
+           **{k: round(v, 5) for k, v in losses.items()}, **evaluation, **stages.extra,
+           **{key: runs.setting(config, key) for key in config.schedule}, "elapsed": clock()}
+    return row, config
+
+
+def _log(run: _Run, row: dict, tb) -> None:
+    """The metrics line (and its TensorBoard scalars, against games played)."""
+    append_line(run.out / "metrics.jsonl", json.dumps(row))
+    if tb is not None:
+        for k, v in row.items():
+            if isinstance(v, (int, float)):
+                tb.add_scalar(k, v, row["games"])
 
 
 def _chunk(records: list, learn) -> dict[str, np.ndarray]:
@@ -305,11 +284,20 @@ def _stopping(iteration: int, iterations: int | None, deadline: float | None) ->
     return (iterations is not None and iteration >= iterations) or (deadline is not None and time.monotonic() >= deadline)
 
 
-def _checkpoint(out, iteration, net, game_spec, learner, replay, rng, state, elapsed, config) -> None:
-    state.update(step=learner.step, elapsed=elapsed, chunks=replay.names, rng=rng.bit_generator.state,
-                 games_bytes=_size(out / "games.jsonl"), metrics_bytes=_size(out / "metrics.jsonl"))
-    save_checkpoint(out, iteration, net, game_spec, learner.optimizer, state, config.keep_checkpoints, config.keep_every,
-                    config.search.discount)
+def _checkpoint(run: _Run, owed: int, elapsed: float, config: ZeroConfig) -> None:
+    """Checkpoint the iteration just done, keeping as many as `config` (the one in force) says; replay chunks that
+    no kept checkpoint names are deleted. `owed`: updates owed to the newest chunk."""
+    out, state = run.out, run.state
+    state.update(step=run.learner.step, elapsed=elapsed, chunks=run.replay.names, rng=run.rng.bit_generator.state,
+                 pending_steps=owed, games_bytes=runs.size(out / "games.jsonl"),
+                 metrics_bytes=runs.size(out / "metrics.jsonl"))
+    save_checkpoint(out, state["iteration"], run.net, run.game_spec, run.learner.optimizer, state,
+                    config.keep_checkpoints, config.keep_every, config.search.discount)
+    _prune_chunks(out, run.replay, config)
+
+
+def _prune_chunks(out: Path, replay: ReplayWindow, config: ZeroConfig) -> None:
+    """Delete the replay chunks that neither the window nor a kept checkpoint's window uses."""
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
@@ -330,7 +318,7 @@ def _tensorboard(out: Path):
 
 def run_summary(out: Path) -> dict:
     """The run's game, config, schedule changes (run.json "changes") and last metrics line (for reports)."""
-    meta = json.loads((Path(out) / "run.json").read_text())
+    meta = runs.read_run(out, "zero")
     rows = read_metrics(out)
     return {"game": meta["game"], "config": meta["config"], "changes": meta.get("changes", []),
             "last": rows[-1] if rows else {}}
@@ -341,10 +329,4 @@ def read_metrics(out: Path) -> list[dict]:
     path = Path(out) / "metrics.jsonl"
     if not path.is_file():
         raise RunFolderError(f"{out}: no metrics.jsonl (not a run folder, or no iteration finished yet)")
-    rows = []
-    for line in path.read_text().splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue
-    return rows
+    return runs.read_rows(path)

@@ -27,9 +27,8 @@ import torch
 from move37 import games as game_registry
 from move37.errors import ConfigError, Move37Error
 from move37.nets import PolicyValueNet, evaluator
-from move37.search._tree_search import BatchedSearch
 from move37.train.config import ZeroConfig
-from move37.train.source import SelfPlayBatch, play_share
+from move37.train.source import Searchers, SelfPlayBatch, play_share
 
 try:
     import ray
@@ -74,7 +73,7 @@ def connect(address: str, workers: int | None = None, inference: bool = False) -
 
 def _check_reachable(address: str) -> None:
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):  # int("²") fails though "²".isdigit()
         raise ConfigError(f"--ray {address}: expected HOST:PORT (the head's GCS port, 6379 by default) or auto")
     try:
         socket.create_connection((host, int(port)), timeout=5).close()
@@ -88,22 +87,23 @@ def shares(num_games: int, workers: int) -> list[int]:
 
 
 class SelfPlayWorker:
-    """One self-play process: a network copy, a `BatchedSearch` per batch size, torch on `threads` threads."""
+    """One self-play process: a network copy, a `BatchedSearch` per batch size and search settings, torch on
+    `threads` threads."""
 
     def __init__(self, game_spec: str, config: ZeroConfig):
         torch.set_num_threads(config.threads)
         self.game, self.config = game_registry.make(game_spec), config
         self.net = PolicyValueNet(self.game.info.observation_shape, self.game.info.num_actions, config.net)
         self.evaluate = evaluator(self.net)
-        self.searchers: dict[int, BatchedSearch] = {}
+        self.searchers = Searchers(self.game, self.evaluate)
 
     def pid(self) -> int:
         return os.getpid()
 
     def play(self, weights: dict[str, np.ndarray] | None, num_games: int, seed: list[int],
-             server=None) -> SelfPlayBatch:
+             server=None, config: ZeroConfig | None = None) -> SelfPlayBatch:
         """`num_games` games with `weights` (the network's state dict as arrays), or with the network of the
-        inference actor `server` (weights None)."""
+        inference actor `server` (weights None), under `config` (the one in force; default: the worker's own)."""
         if server is None:
             self.net.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
             self.net.eval()
@@ -111,12 +111,10 @@ class SelfPlayWorker:
         else:
             def evaluate(obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 return ray.get(server.evaluate.remote(obs, legal))
-        cfg = self.config
-        batch = min(cfg.selfplay.parallel_games, num_games)  # the searcher's size shapes the draws: fix it per share
-        if batch not in self.searchers:
-            self.searchers[batch] = BatchedSearch(self.game, evaluate, cfg.search, batch,
-                                                  max(cfg.selfplay.sims, cfg.selfplay.fast_sims))
-        return play_share(self.game, evaluate, cfg, num_games, np.random.default_rng(seed), self.searchers[batch])
+        cfg = config or self.config
+        # the searcher's size shapes the draws: fix it per share
+        searcher = self.searchers.get(cfg, min(cfg.selfplay.parallel_games, num_games))
+        return play_share(self.game, evaluate, cfg, num_games, np.random.default_rng(seed), searcher)
 
 
 class RaySelfPlay:
@@ -137,7 +135,7 @@ class RaySelfPlay:
     def _spawn(self):
         return self._actor.remote(self.game_spec, self.config)
 
-    def play(self, net: PolicyValueNet, iteration: int, rng: np.random.Generator) -> SelfPlayBatch:
+    def play(self, net: PolicyValueNet, iteration: int, config: ZeroConfig, rng: np.random.Generator) -> SelfPlayBatch:
         """The run's `rng` is not used: each share has its own generator (see the module docstring)."""
         weights = ray.put({k: v.detach().cpu().numpy() for k, v in net.state_dict().items()})
         if self.server is not None:
@@ -147,9 +145,10 @@ class RaySelfPlay:
                 raise Move37Error(f"the Ray inference actor died ({type(e).__name__}); "
                                   "the last checkpoint is intact") from None
             weights = None
-        sizes = shares(self.config.games_per_iteration, len(self.actors))
-        seeds = [[self.config.seed, iteration, i] for i in range(len(sizes))]
-        pending = {self.actors[i].play.remote(weights, n, seeds[i], self.server): i for i, n in enumerate(sizes) if n}
+        sizes = shares(config.games_per_iteration, len(self.actors))
+        seeds = [[config.seed, iteration, i] for i in range(len(sizes))]
+        pending = {self.actors[i].play.remote(weights, n, seeds[i], self.server, config): i
+                   for i, n in enumerate(sizes) if n}
         results = [SelfPlayBatch([], 0, 0)] * len(sizes)
         deaths = [0] * len(sizes)
         while pending:
@@ -167,7 +166,7 @@ class RaySelfPlay:
                                       f"({type(e).__name__}); the last checkpoint is intact") from None
                 ray.kill(self.actors[i], no_restart=True)
                 self.actors[i] = self._spawn()
-                pending[self.actors[i].play.remote(weights, sizes[i], seeds[i], self.server)] = i
+                pending[self.actors[i].play.remote(weights, sizes[i], seeds[i], self.server, config)] = i
         records = [r for share in results for r in share.records]
         extra = {"workers": len(self.actors), "worker_restarts": sum(deaths)}
         if self.server is not None:

@@ -1,7 +1,7 @@
 """The learner and evaluation as Ray actors, so they run while the workers play instead of between iterations.
 
-With `--ray` an iteration is three stages at once. The self-play workers play
-iteration t's games with the network W (ray_source.py); the `LearnerActor` trains on the
+The Ray side of stages.py's `Stages`. With `--ray` an iteration is three stages at once.
+The self-play workers play iteration t's games with the network W (ray_source.py); the `LearnerActor` trains on the
 replay window as it was after iteration t-1, turning W into W'; when an evaluation is
 due, the `EvaluationActor` measures W, the network that plays iteration t. Then the
 driver writes t's games and replay chunk, sends the chunk to the learner, and
@@ -17,7 +17,7 @@ resumed run continues it. The evaluation actor gets what the run folder caches (
 solver's labels, and the ladder's round robin, played here first when Elo is on), so it
 can sit on any node. If the learner or the evaluation actor dies, `StageLost` tells the
 training loop, which goes back to its last checkpoint and starts both actors again
-(at most MAX_RESTARTS times in one `move37 train`).
+(at most stages.MAX_RESTARTS times in one `move37 train`).
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ try:
     from ray.exceptions import RayActorError
 except ImportError:  # only reached through ray_source.connect(), which reports a missing Ray first
     ray = None
-
-MAX_RESTARTS = 3  # learner or evaluation actors lost in one `move37 train` before the run gives up
 
 
 def _arrays(net: torch.nn.Module) -> dict[str, np.ndarray]:
@@ -72,11 +70,14 @@ class LearnerActor:
     def add(self, name: str, arrays: dict[str, np.ndarray]) -> None:
         self.window.append(name, arrays)
 
-    def train(self, steps: int, rng_state: dict) -> tuple[dict[str, float], dict, int, dict[str, np.ndarray]]:
-        """`steps` updates drawing on a generator in `rng_state`: (mean losses, the generator's new state,
-        learner step, weights)."""
+    def train(self, steps: int, rng_state: dict, lr: float | None = None
+              ) -> tuple[dict[str, float], dict, int, dict[str, np.ndarray]]:
+        """`steps` updates at learning rate `lr` (default: as it is) drawing on a generator in `rng_state`: (mean
+        losses, the generator's new state, learner step, weights)."""
         rng = np.random.default_rng()
         rng.bit_generator.state = rng_state
+        if lr is not None:
+            self.learner.set_lr(lr)
         losses = self.learner.train(self.window, steps, rng) if steps else {}
         return losses, rng.bit_generator.state, self.learner.step, _arrays(self.learner.net)
 
@@ -90,54 +91,57 @@ class EvaluationActor:
 
     def __init__(self, game_spec: str, config: ZeroConfig, labels: list[dict] | None, ladder: list | None):
         torch.set_num_threads(config.threads)
-        self.config, self.labels, self.ladder = config, labels, ladder
+        self.labels, self.ladder = labels, ladder
         self.game = game_registry.make(game_spec)
         self.net = PolicyValueNet(self.game.info.observation_shape, self.game.info.num_actions, config.net)
         self.evaluate = evaluator(self.net)
 
-    def evaluate_weights(self, weights: dict[str, np.ndarray], iteration: int) -> dict:
+    def evaluate_weights(self, weights: dict[str, np.ndarray], iteration: int, config: ZeroConfig) -> dict:
+        """The evaluation due at `iteration` under `config` (the one in force)."""
         _load(self.net, weights)
-        return ev.evaluate_network(self.game, self.evaluate, self.config, self.labels, iteration, lambda: self.ladder)
+        return ev.evaluate_network(self.game, self.evaluate, config, self.labels, iteration, lambda: self.ladder)
 
 
 class RayStages:
-    """The driver's side of the learner and evaluation actors. Per iteration: `start` (before the workers
-    play), `finish` (after), `add` (the iteration's new chunk); `sync_optimizer` before a checkpoint."""
+    """`Stages` on two actors: `begin` submits the updates owed to the previous chunk and, when due, the evaluation
+    of the weights about to play; `end` collects them and hands the learner the new chunk."""
 
     def __init__(self, run: Path, game_spec: str, config: ZeroConfig, learner: Learner, replay: ReplayWindow,
-                 labels: list[dict] | None):
-        self.game_spec, self.config, self.labels = game_spec, config, labels
+                 labels: list[dict] | None, owed: int, restarts: int):
+        self.game_spec, self.config, self.labels, self.owed, self.local = game_spec, config, labels, owed, learner
+        self.extra = {"stage_restarts": restarts}
         self.ladder = ev.ladder_records(run, learner.game, config) if ev.elo_on(config) else None
         self.learner = ray.remote(num_cpus=1)(LearnerActor).remote(
             game_spec, config, _arrays(learner.net), learner.optimizer.state_dict(), learner.step, replay.chunks)
         self.evaluator = None  # started at the first evaluation due
         self._jobs: tuple = ()
 
-    def start(self, net: PolicyValueNet, iteration: int, steps: int, rng: np.random.Generator) -> None:
-        """Submit `steps` learner updates and, when due, the evaluation of `net` (the weights that play `iteration`)."""
-        learn = self.learner.train.remote(steps, rng.bit_generator.state)
+    def begin(self, net: PolicyValueNet, iteration: int, config: ZeroConfig, rng: np.random.Generator) -> None:
+        learn = self.learner.train.remote(self.owed, rng.bit_generator.state, config.learn.lr)
         evaluation = None
-        if ev.due(self.config, self.labels, iteration):
+        if ev.due(config, self.labels, iteration):
             if self.evaluator is None:
                 # no CPU reserved: it works in bursts (every eval.every iterations), beside whatever runs there
                 self.evaluator = ray.remote(num_cpus=0)(EvaluationActor).remote(
                     self.game_spec, self.config, self.labels, self.ladder)
-            evaluation = self.evaluator.evaluate_weights.remote(ray.put(_arrays(net)), iteration)
+            evaluation = self.evaluator.evaluate_weights.remote(ray.put(_arrays(net)), iteration, config)
         self._jobs = (learn, evaluation)
 
-    def finish(self, net: PolicyValueNet, learner: Learner, rng: np.random.Generator) -> tuple[dict, dict]:
-        """Wait for the learner (its new weights go into `net`, its step into `learner`, the generator's state into
-        `rng`) and the evaluation: (losses, evaluation fields)."""
+    def end(self, net: PolicyValueNet, iteration: int, chunk: tuple[str, dict], steps: int, config: ZeroConfig,
+            rng: np.random.Generator) -> tuple[dict, dict]:
+        """Wait for the learner (its new weights go into `net`, its step into the driver's learner, the generator's
+        state into `rng`) and the evaluation; the learner then gets `chunk`, whose `steps` it makes in the next
+        iteration."""
         learn, evaluation = self._jobs
-        losses, rng.bit_generator.state, learner.step, weights = _get(learn, "learner")
+        losses, rng.bit_generator.state, self.local.step, weights = _get(learn, "learner")
         _load(net, weights)
+        name, arrays = chunk
+        self.learner.add.remote(name, arrays)  # runs before the next `train`: an actor's calls keep their order
+        self.owed = steps
         return losses, (_get(evaluation, "evaluation actor") if evaluation is not None else {})
 
-    def add(self, name: str, arrays: dict[str, np.ndarray]) -> None:
-        self.learner.add.remote(name, arrays)  # runs before the next `train`: an actor's calls keep their order
-
-    def sync_optimizer(self, learner: Learner) -> None:
-        learner.optimizer.load_state_dict(_get(self.learner.optimizer_state.remote(), "learner"))
+    def sync(self) -> None:
+        self.local.optimizer.load_state_dict(_get(self.learner.optimizer_state.remote(), "learner"))
 
     def close(self) -> None:
         for actor in (self.learner, self.evaluator):

@@ -1,7 +1,7 @@
 """One game on the web page: a game, an agent, whose side the human plays, the moves so far.
 
 `Session.view()` is everything the page draws, as JSON-ready data: the board (a generic
-grid from `move37.protocols.boards`, or chess squares from the FEN), the legal moves
+grid from `move37.games.boards`, or chess squares from the FEN), the legal moves
 with where to click them, the agent's last analysis, and the status. `record(fmt)` is
 the game record: a JSON Lines `GameRecord` for every game, SGF for Go, PGN for chess.
 """
@@ -11,16 +11,20 @@ from __future__ import annotations
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
 from move37 import agents, games
 from move37.agents.base import Agent, Analysis
+from move37.agents.budget import server_budget
+from move37.agents.options import OUTSIDE_MOVE_MS
 from move37.arena.records import GameRecord
 from move37.errors import IllegalMoveError, NotationError
 from move37.games.base import Game, State
-from move37.protocols import boards
+from move37.games import boards
 
 # Side names by game; others use X and O.
 _SIDES = {"go": ("Black", "White"), "othello": ("Black", "White"), "chess": ("White", "Black")}
@@ -51,11 +55,24 @@ class Session:
     used: float = field(default_factory=time.monotonic)
 
     @classmethod
-    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int) -> "Session":
+    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int, *, engines: bool = False) -> "Session":
+        """A new game against the agent `agent_spec`, built as a spec from outside: options within
+        their outside bounds, a time limit per move where the agent takes one, and agents that start
+        programs only when `engines` (LimitError / AgentRefusedError otherwise)."""
         game = games.make(game_spec)
-        agent = agents.make(agent_spec, game)
+        agent = agents.make(server_budget(agent_spec, OUTSIDE_MOVE_MS), game, outside=True, engines=engines)
         agent.reset()
         return cls(sid, game_spec, agent_spec, game, agent, human, [game.initial_state()])
+
+    @contextmanager
+    def locked(self, timeout: float) -> Iterator[None]:
+        """Hold the game's lock; Conflict when the agent is still thinking after `timeout` seconds."""
+        if not self.lock.acquire(timeout=timeout):
+            raise Conflict("the agent is still thinking about its move; try again")
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     @property
     def state(self) -> State:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from move37.games.connect4 import BOARD, COLUMN, H1, HEIGHT, WIDTH, ConnectFourState, winning_cells
+from move37.games.connect4 import BOARD, BOTTOM, COLUMN, H1, HEIGHT, WIDTH, ConnectFourState, winning_cells
 
 action_order = (3, 2, 4, 1, 5, 0, 6)  # centre first: the centre joins the most windows
 
@@ -39,7 +39,6 @@ _DIRECTIONS = tuple((s, 2 * s, 3 * s, _starts(dc, dr))
 _ODD_ROWS = sum(1 << (c * H1 + r) for c in range(WIDTH) for r in range(0, HEIGHT, 2))  # rows 1, 3, 5 from the bottom
 _EVEN_ROWS = BOARD & ~_ODD_ROWS
 _CENTRE = COLUMN[WIDTH // 2]
-_BOTTOM = sum(1 << (c * H1) for c in range(WIDTH))
 
 W_THREE, W_TWO, W_CENTRE, W_PARITY = 4.0, 1.0, 1.5, 3.0
 SCALE = 24.0  # tanh(total / SCALE): a typical middle-game lead maps to about 0.5
@@ -68,7 +67,7 @@ def evaluate(state: ConnectFourState) -> float:
     mine, mask = state.position, state.mask
     theirs = mine ^ mask
     my_spots = winning_cells(mine, mask)
-    if my_spots & (mask + _BOTTOM):  # a winning cell the mover can fill now
+    if my_spots & (mask + BOTTOM):  # a winning cell the mover can fill now
         return WIN_NOW
     their_spots = winning_cells(theirs, mask)
     mine_good, theirs_good = (_ODD_ROWS, _EVEN_ROWS) if state.moves % 2 == 0 else (_EVEN_ROWS, _ODD_ROWS)

@@ -24,9 +24,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from move37.games._othello_kernels import board_mask, to_bitboard
 from move37.games.othello import OthelloState, _geometry
 from move37.solvers._othello_kernels import stable_discs
-from move37.solvers.othello import _to_bitboard
 
 W_MOBILITY, W_POTENTIAL, W_CORNER, W_XSQUARE, W_CSQUARE, W_STABLE, W_DISCS = 6.0, 3.0, 8.0, 4.0, 1.5, 5.0, 4.0
 SCALE = 16.0  # tanh(total / SCALE): a clear positional edge maps to about 0.5
@@ -35,13 +35,13 @@ SCALE = 16.0  # tanh(total / SCALE): a clear positional edge maps to about 0.5
 @lru_cache(maxsize=None)
 def _squares(n: int) -> tuple[list[tuple[int, int, int]], int]:
     """For each corner (corner bit, its X-square bit, its two C-squares' bits); and the
-    board's mask in the solver's 8x8 layout (for the stable-disc kernel)."""
+    board's mask on the compiled rules' 8x8 layout (for the stable-disc kernel)."""
     bit = lambda r, c: 1 << (r * n + c)  # noqa: E731
     corners = []
     for r, c in ((0, 0), (0, n - 1), (n - 1, 0), (n - 1, n - 1)):
         dr, dc = (1 if r == 0 else -1), (1 if c == 0 else -1)
         corners.append((bit(r, c), bit(r + dr, c + dc), bit(r + dr, c) | bit(r, c + dc)))
-    return corners, _to_bitboard((1 << (n * n)) - 1, n)
+    return corners, board_mask(n)
 
 
 def _ratio(mine: int, theirs: int) -> float:
@@ -73,9 +73,9 @@ def evaluate(state: OthelloState) -> float:
         else:  # next to an empty corner, a disc invites the opponent in
             x_sq -= bool(me & x_bit) - bool(opp & x_bit)
             c_sq -= (me & c_bits).bit_count() - (opp & c_bits).bit_count()
-    mine_k, opp_k = np.uint64(_to_bitboard(me, n)), np.uint64(_to_bitboard(opp, n))
-    stable = _ratio(int(stable_discs(mine_k, opp_k, np.uint64(board))).bit_count(),
-                    int(stable_discs(opp_k, mine_k, np.uint64(board))).bit_count())
+    mine_k, opp_k = np.uint64(to_bitboard(me, n)), np.uint64(to_bitboard(opp, n))
+    stable = _ratio(int(stable_discs(mine_k, opp_k, board)).bit_count(),
+                    int(stable_discs(opp_k, mine_k, board)).bit_count())
     discs = _ratio(me.bit_count(), opp.bit_count())
 
     total = (W_MOBILITY * mobility + W_POTENTIAL * potential + W_CORNER * corner

@@ -28,7 +28,11 @@ async function api(method, path, body) {
   }
   const resp = await fetch(path, opts);
   const data = await resp.json();
-  if (!resp.ok) throw new Error(data.error || resp.statusText);
+  if (!resp.ok) {
+    const err = new Error(data.error || resp.statusText);
+    err.status = resp.status;
+    throw err;
+  }
   return data;
 }
 
@@ -54,9 +58,27 @@ async function run(step) {
 async function agentTurns() {
   while (view && !view.terminal && view.to_move !== view.human) {
     $("status").textContent = "The agent is thinking\u2026";
-    view = await api("POST", `/api/games/${view.id}/agent`, {});
+    try {
+      view = await api("POST", `/api/games/${view.id}/agent`, {});
+    } catch (e) {
+      if (e.status !== 504) throw e;
+      view = await lateMove(view);  // past the server's deadline: the move lands when the search ends
+    }
     render();
   }
+}
+
+async function lateMove(before) {
+  for (let i = 0; i < 120; i++) {  // a minute, then give up with the server's last word
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    try {
+      const now = await api("GET", `/api/games/${before.id}`);
+      if (now.moves.length > before.moves.length) return now;
+    } catch (e) {
+      if (e.status !== 409) throw e;  // 409: still thinking
+    }
+  }
+  throw new Error("the agent did not move in time");
 }
 
 function newGame(ev) {

@@ -1,4 +1,4 @@
-"""A line-oriented engine process: the transport under the GTP and UCI agents.
+"""A line-oriented engine process: the transport under the engine agents (GTP, UCI, xboard).
 
 The command is split with `shlex` and started without a shell, so a spec such as
 `gtp:"gnugo --mode gtp --level 1"` runs exactly that program with those arguments.

@@ -1,16 +1,28 @@
 """Batched tree search: B games searched together, one evaluation call per simulation step.
 
+The public seam of network-guided search (PUCT, Gumbel), in the shape of DeepMind's mctx:
+a search is handed what it needs and answers with one output record.
+
+- `Evaluate`: `evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
+  called once per simulation step on every new leaf of every game. Search never sees
+  PyTorch: it may be a network, random rollouts or a learned model.
+- `CompiledEvaluate`: an `Evaluate` that also carries a `kernel` (move37.search.kernel_eval),
+  which compiled search evaluates in its own loop with no Python between simulations.
+- `Store`: the game-stepping seam (roots and new nodes as `Leaves`); the generic one keeps
+  State objects, a game's compiled one steps bitboards.
+- `SearchOutput`: per game, the root's visits, improved policy, chosen action, searched value,
+  child values, and the evaluation of the root itself (prior, raw value, legal mask), so players
+  need not read the tree.
+
 Each step descends every game's tree once (a compiled kernel), steps the game to the
-new leaves (the `StateStore` seam), evaluates all of them in ONE call of
-`evaluate(obs (K, *obs_shape) float32, legal (K, A) bool) -> (priors (K, A), values (K,))`,
-and backs the values up (compiled). Search never sees PyTorch: `evaluate` may be a
-network, random rollouts or a learned model.
+new leaves (the store), evaluates all of them in ONE call, and backs the values up (compiled).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable
+from typing import Protocol, runtime_checkable
 
 import numba
 import numpy as np
@@ -18,11 +30,42 @@ import numpy as np
 from move37.errors import ConfigError
 from move37.games.base import Game, State
 from move37.games.leaves import Leaves
-from move37.search import _fused_gumbel, _kernel_eval, gumbel, puct
+from move37.search import _fused_gumbel, gumbel, kernel_eval, puct
+from move37.search.kernel_eval import Kernel
 from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
-from move37.search._tree_states import store_for
+from move37.search._tree_states import StateStore, Store
+from move37.search.compiled import CompiledGame
 
-Evaluate = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+class Evaluate(Protocol):
+    """Maps a batch of positions to the network's answer: obs float32 (K, *obs_shape), legal bool (K, A)
+    -> priors float32 (K, A) (0 on illegal actions), values float32 (K,) for each position's mover."""
+
+    def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class CompiledEvaluate(Protocol):
+    """An `Evaluate` that compiled search can run inside its own loop: `kernel` is what to compute and
+    the weights as flat arrays (it changes when the weights do). Calling it must give the same priors
+    and values as the kernel, so a search's result does not depend on which way it evaluates."""
+
+    @property
+    def kernel(self) -> Kernel: ...
+
+    def __call__(self, obs: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@runtime_checkable
+class CountsEvaluations(Protocol):
+    """An evaluator that keeps statistics (move37.search._tree_cache.EvaluationCache): compiled search
+    tells it how many evaluations its kernel found in the search's own cache and how many it made."""
+
+    def record(self, hits: int, misses: int) -> None: ...
+
+
+#: sets of simulation budgets whose Gumbel schedule tables a search keeps (least recently used dropped)
+SCHEDULES_KEPT = 8
 
 
 def _use_threads(n: int) -> None:
@@ -71,15 +114,21 @@ class SearchConfig:
             raise ConfigError("search.discount must be in (0, 1]")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchOutput:
     """Results for every game of the batch (rows of inactive games are zeros / -1).
 
-    visits: int32 (B, A) root child visit counts; policy: float32 (B, A) the training target
-    (visit shares for PUCT, the completed-Q improved policy for Gumbel); action: int32 (B,)
-    the search's move (most visited for PUCT; sequential-halving winner for Gumbel);
+    visits: int32 (B, A) root child visit counts.
+    policy: float32 (B, A) the training target (visit shares for PUCT, the completed-Q improved policy
+    for Gumbel).
+    action: int32 (B,) the search's move (most visited for PUCT; sequential-halving winner for Gumbel).
     value: float32 (B,) root value for its mover (PUCT: the mean backed-up value; Gumbel: the improved
-    policy's value, see `gumbel.root_decision`); q: float32 (B, A) root child mean values.
+    policy's value, see `gumbel.root_decision`).
+    q: float32 (B, A) root child mean values for the root's mover (0 where unvisited).
+    prior: float32 (B, A) the evaluation's policy at the root as search used it (0 on illegal actions;
+    PUCT's Dirichlet noise mixed in when exploring, Gumbel's noise kept apart).
+    raw_value: float32 (B,) the evaluation's value of the root for its mover.
+    legal: bool (B, A) the root's legal actions.
     """
 
     visits: np.ndarray
@@ -87,14 +136,24 @@ class SearchOutput:
     action: np.ndarray
     value: np.ndarray
     q: np.ndarray
+    prior: np.ndarray
+    raw_value: np.ndarray
+    legal: np.ndarray
+
+    def prior_action(self) -> np.ndarray:
+        """int64 (B,): the raw policy's move, its most probable legal action (what `sims=0` plays);
+        -1 for games with no legal action."""
+        best = np.where(self.legal, self.prior, -1.0).argmax(axis=1)
+        return np.where(self.legal.any(axis=1), best, -1)
 
 
 class BatchedSearch:
     """Search trees for `batch` games of `game`, each with room for `max_sims` simulations (plus reuse).
 
-    compiled: step the game with its compiled store when it has one (False: State objects).
-    fused: Gumbel search over a store with bitboards (Connect Four's) runs fused: one compiled call per
-    simulation step, or one per move when `evaluate` has a compiled `kernel`
+    compiled: the game's compiled fast path (`move37.search.compiled.compiled_for(game)`): its store steps
+    the tree's nodes; None steps State objects.
+    fused: Gumbel search over a fused-capable compiled store (Connect Four's bitboards) runs fused: one
+    compiled call per simulation step, or one per move when `evaluate` is a `CompiledEvaluate`
     (move37.search._fused_gumbel); same results as the unfused loop.
     rounds: unfused Gumbel search evaluates a whole round of sequential halving (one visit to each
     surviving root action) in one call (`gumbel.select_rounds`): the same tree in fewer, larger calls,
@@ -102,13 +161,14 @@ class BatchedSearch:
     """
 
     def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
-                 compiled: bool = True, fused: bool = True, rounds: bool = False):
+                 compiled: CompiledGame | None = None, fused: bool = True, rounds: bool = False):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
-        self.store = store_for(game, batch, self.tree.capacity, compiled)  # the game-stepping seam
-        self._tables: dict[tuple[int, ...], np.ndarray] = {}
-        self.fused = fused and compiled and config.algorithm == "gumbel" and hasattr(self.store, "position")
+        capacity = self.tree.capacity
+        self.store: Store = compiled.store(game, batch, capacity) if compiled else StateStore(game, batch, capacity)
+        self._tables: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # least recently used first
+        self.fused = fused and compiled is not None and compiled.fused and config.algorithm == "gumbel"
         self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
         self._buffers: tuple | None = None
         self._live = np.zeros(batch, bool)  # games with a root that is not terminal
@@ -118,6 +178,18 @@ class BatchedSearch:
         self.cache_hits = 0  # evaluations a compiled search found in its cache
         self.evaluations = 0  # leaves sent to `evaluate` so far (for speed reports)
         self.simulations = 0  # simulations run so far
+
+    @property
+    def evaluate(self) -> Evaluate:
+        """The evaluator; it may be replaced between runs (new weights, a cache around it)."""
+        return self._evaluate
+
+    @evaluate.setter
+    def evaluate(self, evaluate: Evaluate) -> None:
+        self._evaluate = evaluate
+        # Protocol checks once per evaluator, not per run (each costs about 10 us).
+        self._compiled_evaluate = isinstance(evaluate, CompiledEvaluate)
+        self._counts_evaluations = isinstance(evaluate, CountsEvaluations)
 
     # Roots and moves.
 
@@ -140,6 +212,26 @@ class BatchedSearch:
                 return state
         self.set_root(b, state)
         return state
+
+    def reroot(self, b: int, state: State, sims: int) -> bool:
+        """Make `state` game b's root keeping the subtree below it, when it is a grandchild of the root
+        (the position after the move searched and the opponent's reply) and the kept tree leaves room
+        for `sims` more simulations. Needs PUCT with reuse and the generic store (states are compared);
+        False otherwise, and the caller starts afresh with `set_root`."""
+        t, store = self.tree, self.store
+        if not (self.config.reuse and self.config.algorithm == "puct" and isinstance(store, StateStore)):
+            return False
+        for c in t.children[b, 0]:
+            for gc in t.children[b, c] if c >= 0 else ():
+                if gc >= 0 and store.states[b][gc] == state and t.visits[b, gc] + sims + 1 < t.capacity:
+                    store.remap(b, compact(*t.arrays(), b, gc))
+                    self._live[b] = not state.is_terminal()
+                    return True
+        return False
+
+    def room(self, b: int) -> int:
+        """The most simulations game b's tree can still take in one `run` (nodes left, and `max_sims`)."""
+        return min(self.tree.capacity - int(self.tree.num_nodes[b]) - 2, self.max_sims)
 
     # Search.
 
@@ -204,7 +296,7 @@ class BatchedSearch:
                    table_id: np.ndarray) -> None:
         """The simulations of `run` through move37.search._fused_gumbel (Gumbel, bitboard store)."""
         t, c = self.tree, self.config
-        kernel = getattr(self.evaluate, "kernel", None)
+        kernel = self.evaluate.kernel if self._compiled_evaluate else None
         args = (*t.arrays(), t.logit, self.store.position, self.store.mask, sims, noise, table, table_id, c.gumbel_k,
                 c.c_visit, c.c_scale, np.float32(c.discount))
         self.simulations += int(sims.sum())
@@ -220,9 +312,8 @@ class BatchedSearch:
             hits, misses = (int(x) for x in counts.sum(axis=0))
             self.evaluations += misses
             self.cache_hits += hits
-            record = getattr(self.evaluate, "record", None)
-            if record is not None:  # an EvaluationCache around the evaluator counts what the kernel did
-                record(hits, misses)
+            if self._counts_evaluations:
+                self.evaluate.record(hits, misses)
             return
         self._expand_roots(np.flatnonzero(live & (t.visits[:, 0] == 0)))
         if self._buffers is None:
@@ -245,7 +336,7 @@ class BatchedSearch:
         """The compiled search's evaluation cache (see _fused_gumbel._evaluate): `rows` tables (one per
         thread) of `cache_slots` positions, emptied whenever the kernel (the weights) changes.
         Evaluations of a uniform kernel cost less than a lookup: no cache."""
-        slots = self.cache_slots if kernel.kind != _kernel_eval.UNIFORM else 0
+        slots = self.cache_slots if kernel.kind != kernel_eval.UNIFORM else 0
         keys, priors, values = self._cache
         if self._cache_kernel is not kernel or keys.shape != (rows, slots):
             A = self.game.info.num_actions
@@ -287,14 +378,22 @@ class BatchedSearch:
         backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0, np.float32(self.config.discount))
 
     def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gumbel's considered-visit schedules for this run's budgets: int32 (T, K + 1, S) for the T
+        distinct counts in `sims`, and each game's row int32 (B,). Kept for the SCHEDULES_KEPT most
+        recently used sets of budgets: self-play reuses two or three, a timed player plans a new one
+        every move, and unbounded they would grow for as long as it plays."""
         budgets = np.unique(sims)
         key = tuple(budgets.tolist())
-        if key not in self._tables:
+        if key in self._tables:
+            self._tables.move_to_end(key)
+        else:
             width = max(max(key), 1)
             stack = np.zeros((len(key), self.config.gumbel_k + 1, width), np.int32)
             for i, s in enumerate(key):
                 stack[i, :, :max(s, 1)] = gumbel.considered_visits_table(self.config.gumbel_k, s)[:, :max(s, 1)]
             self._tables[key] = stack
+            if len(self._tables) > SCHEDULES_KEPT:
+                self._tables.popitem(last=False)
         return self._tables[key], np.searchsorted(budgets, sims).astype(np.int32)
 
     def _output(self, live: np.ndarray, noise: np.ndarray) -> SearchOutput:
@@ -315,4 +414,6 @@ class BatchedSearch:
         action[~live] = -1
         policy[~live] = 0.0
         value[~live] = 0.0
-        return SearchOutput(visits, policy, action, value, q)
+        prior, raw_value, legal = t.prior[:, 0].copy(), t.raw_value[:, 0].copy(), t.legal[:, 0].copy()
+        prior[~live], raw_value[~live], legal[~live] = 0.0, 0.0, False
+        return SearchOutput(visits, policy, action, value, q, prior, raw_value, legal)
