@@ -198,10 +198,11 @@ def progress(run: Path, trainer: str) -> int:
 
 
 def monotone(run: Path, trainer: str) -> bool:
-    """The metrics' iterations (games) or steps (reasoning) strictly increase: no line of lost work kept."""
+    """The metrics' iterations (games) or training steps (reasoning; its evaluation lines repeat the step they
+    evaluate) strictly increase: no line of lost work kept."""
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     key = "step" if trainer == "reason" else "iteration"
-    seen = [json.loads(line).get(key) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    seen = [s for s in seen if s is not None]
+    seen = [r[key] for r in rows if key in r and r.get("phase") != "eval"]
     return all(a < b for a, b in zip(seen, seen[1:]))
 
 
