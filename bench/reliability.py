@@ -107,13 +107,18 @@ def parsers(args) -> None:
 
 
 def table(args) -> None:
-    print("| parser (case) | inputs | broke the rule | seconds | ms per input | result file |")
-    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    """Every case of every result file, by case name: a case measured twice (before and after a fix) shows both."""
+    rows = []
     for path in sorted(RESULTS.glob("reliability_parsers*.json")):
-        for name, row in json.loads(path.read_text())["cases"].items():
-            pending = " (pending)" if row.get("pending") else ""
-            print(f"| `{name}`{pending} | {row['inputs']} | {row['broken']} | {row['seconds']} | "
-                  f"{1000 * row['seconds'] / max(row['inputs'], 1):.1f} | {path.name} |")
+        result = json.loads(path.read_text())
+        for name, row in result["cases"].items():
+            rows.append((name, result["commit"][:7], row, path.name))
+    print("| parser (case) | commit | inputs | broke the rule | seconds | ms per input | result file |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+    for name, commit_, row, file in sorted(rows, key=lambda r: r[0]):
+        pending = " (pending)" if row.get("pending") else ""
+        print(f"| `{name}`{pending} | {commit_} | {row['inputs']} | {row['broken']} | {row['seconds']} | "
+              f"{1000 * row['seconds'] / max(row['inputs'], 1):.1f} | {file} |")
 
 
 # Kills.
