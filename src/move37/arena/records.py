@@ -49,8 +49,11 @@ class GameRecord:
         row = json.loads(line)
         if not isinstance(row, dict):
             raise ValueError("not a JSON object")
+        seed = row.get("seed")
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise ValueError(f"seed {seed!r} is not an integer")
         return cls(game=str(row["game"]), players=tuple(map(str, row["players"])), opening=str(row["opening"]),
-                   moves=str(row["moves"]), result=tuple(float(x) for x in row["result"]), seed=row.get("seed"),
+                   moves=str(row["moves"]), result=tuple(float(x) for x in row["result"]), seed=seed,
                    plies=int(row.get("plies", 0)), extra=dict(row.get("extra", {})))
 
     @property
@@ -109,15 +112,19 @@ def write_records(path: str | Path, records: Iterable[GameRecord]) -> None:
 
 
 def read_records(path: str | Path) -> list[GameRecord]:
-    """All records of a file; a torn final line is skipped, any other bad line raises."""
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    """All records of a file; a torn final line is skipped, any other bad line (or a file that is not UTF-8 text)
+    is a RunFolderError."""
+    try:
+        lines = Path(path).read_bytes().decode("utf-8").split("\n")
+    except UnicodeDecodeError as e:
+        raise RunFolderError(f"{path}: not a file of game records (not UTF-8 text at byte {e.start})") from None
     out = []
     for i, line in enumerate(lines):
         if not line.strip():
             continue
         try:
             out.append(GameRecord.from_json(line))
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, RecursionError) as e:  # RecursionError: "[[[[..." nesting
             if i == len(lines) - 1:  # no newline after it: an append cut short
                 break
             raise RunFolderError(f"{path}: line {i + 1} is not a game record ({e})") from None

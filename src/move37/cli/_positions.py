@@ -12,15 +12,25 @@ from __future__ import annotations
 import sys
 from typing import Iterator
 
+from move37.errors import NotationError
 from move37.games.base import Game
 
 
 def read_lines(path: str) -> list[str]:
-    """The file's lines ('-' is standard input); OSError reaches the CLI's one-line handler."""
+    """The file's lines ('-' is standard input); OSError reaches the CLI's one-line handler, and
+    text that is not UTF-8 (a binary file given by mistake) is one NotationError for the whole file."""
     if path == "-":
-        return sys.stdin.read().splitlines()
-    with open(path, encoding="utf-8") as f:
-        return f.read().splitlines()
+        stdin = getattr(sys.stdin, "buffer", None)  # absent when a caller replaced stdin by a text stream
+        if stdin is None:
+            return sys.stdin.read().splitlines()
+        data = stdin.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise NotationError(f"{path}: not UTF-8 text (byte {e.start} of the file)") from None
 
 
 def positions(game: Game, lines: list[str]) -> Iterator[tuple[int, str]]:

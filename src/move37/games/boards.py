@@ -111,7 +111,7 @@ def gtp_vertex(board: Board, row: int, col: int) -> str:
 def parse_gtp_vertex(board: Board, text: str) -> tuple[int, int]:
     """(row, col) of a GTP vertex such as "d4" (case-insensitive); NotationError when off the board."""
     t = text.strip().upper()
-    ok = len(t) >= 2 and t[0] in GTP_LETTERS and t[1:].isdigit() and len(t) <= 4
+    ok = len(t) >= 2 and t[0] in GTP_LETTERS and t[1:].isascii() and t[1:].isdigit() and len(t) <= 4  # not "D²"
     col = GTP_LETTERS.index(t[0]) if ok else -1
     number = int(t[1:]) if ok else 0
     if not (0 <= col < board.cols and 1 <= number <= board.rows):

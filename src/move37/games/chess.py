@@ -376,25 +376,29 @@ def write_pgn(state: ChessState, white: str = "?", black: str = "?", event: str 
     return str(game) + "\n"
 
 
-class _QuietBuilder(chess.pgn.GameBuilder):
-    """python-chess's game builder without its log line per error: errors are collected
-    and reported once, as a NotationError."""
+class _StrictBuilder(chess.pgn.GameBuilder):
+    """python-chess's game builder, stopped by the first error (which becomes a NotationError). Its own
+    builder logs the error and reads on, and that recovery can fail on the main line: in "1. e5 ) --" the
+    ")" after the illegal e5 empties its variation stack and the next move is an IndexError."""
 
     def handle_error(self, error: Exception) -> None:
-        self.game.errors.append(error)
+        raise NotationError(f"bad PGN: {error}")
 
 
 def state_from_pgn(text: str) -> ChessState:
-    """The final position of the first game in a PGN text; NotationError if it has errors."""
-    game = chess.pgn.read_game(io.StringIO(text), Visitor=_QuietBuilder)
+    """The final position of the first game in a PGN text; NotationError at its first error."""
+    game = chess.pgn.read_game(io.StringIO(text), Visitor=_StrictBuilder)
     if game is None:
         raise NotationError("no PGN game found")
-    if game.errors:
-        raise NotationError(f"bad PGN: {game.errors[0]}")
-    state = _GAME.state_from_fen(game.board().fen())
+    board = game.board()
+    if type(board) is not chess.Board or board.chess960:  # python-chess reads [Variant] headers
+        raise NotationError(f"PGN variant {game.headers.get('Variant')!r} is not standard chess")
+    state = _GAME.state_from_fen(board.fen())
     for i, move in enumerate(game.mainline_moves()):
         if state.is_terminal():
             raise NotationError(f"PGN move {i + 1} is played after the game is over")
+        if not move:  # python-chess reads "--" and "0000" as null moves
+            raise NotationError(f"PGN move {i + 1} is a null move, which is not a chess move")
         state = state.play(move_to_action(move, state._board.turn))
     return state
 

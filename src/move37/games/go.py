@@ -257,8 +257,10 @@ class Go(Game):
         if t == "PASS":
             return self.pass_action
         letters = COLUMNS[: self.size]
-        require(len(t) >= 2 and t[0] in letters and t[1:].isdigit() and 1 <= int(t[1:]) <= self.size,
-                f"bad {self.size}x{self.size} Go move {text!r} (expected a vertex A1..{letters[-1]}{self.size} or pass)")
+        digits = t[1:].isascii() and t[1:].isdigit()  # ASCII only: int() reads "٣" as 3 and fails on "²"
+        require(len(t) >= 2 and t[0] in letters and digits and 1 <= int(t[1:]) <= self.size,
+                f"bad {self.size}x{self.size} Go move {text!r} "
+                f"(expected a vertex A1..{letters[-1]}{self.size} or pass)")
         return (self.size - int(t[1:])) * self.size + letters.index(t[0])
 
     def split_moves(self, text: str) -> list[str]:

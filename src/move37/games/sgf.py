@@ -69,23 +69,34 @@ class _Reader:
             self.fail(f"expected {char!r}, found {self.peek() or 'end of text'!r}")
         self.pos += 1
 
-    def game_tree(self, keep: bool) -> list[dict[str, list[str]]]:
-        """Read "(" Node+ GameTree* ")"; returns the main line's nodes when `keep`."""
-        self.expect("(")
-        nodes = []
-        if self.peek() != ";":
-            self.fail("a game tree must start with a node ';'")
-        while self.peek() == ";":
-            self.pos += 1
-            nodes.append(self.node())
-        first = True
-        while self.peek() == "(":
-            nodes_below = self.game_tree(keep and first)
-            if keep and first:
-                nodes.extend(nodes_below)
-            first = False
-        self.expect(")")
-        return nodes if keep else []
+    def main_line(self) -> list[dict[str, list[str]]]:
+        """Read one GameTree ("(" Node+ GameTree* ")"); return the nodes of its main line.
+
+        Iterative, with an explicit stack of open trees, so a record nested thousands of
+        variations deep is read (or refused with a NotationError) like any other: no
+        recursion limit, no traceback. A tree is on the main line when its parent is and it
+        is the parent's first variation.
+        """
+        nodes: list[dict[str, list[str]]] = []
+        open_trees: list[list[bool]] = []  # per open "(": [on the main line, a variation already read]
+        keep = True
+        while True:
+            self.expect("(")
+            if self.peek() != ";":
+                self.fail("a game tree must start with a node ';'")
+            while self.peek() == ";":
+                self.pos += 1
+                node = self.node()
+                if keep:
+                    nodes.append(node)
+            open_trees.append([keep, False])
+            while self.peek() != "(":
+                self.expect(")")
+                open_trees.pop()
+                if not open_trees:
+                    return nodes
+            parent = open_trees[-1]
+            keep, parent[1] = parent[0] and not parent[1], True
 
     def node(self) -> dict[str, list[str]]:
         props: dict[str, list[str]] = {}
@@ -126,7 +137,7 @@ class _Reader:
 def parse_sgf(text: str) -> SgfRecord:
     """The main line of the first game tree in `text`; NotationError if it is not SGF."""
     reader = _Reader(text)
-    nodes = reader.game_tree(keep=True)
+    nodes = reader.main_line()
     return SgfRecord(nodes)
 
 

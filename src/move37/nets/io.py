@@ -53,7 +53,7 @@ def read_meta(path: Path) -> dict:
             raise ValueError("search.discount must be in (0, 1]")
     except FileNotFoundError:
         raise RunFolderError(f"{meta_path}: missing (a network needs its .json config beside the weights)") from None
-    except (ValueError, KeyError, TypeError, AttributeError, ConfigError) as e:
+    except (ValueError, KeyError, TypeError, AttributeError, ConfigError, RecursionError) as e:  # "[[[[...": too deep
         raise RunFolderError(f"{meta_path}: not a valid network config ({e})") from None
     return meta
 

@@ -151,7 +151,7 @@ class GtpEngine:
             return None
         words = text.split()
         ident = ""
-        if words[0].isdigit():
+        if words[0].isascii() and words[0].isdigit():  # an id is ASCII digits ("²".isdigit() is true too)
             ident, words = words[0], words[1:]
             if not words:
                 return f"?{ident} missing command\n\n"
@@ -372,7 +372,7 @@ def _color(text: str) -> int:
 
 
 def _int(text: str) -> int:
-    if not text.lstrip("-").isdigit() or len(text) > 9:
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit()) or len(text) > 9:
         raise GtpError("syntax error")
     return int(text)
 

@@ -89,7 +89,9 @@ def build(cls, data, where: str = ""):
 
 
 def _key(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
+    """The dotted path of `key` for messages; a key with a newline or control character is quoted (one line)."""
+    name = key if key.isprintable() else repr(key)
+    return f"{where}.{name}" if where else name
 
 
 def _convert(value, hint, where: str):

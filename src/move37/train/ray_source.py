@@ -73,7 +73,7 @@ def connect(address: str, workers: int | None = None, inference: bool = False) -
 
 def _check_reachable(address: str) -> None:
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):  # int("²") fails though "²".isdigit()
         raise ConfigError(f"--ray {address}: expected HOST:PORT (the head's GCS port, 6379 by default) or auto")
     try:
         socket.create_connection((host, int(port)), timeout=5).close()

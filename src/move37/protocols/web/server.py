@@ -322,7 +322,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> dict:
         length = self.headers.get("Content-Length") or "0"
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):  # "²".isdigit() is true, and int("²") a ValueError
             raise HttpError(HTTPStatus.BAD_REQUEST, "bad Content-Length")
         if int(length) > MAX_BODY:
             raise HttpError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body over {MAX_BODY} bytes")
