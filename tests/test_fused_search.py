@@ -10,7 +10,7 @@ import torch
 from move37 import games
 from move37.nets import NetConfig, PolicyValueNet, evaluator
 from move37.nets.compiled import MLPEvaluator
-from move37.nets.frozen import FrozenEvaluator
+from move37.nets.folded import FoldedEvaluator
 from move37.search.kernel_eval import Uniform
 from move37.search.batched import BatchedSearch, SearchConfig
 from move37.search.compiled import compiled_for
@@ -136,18 +136,18 @@ def test_torch_free_evaluator_is_picked_for_cpu_mlps():
     assert not isinstance(evaluator(resnet), MLPEvaluator)
 
 
-def test_frozen_evaluator_equals_the_eager_resnet_and_follows_training():
+def test_folded_evaluator_equals_the_eager_resnet_and_follows_training():
     torch.manual_seed(5)
     net = PolicyValueNet(C4.info.observation_shape, C4.info.num_actions, NetConfig(kind="resnet", channels=8, blocks=2))
     picked = evaluator(net)
-    assert isinstance(picked, FrozenEvaluator)
+    assert isinstance(picked, FoldedEvaluator)
     rng = np.random.default_rng(2)
     obs = rng.integers(0, 2, (50, 2, 6, 7)).astype(np.float32)
     legal = rng.random((50, 7)) < 0.6
     legal[:, 0] = True
     optimizer = torch.optim.SGD(net.parameters(), lr=0.5)
     for _ in range(2):
-        for k in (1, 7, 50):  # the graph is traced at the first call's batch and serves every batch
+        for k in (1, 7, 50):  # one folded copy serves every batch size
             p, v = picked(obs[:k], legal[:k])
             q, w = _torch_evaluate(net)(obs[:k], legal[:k])
             np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)

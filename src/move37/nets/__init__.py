@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from move37.nets import compiled, frozen
+from move37.nets import compiled, folded
 from move37.nets.io import load_net, save_net
 from move37.nets.policy_value import NetConfig, PolicyValueNet, num_parameters
 
@@ -21,7 +21,7 @@ def evaluator(net: PolicyValueNet, device: str = "cpu"):
     An MLP on the CPU gets `compiled.MLPEvaluator` (same results within float32 rounding):
     compiled rows at self-play's batch sizes, where PyTorch's cost per call dominates, a kernel
     that compiled search runs in its own loop, and PyTorch for large batches. A residual network
-    on the CPU gets `frozen.FrozenEvaluator` (batch norms folded, oneDNN convolutions; same
+    on the CPU gets `folded.FoldedEvaluator` (batch norms folded, oneDNN convolutions; same
     results within float32 rounding).
     """
     net.eval()
@@ -33,8 +33,8 @@ def evaluator(net: PolicyValueNet, device: str = "cpu"):
 
     if torch.device(device).type == "cpu" and compiled.supports(net):
         return compiled.MLPEvaluator(net, large=evaluate)
-    if torch.device(device).type == "cpu" and frozen.supports(net):
-        return frozen.FrozenEvaluator(net)
+    if torch.device(device).type == "cpu" and folded.supports(net):
+        return folded.FoldedEvaluator(net)
     return evaluate
 
 
