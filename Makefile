@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[test,trl,ray]'
+	$(BIN)/pip install -q -e '.[test,trl,ray,envs,tasks]'
 	touch $(STAMP)
 
 venv: $(STAMP)

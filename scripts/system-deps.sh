@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages that the protocol and web tests use, when missing:
 #   gnugo (Go, GTP), stockfish (chess, UCI), fairymax (chess, xboard),
-#   chromium + chromium-driver (headless browser for the web page tests).
+#   chromium + chromium-driver (headless browser for the web page tests),
+#   metamath + metamath-databases (the proof checker and set.mm, for the prover).
 # Runs only as root on a machine with apt-get; elsewhere it says what to install and
 # exits 0, so `make test` still runs (those tests then skip with a reason).
 # Idempotent and fast: when every package is present it runs no apt command at all.
 set -u
 
-PACKAGES="gnugo stockfish fairymax chromium chromium-driver"
+PACKAGES="gnugo stockfish fairymax chromium chromium-driver metamath metamath-databases"
 
 missing=""
 for pkg in $PACKAGES; do
