@@ -43,6 +43,11 @@ class ConfigError(Move37Error, ValueError):
     """A configuration with unknown keys, wrong types or impossible values."""
 
 
+class JSONTextError(Move37Error, ValueError):
+    """Text that should be JSON and is not: not UTF-8, malformed, nested beyond the parser's recursion limit,
+    or holding NaN/Infinity where only numbers may stand (see move37.jsontext)."""
+
+
 class RunFolderError(Move37Error):
     """A run folder that cannot be resumed: another game, corrupted or truncated files."""
 

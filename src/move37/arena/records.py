@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from move37.atomic import write_text
+from move37 import jsontext
 from move37.errors import RunFolderError
 
 
@@ -46,7 +47,7 @@ class GameRecord:
 
     @classmethod
     def from_json(cls, line: str) -> "GameRecord":
-        row = json.loads(line)
+        row = jsontext.loads(line, constants=True)
         if not isinstance(row, dict):
             raise ValueError("not a JSON object")
         seed = row.get("seed")
@@ -124,7 +125,7 @@ def read_records(path: str | Path) -> list[GameRecord]:
             continue
         try:
             out.append(GameRecord.from_json(line))
-        except (ValueError, KeyError, TypeError, RecursionError) as e:  # RecursionError: "[[[[..." nesting
+        except (ValueError, KeyError, TypeError) as e:  # JSONTextError is a ValueError
             if i == len(lines) - 1:  # no newline after it: an append cut short
                 break
             raise RunFolderError(f"{path}: line {i + 1} is not a game record ({e})") from None

@@ -18,6 +18,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
+from move37 import jsontext
 from move37.errors import ConfigError, RunFolderError
 from move37.nets.policy_value import NetConfig, PolicyValueNet
 from move37.atomic import write_bytes
@@ -43,7 +44,7 @@ def read_meta(path: Path) -> dict:
     """The `.json` beside a weights file; RunFolderError when missing or malformed."""
     meta_path = Path(path).with_suffix(".json")
     try:
-        meta = json.loads(meta_path.read_text())
+        meta = jsontext.read(meta_path)
         meta["net"] = NetConfig(**{**meta["net"], "hidden": tuple(meta["net"]["hidden"])})
         meta["observation_shape"] = tuple(int(d) for d in meta["observation_shape"])
         meta["num_actions"] = int(meta["num_actions"])
@@ -53,7 +54,7 @@ def read_meta(path: Path) -> dict:
             raise ValueError("search.discount must be in (0, 1]")
     except FileNotFoundError:
         raise RunFolderError(f"{meta_path}: missing (a network needs its .json config beside the weights)") from None
-    except (ValueError, KeyError, TypeError, AttributeError, ConfigError, RecursionError) as e:  # "[[[[...": too deep
+    except (ValueError, KeyError, TypeError, AttributeError, ConfigError) as e:  # JSONTextError is a ValueError
         raise RunFolderError(f"{meta_path}: not a valid network config ({e})") from None
     return meta
 

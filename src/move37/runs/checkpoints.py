@@ -13,7 +13,6 @@ The optimiser travels as tensors (for a safetensors file) plus a JSON record of 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -22,7 +21,8 @@ from pathlib import Path
 import torch
 
 from move37.atomic import fsync_dir, write_json
-from move37.errors import RunFolderError
+from move37 import jsontext
+from move37.errors import JSONTextError, RunFolderError
 
 STATE_FILE = "state.json"
 
@@ -97,11 +97,11 @@ def prune_checkpoints(run: Path, keep: int, keep_every: int = 0) -> None:
 def read_state(ckpt: Path) -> dict:
     """state.json of checkpoint `ckpt`; RunFolderError when it is unreadable."""
     try:
-        state = json.loads((Path(ckpt) / STATE_FILE).read_text())
-        if not isinstance(state, dict):
-            raise TypeError
-    except (OSError, ValueError, TypeError) as e:
-        raise RunFolderError(f"{ckpt}: damaged checkpoint state ({type(e).__name__})") from None
+        state = jsontext.read(Path(ckpt) / STATE_FILE, constants=True)
+    except (OSError, JSONTextError) as e:
+        raise RunFolderError(f"{ckpt}: damaged checkpoint state ({e})") from None
+    if not isinstance(state, dict):
+        raise RunFolderError(f"{ckpt}: damaged checkpoint state (not an object)")
     return state
 
 

@@ -18,7 +18,8 @@ import tomllib
 import typing
 from pathlib import Path
 
-from move37.errors import ConfigError
+from move37 import jsontext
+from move37.errors import ConfigError, JSONTextError
 
 MAX_DEPTH = 16  # objects and lists nested deeper than any config's sections
 MAX_BYTES = 1 << 20  # a config is a few kilobytes
@@ -33,12 +34,9 @@ def read_file(path: Path) -> dict:
     if len(data) > MAX_BYTES:
         raise ConfigError(f"{path}: larger than {MAX_BYTES} bytes, not a config")
     try:
-        text = data.decode("utf-8")
-        obj = tomllib.loads(text) if kind == "TOML" else json.loads(text, parse_constant=_no_constant)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file (not UTF-8)") from None
-    except (ValueError, RecursionError) as e:  # JSONDecodeError, TOMLDecodeError; RecursionError: nested thousands deep
-        raise ConfigError(f"{path}: not valid {kind} ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+        obj = _toml(data) if kind == "TOML" else jsontext.loads(data)
+    except JSONTextError as e:
+        raise ConfigError(f"{path}: not valid {kind} ({e})") from None
     if _depth(obj) > MAX_DEPTH:  # the deepest config is a few levels; bounds every recursion that follows
         raise ConfigError(f"{path}: nested deeper than {MAX_DEPTH} levels, not a config")
     if not isinstance(obj, dict):
@@ -46,8 +44,16 @@ def read_file(path: Path) -> dict:
     return obj
 
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number a config may hold")
+def _toml(data: bytes) -> dict:
+    """TOML text parsed, its failures worded as JSON's are (JSONTextError)."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise JSONTextError(f"not UTF-8 text (byte {e.start})") from None
+    except RecursionError:
+        raise JSONTextError("nested too deeply") from None
+    except tomllib.TOMLDecodeError as e:
+        raise JSONTextError(str(e).splitlines()[0]) from None
 
 
 def _depth(obj) -> int:

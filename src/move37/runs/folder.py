@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from move37.atomic import write_json
-from move37.errors import RunFolderError
+from move37 import jsontext
+from move37.errors import JSONTextError, RunFolderError
 from move37.runs.checkpoints import recover
 
 RUN_FILE = "run.json"
@@ -35,12 +35,12 @@ def read_run(out: Path, trainer: str) -> dict:
     if not path.is_file():
         raise RunFolderError(f"{out} is not a move37 run folder (no {RUN_FILE})")
     try:
-        meta = json.loads(path.read_text())
-        kind = meta.get("trainer", "zero")
-        if not isinstance(meta["config"], dict):
-            raise TypeError
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        raise RunFolderError(f"{path}: damaged run description") from None
+        meta = jsontext.read(path, constants=True)
+    except JSONTextError as e:
+        raise RunFolderError(f"{path}: damaged run description ({e})") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+        raise RunFolderError(f"{path}: damaged run description (no config object)")
+    kind = meta.get("trainer", "zero")
     if kind != trainer:
         raise RunFolderError(f"{out} is a {kind} run, not a {trainer} run")
     return meta

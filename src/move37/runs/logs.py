@@ -12,7 +12,9 @@ import json
 import os
 from pathlib import Path
 
+from move37 import jsontext
 from move37.atomic import append_line
+from move37.errors import JSONTextError
 
 
 def append_row(path: Path, row: dict) -> None:
@@ -29,8 +31,8 @@ def read_rows(path: Path) -> list[dict]:
     rows = []
     for line in text[: text.rfind("\n") + 1].splitlines():
         try:
-            rows.append(json.loads(line))
-        except ValueError:
+            rows.append(jsontext.loads(line, constants=True))
+        except JSONTextError:
             continue  # damaged by hand or by the disk: the other rows still count
     return rows
 

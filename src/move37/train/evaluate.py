@@ -10,16 +10,15 @@ them are added at every evaluation and the Elo fit over all of them).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-from move37 import agents, arena, solvers
+from move37 import agents, arena, jsontext, solvers
 from move37.agents.zero import ZeroAgent
-from move37.errors import RunFolderError, UnknownNameError
+from move37.errors import JSONTextError, RunFolderError, UnknownNameError
 from move37.games.base import Game
 from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
 from move37.search.compiled import compiled_for
@@ -59,8 +58,8 @@ def shipped_labels(game: Game, count: int, seed: int = _LABEL_SEED) -> list[dict
 
 def _read_labels(path: Path, game: Game, count: int, seed: int) -> list[dict] | None:
     try:
-        data = json.loads(path.read_text())
-    except ValueError:
+        data = jsontext.read(path)
+    except JSONTextError:
         raise RunFolderError(f"{path}: damaged label cache (delete it to recompute)") from None
     fits = data.get("game") == game.info.name and data.get("count") == count and data.get("seed") == seed
     return data["labels"] if fits and all("good" in label for label in data["labels"]) else None

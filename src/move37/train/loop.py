@@ -43,7 +43,7 @@ from move37.atomic import append_line
 from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
 from move37.games.base import Game
 from move37.nets import PolicyValueNet, evaluator
-from move37.runs import checkpoint_dirs, latest_checkpoint
+from move37.runs import checkpoint_dirs, latest_checkpoint, read_state
 from move37.train import evaluate as ev
 from move37.train.checkpoint import load_checkpoint, save_checkpoint
 from move37.train.config import SCHEDULABLE, ZeroConfig, from_dict, load_config
@@ -301,8 +301,8 @@ def _prune_chunks(out: Path, replay: ReplayWindow, config: ZeroConfig) -> None:
     keep: set[str] = set()
     for d in checkpoint_dirs(out)[-config.keep_checkpoints:]:  # older kept ones (keep_every) keep only weights
         try:
-            keep |= set(json.loads((d / "state.json").read_text())["chunks"])
-        except (OSError, ValueError, KeyError):
+            keep |= set(read_state(d)["chunks"])
+        except (RunFolderError, KeyError, TypeError):
             continue
     replay.prune_files(keep)
 

@@ -53,10 +53,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
-from move37 import agents, games
+from move37 import agents, games, jsontext
 from move37.agents.options import OUTSIDE_MOVE_MS
 from move37.agents.process import EngineError
-from move37.errors import AgentRefusedError, IllegalMoveError, Move37Error
+from move37.errors import AgentRefusedError, IllegalMoveError, JSONTextError, Move37Error
 from move37.protocols.web.session import Conflict, Session
 
 MAX_BODY = 64 * 1024
@@ -331,8 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
             raise HttpError(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the body as application/json")
         raw = self.rfile.read(int(length))
         try:
-            body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
-        except (UnicodeDecodeError, ValueError, RecursionError) as e:  # RecursionError: "[[[[..." nesting
+            body = jsontext.loads(raw) if raw.strip() else {}
+        except JSONTextError as e:
             raise HttpError(HTTPStatus.BAD_REQUEST, f"body is not JSON: {e}") from None
         if not isinstance(body, dict):
             raise HttpError(HTTPStatus.BAD_REQUEST, "body must be a JSON object")
