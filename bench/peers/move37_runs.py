@@ -100,9 +100,8 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     def play(n_moves: int) -> float:
         for _ in range(n_moves):
             out = searcher.run(sims, rng, explore=True)
-            for b in range(games):
-                if searcher.advance(b, int(out.action[b])).is_terminal():
-                    searcher.set_root(b, game.initial_state())
+            for b in np.flatnonzero(searcher.advance_all(out.action)):  # all games' moves in one call
+                searcher.set_root(b, game.initial_state())
         return games * sims * n_moves
 
     play(2)  # compile the kernels outside the timing

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from move37.errors import IllegalMoveError
 from move37.games._bits import popcount
 from move37.games.connect4 import BOARD, COLUMN, H1, HEIGHT, WIDTH, ConnectFourState
 from move37.games.leaves import Leaves
@@ -217,16 +218,33 @@ def expand_and_describe(position, mask, games, nodes, parent, action):
     return describe(position, mask, games, nodes)
 
 
+@njit(cache=True)
+def advance_roots(position, mask, games, actions, out_terminal):
+    """Play actions[k] at the root (node 0) of game games[k], in place; out_terminal bool (K,) whether
+    the new position is terminal. Returns the index k of the first illegal action (nothing played
+    from there on), or -1 when all were legal."""
+    for k in range(games.shape[0]):
+        b, a = games[k], actions[k]
+        pos, msk = position[b, 0], mask[b, 0]
+        if a < 0 or a >= WIDTH or is_terminal_one(pos, msk) or not can_play(msk, a):
+            return k
+        pos, msk = play_one(pos, msk, a)
+        position[b, 0], mask[b, 0] = pos, msk
+        out_terminal[k] = is_terminal_one(pos, msk)
+    return -1
+
+
 class BitboardStore:
     """Connect Four tree-node states as two (B, M) int64 arrays, stepped and encoded in
-    compiled code: a drop-in for the search's generic `StateStore` (roots stay objects,
-    since self-play reads and plays them)."""
+    compiled code: a drop-in for the search's generic `StateStore`. Root State objects are
+    made when asked for (`root`), so moves played with `advance_roots` cost no Python per game."""
 
     def __init__(self, batch: int, capacity: int):
         self.capacity = capacity
         self.position = np.zeros((batch, capacity), np.int64)
         self.mask = np.zeros((batch, capacity), np.int64)
         self._roots: list = [None] * batch
+        self._stale = np.zeros(batch, bool)  # the root object is behind the bitboards
 
     @classmethod
     def for_game(cls, game, batch: int, capacity: int) -> "BitboardStore":
@@ -234,17 +252,37 @@ class BitboardStore:
 
     def set_root(self, b: int, state) -> None:
         self._roots[b] = state
+        self._stale[b] = False
         if state is not None:
             self.position[b, 0], self.mask[b, 0] = state.position, state.mask
 
     def root(self, b: int):
+        if self._stale[b]:
+            self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
+            self._stale[b] = False
         return self._roots[b]
+
+    def advance_roots(self, games: np.ndarray, actions: np.ndarray) -> np.ndarray:
+        """Play actions[k] (int (K,)) at the roots of games[k] in one compiled call; bool (K,): whether
+        each new root is terminal. Raises IllegalMoveError (nothing played) if any action is illegal."""
+        games, actions = np.asarray(games, np.int64), np.asarray(actions, np.int64)
+        for k in np.flatnonzero((actions < 0) | (actions >= WIDTH)):  # checked before anything is played
+            raise IllegalMoveError(f"illegal move {int(actions[k])} in this connect4 position")
+        saved = self.position[games, 0].copy(), self.mask[games, 0].copy()
+        terminal = np.zeros(len(games), bool)
+        bad = advance_roots(self.position, self.mask, games, actions, terminal)
+        if bad >= 0:
+            self.position[games, 0], self.mask[games, 0] = saved
+            raise IllegalMoveError(f"illegal move {int(actions[bad]) + 1} in this connect4 position")
+        self._stale[games] = True
+        return terminal
 
     def remap(self, b: int, old_to_new: np.ndarray) -> None:
         old = np.flatnonzero(old_to_new >= 0)
         new = old_to_new[old]
         self.position[b, new], self.mask[b, new] = self.position[b, old].copy(), self.mask[b, old].copy()
         self._roots[b] = ConnectFourState.from_bitboards(int(self.position[b, 0]), int(self.mask[b, 0]))
+        self._stale[b] = False
 
     def roots(self, games: np.ndarray) -> Leaves:
         games = np.asarray(games, np.int64)

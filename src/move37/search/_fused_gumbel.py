@@ -30,11 +30,12 @@ import numpy as np
 from numba import njit, prange
 
 from move37.games._connect4_kernels import WIDTH, aligned, can_play, is_terminal_one, play_one, popcount
-from move37.search.kernel_eval import evaluate_batch
+from move37.search.kernel_eval import BLOCK, UNIFORM, evaluate_batch
 from move37.search._tree import backup_one, log_prior
 from move37.search.gumbel import descend
 
 OBS_SIZE = 2 * 6 * WIDTH  # Connect Four's observation (2, 6, 7), flattened
+GROUP = 32  # games searched in lockstep with a network (their leaves evaluated together)
 
 
 @njit(cache=True, inline="always")
@@ -77,12 +78,23 @@ def _encode(pos, msk, x, legal):
 
 
 @njit(cache=True, inline="always")
+def _legal(msk, legal):
+    """legal bool (7,): the columns with room."""
+    for c in range(WIDTH):
+        legal[c] = can_play(msk, c)
+
+
+@njit(cache=True, inline="always")
 def _store(prior, logit, legal, raw_value, player, b, n, legal_row, prior_row, value):
     """Write a leaf's evaluation (as `_tree.write_leaves`); returns its value for player 0 (float32)."""
+    last_p, last_log = np.float32(-1.0), 0.0  # equal priors (all of them without a network) share one log
     for a in range(prior.shape[2]):
         legal[b, n, a] = legal_row[a]
-        prior[b, n, a] = prior_row[a] if legal_row[a] else np.float32(0.0)
-        logit[b, n, a] = log_prior(prior[b, n, a])
+        p = prior_row[a] if legal_row[a] else np.float32(0.0)
+        prior[b, n, a] = p
+        if p != last_p:
+            last_p, last_log = p, log_prior(p)
+        logit[b, n, a] = last_log
     raw_value[b, n] = value
     return value if player[b, n] == 0 else -value
 
@@ -115,8 +127,8 @@ def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, ac
     legal_row = np.zeros((1, A), np.bool_)
     prior_row = np.empty((1, A), np.float32)
     value = np.empty(1, np.float32)
-    h0 = np.empty(width, np.float32)
-    h1 = np.empty(width, np.float32)
+    h0 = np.empty(BLOCK * width, np.float32)
+    h1 = np.empty(BLOCK * width, np.float32)
     hits, made = 0, 0  # counted here, added to `counts` once: threads' rows share a cache line
     for s in range(-1, sims):
         if s < 0:  # the root, when new (a live root: not terminal)
@@ -133,7 +145,10 @@ def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, ac
                 backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf], discount)
                 continue
         pos, msk = position[b, leaf], mask[b, leaf]
-        _encode(pos, msk, x[0], legal_row[0])
+        if kind == UNIFORM:  # no network: the priors need only the legal moves
+            _legal(msk, legal_row[0])
+        else:
+            _encode(pos, msk, x[0], legal_row[0])
         key = pos + msk + 1  # 0 marks an empty cache slot
         slot = _slot(key, keys.shape[0]) if keys.shape[0] > 0 else -1
         if slot >= 0 and keys[slot] == key:
@@ -154,10 +169,92 @@ def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, ac
 
 
 @njit(cache=True)
+def _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                  final_value, num_nodes, logit, position, mask, lo, hi, sims, gumbel, table, table_id, max_considered,
+                  c_visit, c_scale, discount, net, cache, counts):
+    """Games lo..hi-1 searched in lockstep: at each simulation step every game of the group descends
+    once, and the new leaves that the cache does not hold are evaluated together, so a network's
+    dense layers are matrix products over blocks of leaves (kernel_eval.BLOCK) instead of one
+    matrix-vector product per leaf. Games are independent and a position's evaluation does not
+    depend on its batch, so each game's tree is the one `_search_one` builds. Arguments as
+    `_search_one`, for the group (sims int32 (B,), table and table_id as `run_kernel`).
+    """
+    A = prior.shape[2]
+    kind, weights, layout, width = net
+    keys, cached_priors, cached_values = cache
+    G = hi - lo
+    sigma = np.empty(A, np.float32)
+    x = np.zeros((G, OBS_SIZE), np.float32)
+    rows_legal = np.zeros((G, A), np.bool_)
+    hit_legal = np.zeros(A, np.bool_)  # a cached leaf's legal moves (the rows may hold pending leaves)
+    rows_prior = np.empty((G, A), np.float32)
+    rows_value = np.empty(G, np.float32)
+    rows_game = np.empty(G, np.int64)
+    rows_node = np.empty(G, np.int64)
+    rows_slot = np.empty(G, np.int64)
+    rows_key = np.empty(G, np.int64)
+    size = -(-G // BLOCK) * BLOCK * width
+    h0 = np.empty(size, np.float32)
+    h1 = np.empty(size, np.float32)
+    steps = 0
+    for b in range(lo, hi):
+        steps = max(steps, sims[b])
+    hits, made = 0, 0  # counted here, added to `counts` once: threads' rows share a cache line
+    for s in range(-1, steps):
+        count = 0
+        for b in range(lo, hi):
+            if sims[b] <= s or sims[b] <= 0:
+                continue
+            if s < 0:  # the root, when new (a live root: not terminal)
+                if visits[b, 0] != 0:
+                    continue
+                leaf = 0
+                _describe(position, mask, player, terminal, final_value, b, 0)
+            else:
+                leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action,
+                                      terminal, num_nodes, logit, b, gumbel, table[table_id[b]], s, max_considered,
+                                      c_visit, c_scale, sigma)
+                if fresh:
+                    _step(position, mask, parent, action, b, leaf)
+                if not fresh or _describe(position, mask, player, terminal, final_value, b, leaf):
+                    backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf], discount)
+                    continue
+            pos, msk = position[b, leaf], mask[b, leaf]
+            key = pos + msk + 1  # 0 marks an empty cache slot
+            slot = _slot(key, keys.shape[0]) if keys.shape[0] > 0 else -1
+            if slot >= 0 and keys[slot] == key:
+                hits += 1
+                _legal(msk, hit_legal)
+                v0 = _store(prior, logit, legal, raw_value, player, b, leaf, hit_legal, cached_priors[slot],
+                            cached_values[slot])
+                backup_one(visits, value_sum, parent, player, b, leaf, v0, discount)
+                continue
+            _encode(pos, msk, x[count], rows_legal[count])
+            rows_game[count], rows_node[count], rows_slot[count], rows_key[count] = b, leaf, slot, key
+            count += 1
+        if count == 0:
+            continue
+        made += count
+        evaluate_batch(kind, weights, layout, x[:count], rows_legal[:count], rows_prior[:count], rows_value[:count],
+                       h0, h1)
+        for k in range(count):
+            b, leaf, slot = rows_game[k], rows_node[k], rows_slot[k]
+            if slot >= 0:
+                keys[slot] = rows_key[k]
+                cached_priors[slot] = rows_prior[k]
+                cached_values[slot] = rows_value[k]
+            v0 = _store(prior, logit, legal, raw_value, player, b, leaf, rows_legal[k], rows_prior[k], rows_value[k])
+            backup_one(visits, value_sum, parent, player, b, leaf, v0, discount)
+    counts[0] += hits
+    counts[1] += made
+
+
+@njit(cache=True)
 def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal, final_value,
                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
                discount, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
-    """Every game's search with a compiled evaluator.
+    """Every game's search with a compiled evaluator: game by game without a network (its tree
+    stays in cache), in lockstep groups of GROUP games with one (`_search_group`).
 
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
     (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
@@ -167,7 +264,14 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
     """
     net = (kind, weights, layout, width)
     cache = (cache_keys[0], cache_priors[0], cache_values[0])
-    for b in range(sims.shape[0]):
+    B = sims.shape[0]
+    if kind != UNIFORM:
+        for lo in range(0, B, GROUP):
+            _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                          final_value, num_nodes, logit, position, mask, lo, min(lo + GROUP, B), sims, gumbel,
+                          table, table_id, max_considered, c_visit, c_scale, discount, net, cache, counts[0])
+        return
+    for b in range(B):
         if sims[b] > 0:
             _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                         final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
@@ -178,10 +282,19 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
 def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
                         final_value, num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered,
                         c_visit, c_scale, discount, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
-    """`run_kernel` with the games spread over Numba's threads (`numba.set_num_threads`), each game's
-    whole search on one thread; each thread has its own row of the cache and of counts."""
+    """`run_kernel` with the games (or lockstep groups) spread over Numba's threads
+    (`numba.set_num_threads`); each thread has its own row of the cache and of counts."""
     net = (kind, weights, layout, width)
-    for b in prange(sims.shape[0]):
+    B = sims.shape[0]
+    if kind != UNIFORM:
+        for g in prange(-(-B // GROUP)):
+            t = numba.get_thread_id()
+            _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                          final_value, num_nodes, logit, position, mask, g * GROUP, min((g + 1) * GROUP, B), sims,
+                          gumbel, table, table_id, max_considered, c_visit, c_scale, discount, net,
+                          (cache_keys[t], cache_priors[t], cache_values[t]), counts[t])
+        return
+    for b in prange(B):
         if sims[b] > 0:
             t = numba.get_thread_id()
             _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,

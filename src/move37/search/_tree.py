@@ -79,6 +79,13 @@ def root_outputs(children, visits, value_sum, out_visits, out_q, out_value):
 
 
 @njit(cache=True)
+def clear_many(visits, value_sum, children, parent, action, terminal, num_nodes, games):
+    """`Tree.clear` of every game in games int (K,), in one call."""
+    for k in range(games.shape[0]):
+        _clear(visits, value_sum, children, parent, action, terminal, num_nodes, games[k])
+
+
+@njit(cache=True)
 def _clear(visits, value_sum, children, parent, action, terminal, num_nodes, b):
     visits[b, 0] = 0
     value_sum[b, 0] = 0.0

@@ -32,7 +32,7 @@ from move37.games.base import Game, State
 from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, gumbel, kernel_eval, puct
 from move37.search.kernel_eval import Kernel
-from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
+from move37.search._tree import Tree, backup, clear_many, compact, root_outputs, write_leaves
 from move37.search._tree_states import StateStore, Store
 from move37.search.compiled import CompiledGame
 
@@ -212,6 +212,30 @@ class BatchedSearch:
                 return state
         self.set_root(b, state)
         return state
+
+    def advance_all(self, actions: np.ndarray) -> np.ndarray:
+        """Play actions[b] (int (B,)) in every game where it is >= 0, as `advance` game by game but in
+        one compiled call where the store can (`advance_roots`: Connect Four's bitboards), with no
+        Python per game. Returns bool (B,): the games whose new position is terminal (inactive until
+        `set_root`). Raises IllegalMoveError, playing nothing, when an action is illegal."""
+        actions = np.asarray(actions, np.int64)
+        games = np.flatnonzero(actions >= 0)
+        ended = np.zeros(self.batch, bool)
+        step = getattr(self.store, "advance_roots", None)
+        if step is None or (self.config.reuse and self.config.algorithm == "puct"):
+            for b in games:
+                ended[b] = self.advance(int(b), int(actions[b])).is_terminal()
+            return ended
+        ended[games] = step(games, actions[games])
+        t = self.tree
+        clear_many(t.visits, t.value_sum, t.children, t.parent, t.action, t.terminal, t.num_nodes, games)
+        self._live[games] = ~ended[games]
+        return ended
+
+    def root_leaves(self, games: np.ndarray) -> Leaves:
+        """The roots of `games` (int (K,)) described in one call: obs (K, *obs_shape), legal (K, A),
+        player (K,) and terminal status, as the store encodes them for the evaluator."""
+        return self.store.roots(np.asarray(games, np.int64))
 
     def reroot(self, b: int, state: State, sims: int) -> bool:
         """Make `state` game b's root keeping the subtree below it, when it is a grandchild of the root
