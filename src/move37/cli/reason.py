@@ -145,16 +145,17 @@ def _eval(args) -> int:
 
 def _report(args) -> int:
     from move37 import runs
-    from move37.reasoning.report import format_summary, summarise, write_plot
+    from move37.reasoning.report import format_summary, summarise, write_learner_plot, write_plot
     from move37.reasoning.train import read_config
 
     cfg = read_config(args.run)
     rows = runs.read_rows(args.run / "metrics.jsonl")
     summary = summarise(rows, cfg)
     write_plot(rows, cfg, args.run / "accuracy.png")
+    learner = write_learner_plot(rows, cfg, args.run / "learner.png")
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
     if not args.json:
-        print(f"plot: {args.run / 'accuracy.png'}")
+        print(f"plots: {args.run / 'accuracy.png'}" + (f", {args.run / 'learner.png'}" if learner else ""))
     return 0
 
 
