@@ -6,6 +6,7 @@
     move37 reason eval runs/add
     move37 reason report runs/add
     move37 reason style-experiment --out runs/style [--config FILE] [--weight 1.0]
+    move37 reason pass-at-k runs/add [-n 256] [--problems 50]
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ def register(sub) -> None:
     x.add_argument("--minutes", type=float, default=None, help="per run")
     x.add_argument("--quiet", action="store_true")
     x.set_defaults(func=_style)
+
+    pk = rs.add_parser("pass-at-k", help="pass@k up to k=n (unbiased estimator) of a run's imitation and latest models")
+    pk.add_argument("run", type=Path)
+    pk.add_argument("-n", type=int, default=256, help="samples per problem (the largest k)")
+    pk.add_argument("--problems", type=int, default=50, help="held-out problems per difficulty")
+    pk.add_argument("--difficulty", type=int, action="append", default=None, help="repeatable")
+    pk.add_argument("--temperature", type=float, default=1.0)
+    pk.set_defaults(func=_pass_at_k)
 
 
 def _tasks(args) -> int:
@@ -145,16 +154,17 @@ def _eval(args) -> int:
 
 def _report(args) -> int:
     from move37 import runs
-    from move37.reasoning.report import format_summary, summarise, write_plot
+    from move37.reasoning.report import format_summary, summarise, write_learner_plot, write_plot
     from move37.reasoning.train import read_config
 
     cfg = read_config(args.run)
     rows = runs.read_rows(args.run / "metrics.jsonl")
     summary = summarise(rows, cfg)
     write_plot(rows, cfg, args.run / "accuracy.png")
+    learner = write_learner_plot(rows, cfg, args.run / "learner.png")
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
     if not args.json:
-        print(f"plot: {args.run / 'accuracy.png'}")
+        print(f"plots: {args.run / 'accuracy.png'}" + (f", {args.run / 'learner.png'}" if learner else ""))
     return 0
 
 
@@ -163,4 +173,37 @@ def _style(args) -> int:
 
     cfg = _load_config(args.config, None)
     print(run_style_experiment(args.out, cfg, args.weight, args.minutes, progress=not args.quiet))
+    return 0
+
+
+def _pass_at_k(args) -> int:
+    from move37.atomic import write_json
+    from move37.errors import ConfigError
+    from move37.reasoning import pass_at_k as pk
+    from move37.reasoning import tasks
+    from move37.reasoning.evaluate import held_out
+    from move37.reasoning.train import load_model, model_path
+
+    if not 1 <= args.n <= 4096 or args.problems < 1:
+        raise ConfigError("-n must lie in [1, 4096] and --problems must be positive")
+    model, cfg = load_model(args.run, "checkpoint")
+    ev = dataclasses.replace(cfg.eval, problems=args.problems,
+                             difficulties=tuple(args.difficulty) if args.difficulty else cfg.eval.difficulties)
+    from move37.reasoning.config import validate
+
+    validate(dataclasses.replace(cfg, eval=ev))
+    task = tasks.make(cfg.task)
+    models = {"imitation": load_model(args.run, "sft")[0]} if model_path(args.run, "sft") is not None else {}
+    models["latest"] = model
+    results = {}
+    for d, problems in held_out(task, ev).items():
+        counts = {name: pk.correct_counts(m, task, problems, args.n, args.temperature, ev.seed)
+                  for name, m in models.items()}
+        results[str(d)] = pk.curves(counts, args.n)
+        for name, curve in results[str(d)].items():
+            print(f"difficulty {d} {name:<9} " + "  ".join(f"@{k} {v:.3f}" for k, v in curve.items()), flush=True)
+    write_json(args.run / "pass_at_k.json", {"n": args.n, "problems": args.problems, "temperature": args.temperature,
+                                             "curves": results}, indent=2)
+    pk.write_plot(results, f"{cfg.task}: pass@k, imitation against RL (n={args.n})", args.run / "pass_at_k.png")
+    print(f"wrote {args.run / 'pass_at_k.json'} and {args.run / 'pass_at_k.png'}")
     return 0

@@ -110,8 +110,9 @@ def validate(cfg: TrainConfig) -> None:
         raise ConfigError("model.n_embd must be a multiple of model.n_head")
     runs.build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
     g = cfg.grpo_config()
-    if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1:
-        raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1 and epochs >= 1 are required")
+    if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1 or g.minibatches < 1 or g.overlong_buffer < 0:
+        raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1, epochs >= 1, minibatches >= 1 and "
+                          "overlong_buffer >= 0 are required")
     if cfg.sft.steps < 0 or g.steps < 0 or cfg.sft.lr < 0 or g.lr < 0:
         raise ConfigError("sft.steps, grpo.steps, sft.lr and grpo.lr must not be negative")
     try:
