@@ -32,6 +32,7 @@ AGENTS = Registry("agent", {
     "zero": "move37.agents.zero:ZeroAgent",
     "muzero": "move37.agents.muzero:MuZeroAgent",
     "humanlike": "move37.agents.humanlike:HumanlikeAgent",
+    "alphago": "move37.alphago.agent:AlphaGoAgent",
 })
 
 

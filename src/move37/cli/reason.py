@@ -7,6 +7,7 @@
     move37 reason report runs/add
     move37 reason style-experiment --out runs/style [--config FILE] [--weight 1.0]
     move37 reason pass-at-k runs/add [-n 256] [--problems 50]
+    move37 reason rlhf-experiment --out runs/rlhf [--config FILE] [--pairs 2000]
 """
 
 from __future__ import annotations
@@ -69,11 +70,25 @@ def register(sub) -> None:
     pk.add_argument("--temperature", type=float, default=1.0)
     pk.set_defaults(func=_pass_at_k)
 
+    h = rs.add_parser("rlhf-experiment", help="GRPO against a reward model of a simulated rater vs the verifier")
+    h.add_argument("--out", required=True, type=Path, help="folder for imitation, the reward model and the arms")
+    h.add_argument("--config", type=Path, default=None, help="JSON config (default: 3-digit addition, 60 RL steps)")
+    h.add_argument("--pairs", type=int, default=2000, help="rated preference pairs (80%% train the reward model)")
+    h.add_argument("--minutes", type=float, default=None, help="per stage")
+    h.add_argument("--quiet", action="store_true")
+    h.set_defaults(func=_rlhf)
+
 
 def _tasks(args) -> int:
     from move37.reasoning import tasks
 
     for name in tasks.names():
+        if name == "gym":  # a family: one task per reasoning-gym dataset
+            from move37.reasoning.tasks.gym import GYM_EXAMPLES, datasets
+
+            print(f"{'gym:NAME':<10} {len(datasets())} reasoning-gym datasets, each with its own scorer and "
+                  f"curriculum, e.g. {', '.join('gym:' + n for n in GYM_EXAMPLES)}")
+            continue
         t = tasks.make(name)
         doc = sys.modules[type(t).__module__].__doc__ or ""
         print(f"{name:<10} difficulties {t.min_difficulty}-{t.max_difficulty}  {doc.strip().splitlines()[0]}")
@@ -206,4 +221,15 @@ def _pass_at_k(args) -> int:
                                              "curves": results}, indent=2)
     pk.write_plot(results, f"{cfg.task}: pass@k, imitation against RL (n={args.n})", args.run / "pass_at_k.png")
     print(f"wrote {args.run / 'pass_at_k.json'} and {args.run / 'pass_at_k.png'}")
+    return 0
+
+
+def _rlhf(args) -> int:
+    from move37.errors import ConfigError
+    from move37.reasoning.rlhf_experiment import run_rlhf_experiment
+
+    if args.pairs < 10:
+        raise ConfigError("--pairs must be at least 10")
+    cfg = _load_config(args.config, None) if args.config is not None else None
+    print(run_rlhf_experiment(args.out, cfg, pairs=args.pairs, minutes=args.minutes, progress=not args.quiet))
     return 0

@@ -121,6 +121,12 @@ class Trainer:
         self.curriculum = Curriculum(self.cfg.curriculum)
         self.step, self.elapsed, self.phase = 0, 0.0, "sft"
         self.reference: CharTransformer | None = None
+        self.reward_model = None
+        if self.cfg.reward_model:
+            from move37.reasoning.reward_model import load_reward_model
+
+            self.reward_model, rm_meta = load_reward_model(Path(self.cfg.reward_model))
+            self.rm_norm = (float(rm_meta["mean"]), float(rm_meta["std"]) or 1.0)
         self.optimizer = self._optimizer()
         ckpt = runs.latest_checkpoint(self.out)
         if ckpt is not None:
@@ -210,9 +216,17 @@ class Trainer:
         difficulty = self.curriculum.difficulty
         problems = [fresh_problem(self.task, difficulty, self.rng, self.reject) for _ in range(self.grpo.prompts_per_step)]
         batch = rollout(self.model, self.task, problems, self.grpo.group_size, self.grpo.temperature, self.gen)
-        stats = grpo_step(self.model, self.reference, self.optimizer, batch, self.grpo, generator=self.gen)
-        self.curriculum.update(float(batch.rewards.mean()))
-        return {"difficulty": difficulty, **stats}
+        rewards, extra = None, {}
+        if self.reward_model is not None:
+            from move37.reasoning.reward_model import scores
+
+            z = (scores(self.reward_model, batch.batch) - self.rm_norm[0]) / self.rm_norm[1]  # (N,) standardised
+            extra["rm_score"] = float(z.mean())
+            rewards = {"verifier": None, "reward_model": z, "mix": (batch.rewards + z) / 2}[self.cfg.reward]
+        stats = grpo_step(self.model, self.reference, self.optimizer, batch, self.grpo, rewards, self.gen)
+        if self.cfg.reward == "verifier":  # a learner without the verifier must not steer by it
+            self.curriculum.update(float(batch.rewards.mean()))
+        return {"difficulty": difficulty, **stats, **extra}
 
     def run(self, minutes: float | None = None, progress: bool = True) -> dict:
         """Train until done or until `minutes` of wall clock pass (then checkpoint and stop)."""

@@ -1,0 +1,54 @@
+"""ObGD, the overshooting-bounded gradient descent of Elsayed, Vasan and Mahmood (2024), "Streaming Deep
+Reinforcement Learning Finally Works".
+
+A streaming learner updates on every transition with eligibility traces z (z <- gamma * lambda * z + grad)
+and the TD error delta: theta <- theta + alpha * delta * z. One large delta on a long trace moves the
+network far past the target (overshooting) and it diverges. ObGD shrinks the step whenever the update
+could overshoot: with delta_bar = max(|delta|, 1) and M = alpha * kappa * delta_bar * ||z||_1, the step
+size is alpha / M when M > 1, else alpha.
+
+The gradient given to `step` is that of the *prediction* (the value, or the Q-value of the action taken),
+pushed in with the sign that decreases the loss: the learners back-propagate -prediction, as the paper's
+code does, and ObGD moves by -step * delta * z.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class ObGD(torch.optim.Optimizer):
+    """lr: alpha; gamma, lam: the trace decay; kappa: how cautiously the step is bounded (2 for values, 3 for
+    policies in the paper)."""
+
+    def __init__(self, params, lr: float = 1.0, gamma: float = 0.99, lam: float = 0.8, kappa: float = 2.0):
+        super().__init__(params, dict(lr=lr, gamma=gamma, lam=lam, kappa=kappa))
+
+    def traces(self) -> list[torch.Tensor]:
+        return [self.state[p]["trace"] for g in self.param_groups for p in g["params"] if "trace" in self.state[p]]
+
+    @torch.no_grad()
+    def step(self, delta: float, reset: bool = False) -> float:
+        """Decay the traces, add the gradients, take the bounded step; `reset` clears the traces afterwards
+        (episode end). Returns the step size taken."""
+        z_sum = 0.0
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                if "trace" not in state:
+                    state["trace"] = torch.zeros_like(p)
+                z = state["trace"]
+                z.mul_(group["gamma"] * group["lam"])
+                if p.grad is not None:
+                    z.add_(p.grad)
+                z_sum += float(z.abs().sum())
+        group = self.param_groups[0]
+        bound = group["lr"] * group["kappa"] * max(abs(delta), 1.0) * z_sum
+        step_size = group["lr"] / bound if bound > 1.0 else group["lr"]
+        for group in self.param_groups:
+            for p in group["params"]:
+                z = self.state[p]["trace"]
+                p.add_(z, alpha=-step_size * delta)
+                if reset:
+                    z.zero_()
+        return step_size
