@@ -31,6 +31,7 @@ AGENTS = Registry("agent", {
     "mcts": "move37.agents.mcts:MCTSAgent",
     "zero": "move37.agents.zero:ZeroAgent",
     "humanlike": "move37.agents.humanlike:HumanlikeAgent",
+    "alphago": "move37.alphago.agent:AlphaGoAgent",
 })
 
 

@@ -83,6 +83,12 @@ def _tasks(args) -> int:
     from move37.reasoning import tasks
 
     for name in tasks.names():
+        if name == "gym":  # a family: one task per reasoning-gym dataset
+            from move37.reasoning.tasks.gym import GYM_EXAMPLES, datasets
+
+            print(f"{'gym:NAME':<10} {len(datasets())} reasoning-gym datasets, each with its own scorer and "
+                  f"curriculum, e.g. {', '.join('gym:' + n for n in GYM_EXAMPLES)}")
+            continue
         t = tasks.make(name)
         doc = sys.modules[type(t).__module__].__doc__ or ""
         print(f"{name:<10} difficulties {t.min_difficulty}-{t.max_difficulty}  {doc.strip().splitlines()[0]}")
