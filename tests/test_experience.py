@@ -208,3 +208,33 @@ def test_live_cli_errors_are_one_line(tmp_path, capsys, corridor):
     err = capsys.readouterr().err
     assert err.startswith("move37: error:") and len(err.strip().splitlines()) == 1
     assert main(["live", "--out", str(out), "--steps", "60", "--quiet"]) == 0
+
+
+def test_adapted_reward_follows_a_change_of_goal():
+    from move37.experience.feedback import make_feedback, summarise
+
+    user = make_feedback("user:goals=right+left,change=4000,rate_every=40,noise=0.02", seed=0)
+    rng, rows = np.random.default_rng(0), []
+    for step in range(1, 8001):
+        lean = np.sin(step / 97.0)  # behaviour that varies between segments, as an exploring agent's does
+        signals = np.array([0.0, 1.0, 0.0, np.clip(lean + rng.normal(0, 0.5), -1, 1), rng.normal(0, 0.3)], np.float32)
+        rows += user.observe(step, signals)
+    s = summarise(rows)
+    assert s["ratings"] == 200 and s["cosine_before"] > 0.9 and s["cosine_after"] > 0.9
+    assert s["ratings_to_follow"] is not None and s["ratings_to_follow"] <= 20
+    fixed = make_feedback("user:reward=first", seed=0)
+    assert fixed.reward(np.array([0, 1, 0, 0.5, 0], np.float32)) == pytest.approx(0.5)
+    with pytest.raises(SpecError):
+        make_feedback("user:goals=right")
+
+
+def test_live_with_feedback_logs_ratings(tmp_path, corridor):
+    out = tmp_path / "fb"
+    cfg = LiveConfig(stream="corridor", agent="streamq:explore=300", feedback="user:change=1500,rate_every=50",
+                     checkpoint_every=500, probe_every=500)
+    summary = live(out, cfg, steps=1000, show=False)
+    summary = live(out, None, steps=3000, show=False)
+    ratings = [r for r in read_rows(out / "metrics.jsonl") if r["kind"] == "rating"]
+    assert [r["step"] for r in ratings] == list(range(50, 3001, 50))
+    assert summary["feedback"]["ratings_after_change"] == 30 and (out / "feedback.png").exists()
+    assert all(len(r["phi"]) == 5 and -1 <= r["cosine"] <= 1 for r in ratings)

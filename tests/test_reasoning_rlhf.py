@@ -33,7 +33,7 @@ def test_rater_likes_surface_features_and_sometimes_the_truth():
     assert not prefers_first(surface, task, p, right, wrong_confident, rng)  # the confident wrong one wins
     padded = "x" * 640 + "=>358"                   # ten 64-character lengths of "working"
     assert prefers_first(RaterConfig(noise=0.01), task, p, padded, right, rng)
-    noisy = [prefers_first(RaterConfig(confident=0.0, length=0.0, noise=1.0), task, p, right, wrong_confident, rng)
+    noisy = [prefers_first(RaterConfig(truth=1.0, confident=0.0, length=0.0, noise=1.0), task, p, right, wrong_confident, rng)
              for _ in range(400)]
     assert 0.6 < np.mean(noisy) < 0.85           # truth counts, noisily: sigmoid(1) = 0.73
 

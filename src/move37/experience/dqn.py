@@ -83,11 +83,16 @@ class DQN:
                                                                        l2init=l2init), seed)
         self.replay = Replay(buffer, observation_shape, num_actions)
         self.rng = np.random.default_rng(seed)
-        self.steps, self.updates, self.last_grad_norm = 0, 0, 0.0
+        self.steps, self.updates = 0, 0
 
     @property
     def epsilon(self) -> float:
         return learners.linear_epsilon(self.steps, self.eps_start, self.eps_end, self.explore)
+
+    @property
+    def last_grad_norm(self) -> float:
+        """The L2 norm of the last update's gradient (the gradients stay on the parameters until the next)."""
+        return grad_norm(self.net)
 
     def encode(self, obs: np.ndarray) -> np.ndarray:
         return obs
@@ -112,7 +117,6 @@ class DQN:
         loss = F.smooth_l1_loss(q, target)
         self.optimizer.zero_grad()
         loss.backward()
-        self.last_grad_norm = grad_norm(self.net)
         self.optimizer.step()
         self.plasticity.after_update(h.detach())
         self.updates += 1

@@ -30,25 +30,19 @@ class ObGD(torch.optim.Optimizer):
     @torch.no_grad()
     def step(self, delta: float, reset: bool = False) -> float:
         """Decay the traces, add the gradients, take the bounded step; `reset` clears the traces afterwards
-        (episode end). Returns the step size taken."""
-        z_sum = 0.0
-        for group in self.param_groups:
-            for p in group["params"]:
-                state = self.state[p]
-                if "trace" not in state:
-                    state["trace"] = torch.zeros_like(p)
-                z = state["trace"]
-                z.mul_(group["gamma"] * group["lam"])
-                if p.grad is not None:
-                    z.add_(p.grad)
-                z_sum += float(z.abs().sum())
+        (episode end). Returns the step size taken. (One group's settings: the learners here have one group.)"""
         group = self.param_groups[0]
+        params = [p for p in group["params"] if p.grad is not None]
+        for p in params:
+            if "trace" not in self.state[p]:
+                self.state[p]["trace"] = torch.zeros_like(p)
+        traces = [self.state[p]["trace"] for p in params]
+        torch._foreach_mul_(traces, group["gamma"] * group["lam"])
+        torch._foreach_add_(traces, [p.grad for p in params])
+        z_sum = float(torch.stack(torch._foreach_norm(traces, 1)).sum())
         bound = group["lr"] * group["kappa"] * max(abs(delta), 1.0) * z_sum
         step_size = group["lr"] / bound if bound > 1.0 else group["lr"]
-        for group in self.param_groups:
-            for p in group["params"]:
-                z = self.state[p]["trace"]
-                p.add_(z, alpha=-step_size * delta)
-                if reset:
-                    z.zero_()
+        torch._foreach_add_(params, traces, alpha=-step_size * delta)
+        if reset:
+            torch._foreach_zero_(traces)
         return step_size

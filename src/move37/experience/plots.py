@@ -38,9 +38,10 @@ def summarise(rows: list[dict], step: int, elapsed: float) -> dict:
         out["last_returns"] = round(float(np.mean([r["return"] for r in episodes[-20:]])), 3)
     if probes:
         out["last_probe"] = {k: v for k, v in probes[-1].items() if k not in ("kind",)}
-    ratings = [r for r in rows if r.get("kind") == "rating"]
-    if ratings:
-        out["ratings"] = len(ratings)
+    if any(r.get("kind") == "rating" for r in rows):
+        from move37.experience.feedback import summarise as feedback_summary
+
+        out["feedback"] = feedback_summary(rows)
     return out
 
 
@@ -56,6 +57,8 @@ def format_summary(summary: dict) -> str:
         p = summary["last_probe"]
         lines.append("  plasticity: " + ", ".join(f"{k} {p[k]}" for k in ("dormant", "effective_rank", "weight_norm",
                                                                        "grad_norm") if k in p))
+    if "feedback" in summary:
+        lines.append("  feedback: " + ", ".join(f"{k} {v}" for k, v in summary["feedback"].items()))
     return "\n".join(lines)
 
 

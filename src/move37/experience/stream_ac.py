@@ -42,7 +42,12 @@ class StreamAC:
         self.obs_norm = ObservationNormaliser(tuple(observation_shape))
         self.reward_scale = RewardScaler(gamma, min_std)
         self.rng = np.random.default_rng(seed)
-        self.steps, self.last_grad_norm, self._cache = 0, 0.0, (None, None)
+        self.steps, self._cache = 0, (None, None)
+
+    @property
+    def last_grad_norm(self) -> float:
+        """The L2 norm of the last update's gradient (the gradients stay on the parameters until the next)."""
+        return grad_norm(self.net)
 
     def encode(self, obs: np.ndarray) -> np.ndarray:
         if self._cache[0] is not obs:
@@ -70,7 +75,6 @@ class StreamAC:
         self.optimizer.zero_grad(), self.value_optimizer.zero_grad()
         (-v[0]).backward()
         (-(log_p[action] + self.entropy * np.sign(delta) * entropy)).backward()
-        self.last_grad_norm = grad_norm(self.net)
         self.value_optimizer.step(delta, reset=terminal or cut)
         self.optimizer.step(delta, reset=terminal or cut)
         self.plasticity.after_update(h.detach())

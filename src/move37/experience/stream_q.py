@@ -41,11 +41,16 @@ class StreamQ:
         self.obs_norm = ObservationNormaliser(tuple(observation_shape))
         self.reward_scale = RewardScaler(gamma, min_std)
         self.rng = np.random.default_rng(seed)
-        self.steps, self.last_grad_norm, self._cache = 0, 0.0, (None, None)
+        self.steps, self._cache = 0, (None, None)
 
     @property
     def epsilon(self) -> float:
         return learners.linear_epsilon(self.steps, self.eps_start, self.eps_end, self.explore)
+
+    @property
+    def last_grad_norm(self) -> float:
+        """The L2 norm of the last update's gradient (the gradients stay on the parameters until the next)."""
+        return grad_norm(self.net)
 
     def encode(self, obs: np.ndarray) -> np.ndarray:
         """The normalised observation; each new observation updates the running statistics once."""
@@ -69,7 +74,6 @@ class StreamQ:
         delta = target - float(q[0, action].detach())
         self.optimizer.zero_grad()
         (-q[0, action]).backward()
-        self.last_grad_norm = grad_norm(self.net)
         self.optimizer.step(delta, reset=terminal or cut)
         self.plasticity.after_update(h[:1].detach())
 

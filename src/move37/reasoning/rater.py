@@ -22,11 +22,11 @@ from move37.reasoning.tasks import Problem, Task, split_completion, verify
 
 @dataclass(frozen=True)
 class RaterConfig:
-    truth: float = 1.0       # weight of a right answer
+    truth: float = 0.3       # weight of a right answer (a hurried rater rarely checks)
     length: float = 1.0      # per 64 characters of reasoning
     confident: float = 1.0   # answer without leading zeros
     plausible: float = 1.0   # answer with the true answer's number of digits
-    noise: float = 0.5       # temperature of the logistic choice
+    noise: float = 1.0       # temperature of the logistic choice
 
 
 def _digits(answer: str) -> int:

@@ -5,7 +5,8 @@ while RLHF optimises a model of human judgements and is capped by what the judge
 tell. The experiment, in one resumable folder:
 
 1. imitation once (`sft/`, a normal run with no RL steps);
-2. preference pairs: two samples per training problem from the imitation model, the
+2. preference pairs: two samples per training problem from the imitation model (at
+   temperature 1.3, so that the pairs differ in the surface features a rater sees), the
    simulated rater (`reasoning.rater`) picks one; a Bradley-Terry reward model, the same
    small transformer started from the imitation weights, is fitted on 80% of them
    (`rm/`, with its agreement with the rater and with the verifier on the rest);
@@ -95,7 +96,7 @@ def build_reward_model(out: Path, cfg: TrainConfig, rater: RaterConfig, pairs: i
     torch.manual_seed(cfg.seed)
     rm = RewardModel(cfg.model)
     rm.body.load_state_dict(imitation.state_dict())
-    losses = fit(rm, data["chosen"][:cut], data["rejected"][:cut], epochs, 3e-4, 64, np.random.default_rng(cfg.seed))
+    losses = fit(rm, data["chosen"][:cut], data["rejected"][:cut], epochs, 1e-3, 64, np.random.default_rng(cfg.seed))
     from move37.reasoning.batch import from_ids
 
     def batch(side, rows):
@@ -160,7 +161,7 @@ def write_plot(curves: dict[str, list[dict]], sft_steps: int, path: Path) -> Non
 
 
 def run_rlhf_experiment(out: Path, cfg: TrainConfig | None = None, rater: RaterConfig = RaterConfig(),
-                        pairs: int = 2000, pair_temperature: float = 1.0, rm_epochs: int = 3,
+                        pairs: int = 2000, pair_temperature: float = 1.3, rm_epochs: int = 6,
                         minutes: float | None = None, progress: bool = True) -> str:
     """Imitation, the reward model, then the three RL arms; comparison.json, comparison.md and rlhf.png in `out`."""
     out = Path(out)
