@@ -154,7 +154,14 @@ def test_run_resumes_exactly_and_plays(tmp_path):
 
 
 def test_board_game_trains_and_plays(tmp_path):
-    _train(tmp_path, "ttt", 1, spec="tictactoe")
+    TINY_BOARD = {**TINY, "eval_every": 1, "eval_positions": 20}
+    (tmp_path / "board.json").write_text(json.dumps(TINY_BOARD))
+    from move37.worldmodel.train import train
+
+    row = train("tictactoe", tmp_path / "ttt", config_path=str(tmp_path / "board.json"), iterations=1,
+                log=open("/dev/null", "w"))
+    assert 0.0 <= row["optimal_rate_policy"] <= 1.0 and 0.0 <= row["good_rate"] <= 1.0
+    assert (tmp_path / "ttt" / "plots" / "optimal_rate.png").is_file()
     game = games.make("tictactoe")
     player = agents.make(f"muzero:{tmp_path / 'ttt'},sims=8", game)
     assert game.initial_state().legal_mask()[player.act(game.initial_state())]

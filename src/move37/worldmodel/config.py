@@ -22,7 +22,8 @@ class MuZeroConfig:
     replay: moves kept. batch: positions per update. updates_per_move: learner updates per move played
     (the replay ratio). lr, weight_decay: AdamW. reanalyse: moves searched again with the newest network
     per move played (0: off; MuZero Reanalyze). eval_every, eval_episodes: greedy evaluation episodes
-    every so many iterations (environments). keep: checkpoints kept."""
+    every so many iterations (environments). eval_positions: solver-labelled positions whose optimal-move rate
+    is measured every `eval_every` iterations (board games with a solver; 0: none). keep: checkpoints kept."""
 
     seed: int = 0
     sims: int = 16
@@ -40,6 +41,7 @@ class MuZeroConfig:
     reanalyse: float = 0.0
     eval_every: int = 5
     eval_episodes: int = 16
+    eval_positions: int = 200
     keep: int = 2
     net: NetConfig = field(default_factory=NetConfig)
     loss: LossConfig = field(default_factory=LossConfig)

@@ -10,6 +10,7 @@ checkpoint is the whole state (checkpoint.py) and a resumed run's metrics equal 
 from __future__ import annotations
 
 import copy
+import functools
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,7 @@ from move37.worldmodel.learner import ema_update, losses
 from move37.worldmodel.model import LatentModel
 from move37.worldmodel.nets import MuZeroNet
 from move37.worldmodel.replay import Replay
+from move37.worldmodel.store import LatentStore
 
 TRAINER = "muzero"
 EVAL_SEED = 10**9  # evaluation episodes use seeds from here, training episodes from 0
@@ -118,11 +120,9 @@ def _loop(game: Game, out: Path, config: MuZeroConfig, minutes, iterations, log)
         counters["updates"] += updates
         row.update({f"loss_{k}": v / updates for k, v in sums.items()})
         counters["iteration"] += 1
-        if info.rewards and config.eval_episodes and counters["iteration"] % config.eval_every == 0:
+        if counters["iteration"] % config.eval_every == 0:
             model.net.load_state_dict(net.state_dict())
-            seeds = [EVAL_SEED + counters["iteration"] * config.eval_episodes + i for i in range(config.eval_episodes)]
-            evals = episodes_.play(game, search, seeds, config.eval_sims, rng, False)
-            row["eval_return"] = float(np.mean([t.episode_return() for t in evals]))
+            row.update(_evaluate(game, out, search, model, config, counters["iteration"], rng))
         counters["elapsed"] += time.monotonic() - t0
         row.update({"updates": counters["updates"], "reanalysed": counters["reanalysed"],
                     "elapsed": round(counters["elapsed"], 2)})
@@ -136,6 +136,29 @@ def _loop(game: Game, out: Path, config: MuZeroConfig, minutes, iterations, log)
     if runs.read_rows(metrics):
         write_plots(out)
     return last
+
+
+def _evaluate(game: Game, out: Path, search, model: LatentModel, config: MuZeroConfig, iteration: int,
+              rng: np.random.Generator) -> dict:
+    """Environments: the mean return of greedy episodes (search without noise). Board games with an exact
+    solver: the optimal- and good-move rates of search at `eval_sims` and of the raw policy on solver-labelled
+    positions (move37.train.evaluate, the AlphaZero runs' measure), searching in the model."""
+    if game.info.rewards:
+        if not config.eval_episodes:
+            return {}
+        seeds = [EVAL_SEED + iteration * config.eval_episodes + i for i in range(config.eval_episodes)]
+        evals = episodes_.play(game, search, seeds, config.eval_sims, rng, False)
+        return {"eval_return": float(np.mean([t.episode_return() for t in evals]))}
+    from move37.train import evaluate as ev
+
+    labels = ev.solver_labels(out, game, config.eval_positions) if config.eval_positions else None
+    if not labels:
+        return {}
+    store = functools.partial(LatentStore, model=model)
+    searched = ev.move_rates(game, model, labels, config.eval_sims, config.search, store)
+    raw = ev.move_rates(game, model, labels, 0, config.search, store)
+    return {"optimal_rate": searched["optimal"], "good_rate": searched["good"], "optimal_rate_policy": raw["optimal"],
+            "good_rate_policy": raw["good"]}
 
 
 def _reanalyse(replay: Replay, search, config: MuZeroConfig, new_moves: int, rng: np.random.Generator) -> int:
@@ -154,4 +177,6 @@ def _line(row: dict) -> str:
             f"{row['elapsed'] / 60:.1f} min, return {row['return']:.1f}")
     if "eval_return" in row:
         text += f", greedy {row['eval_return']:.1f}"
+    if "optimal_rate" in row:
+        text += f", optimal {row['optimal_rate']:.3f} (policy {row['optimal_rate_policy']:.3f})"
     return text + f", loss {row['loss_total']:.3f}"
