@@ -30,6 +30,7 @@ _COMMANDS = [
     "move37.cli.alphago",
     "move37.cli.live",
     "move37.cli.prove",
+    "move37.cli.prove_train",
 ]
 
 
