@@ -111,3 +111,60 @@ def test_style_reward_scores_imitation_agreement():
     stats = grpo_step(model, tiny_model(), torch.optim.SGD(model.parameters(), lr=0.1), ro,
                       GRPOConfig.preset("grpo", style_weight=1.0))
     assert 0 <= stats["style"] <= 1 and stats["reward"] == 0.5  # reward reports correctness alone
+
+
+def test_several_updates_per_batch_make_the_clip_bind():
+    """With epochs x minibatches updates per rollout the ratio leaves 1 and the clip holds some tokens; with one
+    update per batch the ratio is exactly 1 and nothing is ever clipped."""
+    task = tasks.make("addition:width=2")
+    problems = [task.generate(2, np.random.default_rng(i)) for i in range(4)]
+    model = tiny_model()
+    ro = rollout(model, task, problems, 4, 1.0, torch.Generator().manual_seed(0))
+    ro.rewards[:] = np.tile([1.0, 0.0, 0.0, 0.0], 4)  # any reward with variance gives non-zero advantages
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    once = grpo_step(model, model, opt, ro, GRPOConfig.preset("grpo", epochs=1, minibatches=1))
+    assert once["clip_frac"] == 0.0
+    many = grpo_step(model, model, opt, ro, GRPOConfig.preset("grpo", epochs=4, minibatches=2, clip_low=0.05,
+                                                              clip_high=0.05), generator=torch.Generator().manual_seed(0))
+    assert many["clip_frac"] > 0.0
+    assert {"entropy", "kl", "length", "cut"} <= set(many) and many["entropy"] > 0
+
+
+def test_overlong_penalty_by_hand():
+    from move37.reasoning.grpo import overlong_penalty
+
+    got = overlong_penalty(np.array([10, 44, 46, 48, 60]), np.array([48, 48, 48, 48, 48]), 8)
+    np.testing.assert_allclose(got, [0.0, -0.5, -0.75, -1.0, -1.0])
+    assert not overlong_penalty(np.array([100]), np.array([48]), 0).any()
+
+
+def test_overlong_filter_drops_cut_completions():
+    model, ro = tiny_model(), _two_answers()
+    ro.finished = np.array([False, False])
+    weights = [p.detach().clone() for p in model.parameters()]
+    stats = grpo_step(model, model, torch.optim.SGD(model.parameters(), lr=0.5), ro,
+                      GRPOConfig.preset("grpo", overlong_filter=True))
+    assert stats["kept"] == 0.0 and stats["cut"] == 1.0
+    assert all(torch.equal(a, b) for a, b in zip(weights, model.parameters()))
+
+
+def test_format_reward_grades_the_form():
+    from move37.reasoning.grpo import format_scores
+
+    ro = _two_answers()
+    ro.texts = ["2+4=06=>46", "no separator", "cut=>", "=>4x"]
+    ro.reasons = ["ok", "malformed: no '=>'", "malformed: cut", "malformed: answer"]
+    ro.finished = np.array([True, True, False, True])
+    np.testing.assert_allclose(format_scores(ro), [1.0, 1 / 3, 1 / 3, 2 / 3])
+
+
+def test_format_only_targets_show_the_shape_not_the_solution():
+    from move37.reasoning.sft import format_only
+
+    task = tasks.make("addition:width=3")
+    rng = np.random.default_rng(0)
+    problems = [task.generate(3, rng) for _ in range(50)]
+    shown = [format_only(task, p, rng) for p in problems]
+    answers = [task.reference(p).rpartition("=>")[2] for p in problems]
+    assert all(s.startswith("=>") and len(s) == 2 + len(a) and s[2:].isdigit() for s, a in zip(shown, answers))
+    assert sum(s[2:] == a for s, a in zip(shown, answers)) <= 1  # right only by chance (1 in 10^4 each)

@@ -59,6 +59,9 @@ def test_resume_is_exact(tmp_path):
     _same_checkpoint(tmp_path / "a", tmp_path / "b")
     assert _metrics(tmp_path / "a") == _metrics(tmp_path / "b")
     assert (tmp_path / "b" / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "b" / "learner.png").read_bytes()[:4] == b"\x89PNG"
+    rl_rows = [r for r in _metrics(tmp_path / "b") if r.get("phase") == "rl"]
+    assert rl_rows and {"clip_frac", "entropy", "kl", "length"} <= set(rl_rows[-1])
     summary = json.loads((tmp_path / "b" / "summary.json").read_text())
     assert set(summary["difficulties"]["2"]) >= {"demonstrator", "sft", "rl"}
 
@@ -159,7 +162,8 @@ def _consistent(run, cfg):
     lrs = {g["lr"] for g in state["optimizer"]["param_groups"]}
     steps = {float(v) for k, v in load_file(ckpt / "optimizer.safetensors").items() if k.endswith(".step")}
     if rl:
-        assert lrs == {cfg.grpo_config().lr} and steps <= {float(state["step"] - cfg.sft.steps)}
+        g = cfg.grpo_config()  # epochs x minibatches optimiser steps per RL step
+        assert lrs == {g.lr} and steps <= {float((state["step"] - cfg.sft.steps) * g.epochs * g.minibatches)}
     else:
         assert steps == {float(state["step"])}
 
@@ -175,6 +179,7 @@ def test_a_kill_at_every_write_resumes_to_the_uninterrupted_run(tmp_path, monkey
 
     monkeypatch.setattr(os, "fsync", lambda fd: None)
     monkeypatch.setattr(report, "write_plot", lambda rows, cfg, path: write_bytes(path, json.dumps(rows).encode()))
+    monkeypatch.setattr(report, "write_learner_plot", lambda rows, cfg, path: write_bytes(path, b"learner"))
     cfg = config.from_dict(KILLABLE)
     with kills.writes(tmp_path) as seen:
         train(tmp_path / "ref", cfg, progress=False)

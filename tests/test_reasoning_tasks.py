@@ -11,9 +11,31 @@ from move37.reasoning.tasks.conformance import check_task
 from move37.reasoning.tasks.expression import ExpressionError, evaluate
 
 
-@pytest.mark.parametrize("name", tasks.names())
+SPECS = [n for n in tasks.names() if n != "gym"] + ["gym:spell_backward", "gym:lcm"]
+
+
+@pytest.mark.parametrize("name", SPECS)
 def test_conformance(name):
+    if name.startswith("gym:"):
+        pytest.importorskip("reasoning_gym")
     check_task(tasks.make(name), problems_per_difficulty=8)
+
+
+def test_gym_adapter_uses_the_datasets_scorer_and_curriculum():
+    pytest.importorskip("reasoning_gym")
+    task = tasks.make("gym:spell_backward")
+    assert task.max_difficulty == 5  # the curriculum's word-length levels
+    easy = [task.generate(1, np.random.default_rng(i)) for i in range(30)]
+    hard = [task.generate(5, np.random.default_rng(i)) for i in range(30)]
+    assert max(len(p.answer) for p in easy) < max(len(p.answer) for p in hard)
+    p = easy[0]
+    assert p.answer == p.meta["metadata"]["word"][::-1]
+    assert tasks.verify(task, p, "anything at all=>" + p.answer).reward == 1.0
+    assert tasks.verify(task, p, "=>" + p.answer + "x").reward == 0.0
+    assert tasks.make("gym:spell_backward,partial=true").check_answer(p, p.answer + "x").reward > 0
+    assert task.generate(2, np.random.default_rng(5)) == task.generate(2, np.random.default_rng(5))
+    with pytest.raises(Exception, match="unknown reasoning-gym dataset"):
+        tasks.make("gym:no_such_dataset")
 
 
 def test_addition_trace_and_slip():

@@ -84,3 +84,40 @@ def test_grpo_trainer_runs_with_move37_rewards(tmp_path):
                                                      kwargs["difficulty"], kwargs["problem"])])
     logged = [h for h in trainer.state.log_history if "reward" in h]
     assert len(logged) == 2
+
+
+def test_reward_judges_the_final_answer_after_any_reasoning_and_honours_the_task_column():
+    add, sort = dataset_rows("addition:width=3", [3], n=2, seed=2), dataset_rows("sorting", [3], n=2, seed=2)
+    rows = add + sort
+    columns = {k: [r[k] for r in rows] for k in ("task", "task_prompt", "answer", "difficulty", "problem")}
+    long_reasoning = ["think " * 200 + "=>" + r["answer"] + "\nbye" for r in rows]
+    assert len(long_reasoning[0]) > 1000
+    assert reward_function()(None, long_reasoning, **columns) == [1.0] * 4  # each row by its own task's verifier
+    assert reward_function("sorting")(None, long_reasoning, **columns) == [1.0] * 4  # the column wins
+    no_column = {k: v[:2] for k, v in columns.items() if k != "task"}
+    assert reward_function("addition:width=3")(None, long_reasoning[:2], **no_column) == [1.0] * 2
+    assert reward_function("addition:width=3")(None, ["=>" + rows[2]["answer"]] * 2, **no_column) == [0.0] * 2
+    assert reward_function()(None, ["=>" + "1" * 300] * 4, **columns) == [0.0] * 4
+    with pytest.raises(Exception):
+        reward_function("no-such-task")
+
+
+def test_rows_never_serve_held_out_problems_nor_their_rewrites():
+    from move37.reasoning import config
+    from move37.reasoning.evaluate import held_out
+
+    for spec in ("addition:width=2", "sorting", "countdown"):
+        cfg = config.for_task(spec)
+        task = tasks.make(spec)
+        keys = {tasks.canonical(task, p) for ps in held_out(task, cfg.eval).values() for p in ps}
+        rows = dataset_rows(spec, cfg.eval.difficulties, n=400, seed=0)
+        got = {tasks.canonical(task, tasks.Problem(r["task_prompt"], r["answer"], r["difficulty"],
+                                                   json.loads(r["problem"]))) for r in rows}
+        assert not got & keys, spec
+    task = tasks.make("addition:width=3")
+    a = tasks.Problem("012+345=", "357", 3, {"a": "012", "b": "345"})
+    b = tasks.Problem("345+012=", "357", 3, {"a": "345", "b": "012"})
+    assert tasks.canonical(task, a) == tasks.canonical(task, b)
+    sort = tasks.make("sorting")
+    assert tasks.canonical(sort, tasks.Problem("sort 3 1:", "1 3", 2, {"values": [3, 1]})) == \
+        tasks.canonical(sort, tasks.Problem("sort 1 3:", "1 3", 2, {"values": [1, 3]}))

@@ -59,3 +59,13 @@ class SolverLimitError(Move37Error):
 class StageLost(Move37Error):
     """A training stage running in another process (a Ray learner or evaluation actor) died, and with it the
     work since the last checkpoint."""
+
+
+class MetamathError(Move37Error, ValueError):
+    """A Metamath database (.mm) that does not read: a malformed statement, an undeclared symbol, an unbalanced
+    scope, a label used twice, or a label asked for that the database does not have."""
+
+
+class ProofError(MetamathError):
+    """A Metamath proof that does not verify: a step that does not unify, a broken $d condition, a stack that
+    does not end in the statement."""

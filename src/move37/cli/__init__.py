@@ -25,6 +25,13 @@ _COMMANDS = [
     "move37.cli.best_move",
     "move37.cli.train",
     "move37.cli.report",
+    "move37.cli.demonstrate",
+    "move37.cli.imitate",
+    "move37.cli.alphago",
+    "move37.cli.surprises",
+    "move37.cli.live",
+    "move37.cli.prove",
+    "move37.cli.prove_train",
 ]
 
 

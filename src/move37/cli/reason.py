@@ -6,6 +6,8 @@
     move37 reason eval runs/add
     move37 reason report runs/add
     move37 reason style-experiment --out runs/style [--config FILE] [--weight 1.0]
+    move37 reason pass-at-k runs/add [-n 256] [--problems 50]
+    move37 reason rlhf-experiment --out runs/rlhf [--config FILE] [--pairs 2000]
 """
 
 from __future__ import annotations
@@ -60,11 +62,33 @@ def register(sub) -> None:
     x.add_argument("--quiet", action="store_true")
     x.set_defaults(func=_style)
 
+    pk = rs.add_parser("pass-at-k", help="pass@k up to k=n (unbiased estimator) of a run's imitation and latest models")
+    pk.add_argument("run", type=Path)
+    pk.add_argument("-n", type=int, default=256, help="samples per problem (the largest k)")
+    pk.add_argument("--problems", type=int, default=50, help="held-out problems per difficulty")
+    pk.add_argument("--difficulty", type=int, action="append", default=None, help="repeatable")
+    pk.add_argument("--temperature", type=float, default=1.0)
+    pk.set_defaults(func=_pass_at_k)
+
+    h = rs.add_parser("rlhf-experiment", help="GRPO against a reward model of a simulated rater vs the verifier")
+    h.add_argument("--out", required=True, type=Path, help="folder for imitation, the reward model and the arms")
+    h.add_argument("--config", type=Path, default=None, help="JSON config (default: 3-digit addition, 60 RL steps)")
+    h.add_argument("--pairs", type=int, default=2000, help="rated preference pairs (80%% train the reward model)")
+    h.add_argument("--minutes", type=float, default=None, help="per stage")
+    h.add_argument("--quiet", action="store_true")
+    h.set_defaults(func=_rlhf)
+
 
 def _tasks(args) -> int:
     from move37.reasoning import tasks
 
     for name in tasks.names():
+        if name == "gym":  # a family: one task per reasoning-gym dataset
+            from move37.reasoning.tasks.gym import GYM_EXAMPLES, datasets
+
+            print(f"{'gym:NAME':<10} {len(datasets())} reasoning-gym datasets, each with its own scorer and "
+                  f"curriculum, e.g. {', '.join('gym:' + n for n in GYM_EXAMPLES)}")
+            continue
         t = tasks.make(name)
         doc = sys.modules[type(t).__module__].__doc__ or ""
         print(f"{name:<10} difficulties {t.min_difficulty}-{t.max_difficulty}  {doc.strip().splitlines()[0]}")
@@ -145,16 +169,17 @@ def _eval(args) -> int:
 
 def _report(args) -> int:
     from move37 import runs
-    from move37.reasoning.report import format_summary, summarise, write_plot
+    from move37.reasoning.report import format_summary, summarise, write_learner_plot, write_plot
     from move37.reasoning.train import read_config
 
     cfg = read_config(args.run)
     rows = runs.read_rows(args.run / "metrics.jsonl")
     summary = summarise(rows, cfg)
     write_plot(rows, cfg, args.run / "accuracy.png")
+    learner = write_learner_plot(rows, cfg, args.run / "learner.png")
     print(json.dumps(summary, indent=2) if args.json else format_summary(summary))
     if not args.json:
-        print(f"plot: {args.run / 'accuracy.png'}")
+        print(f"plots: {args.run / 'accuracy.png'}" + (f", {args.run / 'learner.png'}" if learner else ""))
     return 0
 
 
@@ -163,4 +188,48 @@ def _style(args) -> int:
 
     cfg = _load_config(args.config, None)
     print(run_style_experiment(args.out, cfg, args.weight, args.minutes, progress=not args.quiet))
+    return 0
+
+
+def _pass_at_k(args) -> int:
+    from move37.atomic import write_json
+    from move37.errors import ConfigError
+    from move37.reasoning import pass_at_k as pk
+    from move37.reasoning import tasks
+    from move37.reasoning.evaluate import held_out
+    from move37.reasoning.train import load_model, model_path
+
+    if not 1 <= args.n <= 4096 or args.problems < 1:
+        raise ConfigError("-n must lie in [1, 4096] and --problems must be positive")
+    model, cfg = load_model(args.run, "checkpoint")
+    ev = dataclasses.replace(cfg.eval, problems=args.problems,
+                             difficulties=tuple(args.difficulty) if args.difficulty else cfg.eval.difficulties)
+    from move37.reasoning.config import validate
+
+    validate(dataclasses.replace(cfg, eval=ev))
+    task = tasks.make(cfg.task)
+    models = {"imitation": load_model(args.run, "sft")[0]} if model_path(args.run, "sft") is not None else {}
+    models["latest"] = model
+    results = {}
+    for d, problems in held_out(task, ev).items():
+        counts = {name: pk.correct_counts(m, task, problems, args.n, args.temperature, ev.seed)
+                  for name, m in models.items()}
+        results[str(d)] = pk.curves(counts, args.n)
+        for name, curve in results[str(d)].items():
+            print(f"difficulty {d} {name:<9} " + "  ".join(f"@{k} {v:.3f}" for k, v in curve.items()), flush=True)
+    write_json(args.run / "pass_at_k.json", {"n": args.n, "problems": args.problems, "temperature": args.temperature,
+                                             "curves": results}, indent=2)
+    pk.write_plot(results, f"{cfg.task}: pass@k, imitation against RL (n={args.n})", args.run / "pass_at_k.png")
+    print(f"wrote {args.run / 'pass_at_k.json'} and {args.run / 'pass_at_k.png'}")
+    return 0
+
+
+def _rlhf(args) -> int:
+    from move37.errors import ConfigError
+    from move37.reasoning.rlhf_experiment import run_rlhf_experiment
+
+    if args.pairs < 10:
+        raise ConfigError("--pairs must be at least 10")
+    cfg = _load_config(args.config, None) if args.config is not None else None
+    print(run_rlhf_experiment(args.out, cfg, pairs=args.pairs, minutes=args.minutes, progress=not args.quiet))
     return 0

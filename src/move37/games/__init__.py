@@ -1,4 +1,4 @@
-"""Game registry: `make("connect4")`, `make("othello:size=6")`.
+"""Game registry: `make("connect4")`, `make("othello:size=6")`, environments `make("gym:CartPole-v1")`.
 
 Adding a game is one module plus one line in `GAMES` (module:factory, imported
 lazily so a game's dependencies load only when it is used).
@@ -19,6 +19,13 @@ GAMES = Registry("game", {
     "chess": "move37.games.chess:Chess",
 })
 
+#: Families of environments with rewards (move37.envs), named with their environment: gym:CartPole-v1,
+#: minatar:breakout. Kept apart from GAMES, whose names are each a whole game (boards, the web's list).
+ENVS = Registry("environment", {
+    "gym": "move37.envs.gym:GymGame",
+    "minatar": "move37.envs.minatar:MinAtarGame",
+})
+
 
 def names() -> list[str]:
     """Registered game names, sorted."""
@@ -28,7 +35,14 @@ def names() -> list[str]:
 def make(spec: str) -> Game:
     """Build a game from its spec, e.g. "tictactoe" or "othello:size=6"."""
     parsed = parse_spec(spec)
+    if parsed.name in ENVS:
+        return call_with_spec(ENVS.load(parsed.name), parsed, "environment")
     return call_with_spec(GAMES.load(parsed.name), parsed, "game")
 
 
-__all__ = ["Game", "GameInfo", "State", "make", "names"]
+def is_env(spec: str) -> bool:
+    """Whether `spec` names an environment with rewards (gym:..., minatar:...) rather than a board game."""
+    return parse_spec(spec).name in ENVS
+
+
+__all__ = ["Game", "GameInfo", "State", "is_env", "make", "names"]

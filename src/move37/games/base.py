@@ -38,6 +38,9 @@ class GameInfo:
     num_players: players taking turns.
     returns_sum: the sum of `returns()` at every terminal state (0 for zero-sum).
     has_chance: whether nature moves (none of the board games here).
+    rewards: whether a reward comes with every step (`State.reward`): environments (move37.envs),
+    whose returns need not sum to `returns_sum`.
+    discount: the per-step discount a learner should apply to those rewards.
     """
 
     name: str
@@ -48,6 +51,8 @@ class GameInfo:
     num_players: int = 2
     returns_sum: float = 0.0
     has_chance: bool = False
+    rewards: bool = False
+    discount: float = 1.0
 
 
 class State(ABC):
@@ -94,6 +99,18 @@ class State(ABC):
     @abstractmethod
     def __str__(self) -> str:
         """A board picture for terminals and logs."""
+
+    # Facts of environments with rewards (move37.envs); board games keep these defaults.
+
+    @property
+    def reward(self) -> float:
+        """The reward of the step that led to this state (0 in games scored only by `returns`)."""
+        return 0.0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether a time limit, not the rules, ended the episode here (a value target bootstraps past it)."""
+        return False
 
     # Derived conveniences, shared by every game.
 

@@ -33,8 +33,10 @@ def check_state(game: Game, state: State, where: str, rng: np.random.Generator) 
     _check(bool(np.isfinite(obs).all()), where, "encode is not finite")
     ret = state.returns()
     _check(ret.shape == (info.num_players,), where, "returns has wrong shape")
-    if state.is_terminal():
-        _check(abs(float(ret.sum()) - info.returns_sum) < 1e-9, where, "returns do not sum as declared")
+    _check(state.truncated <= state.is_terminal(), where, "truncated state that is not terminal")
+    if state.is_terminal():  # an environment's return is the sum of its rewards, not a constant
+        _check(info.rewards or abs(float(ret.sum()) - info.returns_sum) < 1e-9, where,
+               "returns do not sum as declared")
     else:
         _check(not ret.any(), where, "returns of a live state are not zero")
     illegal = np.flatnonzero(~mask)

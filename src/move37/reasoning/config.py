@@ -29,6 +29,8 @@ class TrainConfig:
     checkpoint_every: int = 50     # steps between checkpoints
     log_every: int = 10            # steps between metrics lines
     grpo_preset: str = "dr_grpo"   # "grpo", "dr_grpo" or "dapo"; `grpo` fields override it
+    reward: str = "verifier"       # what RL maximises: "verifier", "reward_model" or "mix" (their mean)
+    reward_model: str = ""         # folder of a reward model (reasoning.reward_model); its score is logged
     model: ModelConfig = field(default_factory=ModelConfig)
     sft: SFTConfig = field(default_factory=SFTConfig)
     grpo: dict = field(default_factory=dict)  # overrides on top of the preset, e.g. {"kl_beta": 0.01}
@@ -94,6 +96,8 @@ def validate(cfg: TrainConfig) -> None:
     for key, d in checks:
         if not lo <= d <= hi:
             raise ConfigError(f"{key}={d} outside task {task.name!r} difficulties [{lo}, {hi}]")
+    if cfg.sft.targets not in ("demonstrator", "format"):
+        raise ConfigError(f"sft.targets={cfg.sft.targets!r}: one of demonstrator, format")
     if cfg.sft.min_difficulty > cfg.sft.max_difficulty:
         raise ConfigError("sft.min_difficulty exceeds sft.max_difficulty")
     positive = {"seed": cfg.seed + 1, "threads": cfg.threads, "checkpoint_every": cfg.checkpoint_every,
@@ -108,10 +112,15 @@ def validate(cfg: TrainConfig) -> None:
         raise ConfigError("seed < 2**63 and threads <= 1024 required")
     if cfg.model.n_embd % cfg.model.n_head:
         raise ConfigError("model.n_embd must be a multiple of model.n_head")
+    if cfg.reward not in ("verifier", "reward_model", "mix"):
+        raise ConfigError(f"reward={cfg.reward!r}: one of verifier, reward_model, mix")
+    if cfg.reward != "verifier" and not cfg.reward_model:
+        raise ConfigError(f"reward={cfg.reward!r} needs reward_model (a folder with a reward model)")
     runs.build(GRPOConfig, cfg.grpo, "grpo")  # type-check the overrides
     g = cfg.grpo_config()
-    if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1:
-        raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1 and epochs >= 1 are required")
+    if g.group_size < 2 or g.prompts_per_step < 1 or g.epochs < 1 or g.minibatches < 1 or g.overlong_buffer < 0:
+        raise ConfigError("grpo: group_size >= 2, prompts_per_step >= 1, epochs >= 1, minibatches >= 1 and "
+                          "overlong_buffer >= 0 are required")
     if cfg.sft.steps < 0 or g.steps < 0 or cfg.sft.lr < 0 or g.lr < 0:
         raise ConfigError("sft.steps, grpo.steps, sft.lr and grpo.lr must not be negative")
     try:

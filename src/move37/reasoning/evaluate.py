@@ -1,8 +1,8 @@
 """Held-out evaluation: greedy and sampled pass@1, pass@k, and the demonstrator on the same problems.
 
-The held-out problems come from their own seed stream and their prompts are
-excluded from training (`held_out_prompts`), so accuracy is measured on problems
-the model never trained on.
+The held-out problems come from their own seed stream and their canonical keys are
+excluded from training (`held_out_keys`: trivial rewrites such as b+a for a+b count as
+the same problem), so accuracy is measured on problems the model never trained on.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch
 
 from move37.errors import ConfigError
 from move37.reasoning.rollout import rollout
-from move37.reasoning.tasks import Problem, Task, verify
+from move37.reasoning.tasks import Problem, Task, canonical, verify
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,16 @@ def held_out(task: Task, cfg: EvalConfig) -> dict[int, list[Problem]]:
             for d in cfg.difficulties for rng in [np.random.default_rng([cfg.seed, d])]}
 
 
-def held_out_prompts(problems: dict[int, list[Problem]]) -> set[str]:
-    return {p.prompt for ps in problems.values() for p in ps}
+def held_out_keys(task: Task, problems: dict[int, list[Problem]]) -> set[str]:
+    """The canonical keys (tasks.canonical) of the held-out problems: training never sees them, rewritten or not."""
+    return {canonical(task, p) for ps in problems.values() for p in ps}
 
 
 def fresh_problem(task: Task, difficulty: int, rng: np.random.Generator, reject: set[str]) -> Problem:
-    """A training problem whose prompt is not held out; ConfigError when they all seem to be."""
+    """A training problem whose canonical key is not held out; ConfigError when they all seem to be."""
     for _ in range(1000):
         problem = task.generate(difficulty, rng)
-        if problem.prompt not in reject:
+        if canonical(task, problem) not in reject:
             return problem
     raise ConfigError(f"task {task.name!r} at difficulty {difficulty}: the held-out set covers (nearly) every "
                       "problem; evaluate at other difficulties or on fewer problems")

@@ -78,8 +78,8 @@ class CharTransformer(nn.Module):
         if isinstance(m, nn.Linear) and m.bias is not None:
             nn.init.zeros_(m.bias)
 
-    def forward(self, idx: torch.Tensor, caches: list | None = None, start: int = 0):
-        """idx (B, T) token ids at positions start..start+T-1 -> logits (B, T, V), new caches."""
+    def hidden(self, idx: torch.Tensor, caches: list | None = None, start: int = 0):
+        """idx (B, T) token ids at positions start..start+T-1 -> final hidden states (B, T, C), new caches."""
         T = idx.shape[1]
         if start + T > self.cfg.block_size:
             raise ValueError(f"sequence of {start + T} tokens exceeds block_size {self.cfg.block_size}")
@@ -88,7 +88,12 @@ class CharTransformer(nn.Module):
         for i, block in enumerate(self.blocks):
             x, c = block(x, None if caches is None else caches[i])
             new.append(c)
-        return self.ln_f(x) @ self.tok.weight.T, new  # (B, T, V)
+        return self.ln_f(x), new
+
+    def forward(self, idx: torch.Tensor, caches: list | None = None, start: int = 0):
+        """idx (B, T) token ids at positions start..start+T-1 -> logits (B, T, V), new caches."""
+        h, new = self.hidden(idx, caches, start)
+        return h @ self.tok.weight.T, new  # (B, T, V)
 
     @torch.no_grad()
     def sample(self, prompts: torch.Tensor, max_new: int, temperature: float = 1.0,

@@ -79,3 +79,35 @@ def write_plot(rows: list[dict], cfg: TrainConfig, path: Path) -> None:
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     write_bytes(path, buf.getvalue())
+
+
+LEARNER_KEYS = (("reward", "reward (verifier, sampled)"), ("clip_frac", "clipped share of tokens"),
+                ("entropy", "token entropy (nats)"), ("kl", "KL to the imitation model (k3)"),
+                ("length", "completion length (tokens)"), ("kept", "share of completions in the loss"))
+
+
+def write_learner_plot(rows: list[dict], cfg: TrainConfig, path: Path) -> bool:
+    """The learner's diagnostics against RL steps (one panel each); False (nothing written) before RL logs any."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rl = [r for r in rows if r.get("phase") == "rl"]
+    if not rl:
+        return False
+    fig, axes = plt.subplots(2, 3, figsize=(10, 5.2), sharex=True)
+    for ax, (key, title) in zip(axes.flat, LEARNER_KEYS):
+        have = [r for r in rl if key in r]
+        ax.plot([r["step"] - cfg.sft.steps for r in have], [r[key] for r in have], "-", lw=1.2)
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("RL step", fontsize=8)
+    fig.suptitle(f"{cfg.task}: the learner ({cfg.grpo_preset})", fontsize=10)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    write_bytes(path, buf.getvalue())
+    return True

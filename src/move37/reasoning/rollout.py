@@ -26,6 +26,7 @@ class Rollout:
     rewards: np.ndarray      # (N,) verifier rewards in [0, 1]
     reasons: list[str]       # (N) verifier reasons
     batch: TokenBatch        # the completions as tokens, for log-probabilities
+    finished: np.ndarray | None = None  # (N,) whether each completion ended with EOS (None: all did)
 
 
 def judge(task: Task, problem: Problem, text: str, finished: bool) -> Verdict:
@@ -60,4 +61,4 @@ def rollout(model, task: Task, problems: list[Problem], group_size: int = 1, tem
     verdicts = [judge(task, p, t, f) for p, t, f in zip(flat, texts, finished)]
     return Rollout(flat, np.repeat(np.arange(len(problems)), group_size), texts,
                    np.array([v.reward for v in verdicts]), [v.reason for v in verdicts],
-                   from_ids(prompt_ids, completion_ids))
+                   from_ids(prompt_ids, completion_ids), np.array(finished))

@@ -5,7 +5,7 @@ at a time): metrics.jsonl, checkpoints/NNNNNN/ (N = the step) with model.safeten
 optimizer.safetensors, reference.safetensors (the frozen imitation model, the reference for the
 KL and style terms; from the end of imitation on) and state.json (step, phase, curriculum,
 random generator states, the optimiser's hyper-parameters, metrics.jsonl's length), and at the
-end summary.json and accuracy.png.
+end summary.json, accuracy.png and learner.png (clip fraction, entropy, KL, length over RL).
 
 The phase is part of the checkpoint: the end of imitation is one checkpoint that says phase "rl"
 and holds the frozen reference and the fresh RL optimiser together, so a kill on either side of
@@ -33,7 +33,7 @@ from move37.reasoning import config as config_mod
 from move37.reasoning import tasks
 from move37.reasoning.config import TrainConfig
 from move37.reasoning.curriculum import Curriculum
-from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, fresh_problem, held_out, held_out_prompts
+from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, fresh_problem, held_out, held_out_keys
 from move37.reasoning.grpo import grpo_step
 from move37.reasoning.model import CharTransformer
 from move37.reasoning.rollout import rollout
@@ -112,7 +112,7 @@ class Trainer:
         self.task = tasks.make(self.cfg.task)
         self.grpo = self.cfg.grpo_config()
         self.problems = held_out(self.task, self.cfg.eval)
-        self.reject = held_out_prompts(self.problems)
+        self.reject = held_out_keys(self.task, self.problems)
         self.metrics = self.out / "metrics.jsonl"
         torch.manual_seed(self.cfg.seed)
         self.model = CharTransformer(self.cfg.model)
@@ -121,6 +121,12 @@ class Trainer:
         self.curriculum = Curriculum(self.cfg.curriculum)
         self.step, self.elapsed, self.phase = 0, 0.0, "sft"
         self.reference: CharTransformer | None = None
+        self.reward_model = None
+        if self.cfg.reward_model:
+            from move37.reasoning.reward_model import load_reward_model
+
+            self.reward_model, rm_meta = load_reward_model(Path(self.cfg.reward_model))
+            self.rm_norm = (float(rm_meta["mean"]), float(rm_meta["std"]) or 1.0)
         self.optimizer = self._optimizer()
         ckpt = runs.latest_checkpoint(self.out)
         if ckpt is not None:
@@ -210,9 +216,17 @@ class Trainer:
         difficulty = self.curriculum.difficulty
         problems = [fresh_problem(self.task, difficulty, self.rng, self.reject) for _ in range(self.grpo.prompts_per_step)]
         batch = rollout(self.model, self.task, problems, self.grpo.group_size, self.grpo.temperature, self.gen)
-        stats = grpo_step(self.model, self.reference, self.optimizer, batch, self.grpo)
-        self.curriculum.update(float(batch.rewards.mean()))
-        return {"difficulty": difficulty, **stats}
+        rewards, extra = None, {}
+        if self.reward_model is not None:
+            from move37.reasoning.reward_model import scores
+
+            z = (scores(self.reward_model, batch.batch) - self.rm_norm[0]) / self.rm_norm[1]  # (N,) standardised
+            extra["rm_score"] = float(z.mean())
+            rewards = {"verifier": None, "reward_model": z, "mix": (batch.rewards + z) / 2}[self.cfg.reward]
+        stats = grpo_step(self.model, self.reference, self.optimizer, batch, self.grpo, rewards, self.gen)
+        if self.cfg.reward == "verifier":  # a learner without the verifier must not steer by it
+            self.curriculum.update(float(batch.rewards.mean()))
+        return {"difficulty": difficulty, **stats, **extra}
 
     def run(self, minutes: float | None = None, progress: bool = True) -> dict:
         """Train until done or until `minutes` of wall clock pass (then checkpoint and stop)."""
@@ -248,7 +262,7 @@ class Trainer:
 
     def finish(self) -> dict:
         """Final evaluation (unless the last RL evaluation was at this step), summary and plot."""
-        from move37.reasoning.report import summarise, write_plot
+        from move37.reasoning.report import summarise, write_learner_plot, write_plot
 
         rows = runs.read_rows(self.metrics)
         evaluated = any(r.get("phase") == "eval" and r["step"] == self.step and r.get("stage") == "rl" for r in rows)
@@ -258,6 +272,7 @@ class Trainer:
         summary = {"finished": True, **summarise(rows, self.cfg)}
         write_json(self.out / "summary.json", summary, indent=2, sort_keys=True)
         write_plot(rows, self.cfg, self.out / "accuracy.png")
+        write_learner_plot(rows, self.cfg, self.out / "learner.png")
         return summary
 
 

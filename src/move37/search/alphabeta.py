@@ -140,6 +140,16 @@ class AlphaBeta:
         pv = self._principal_variation(state, action, depth_done)
         return SearchResult(action, score, pv, self.nodes, depth_done, time.perf_counter() - start)
 
+    def move_scores(self, state: State) -> dict[int, float]:
+        """Every legal move's negamax score for the mover at `max_depth`, each searched with the full window
+        so each is exact rather than a bound (plain search proves only the best). A player that samples
+        moves by their worth needs them all (agents/humanlike.py). Scores as in SearchResult."""
+        if state.is_terminal():
+            raise ValueError("cannot search a finished game")
+        self.nodes, self._deadline = 0, None
+        return {int(a): self._child_value(state, int(a), self.max_depth, -2 * WIN, 2 * WIN, 0)
+                for a in state.legal_actions()}
+
     def _root(self, state: State, root: list[int], depth: int) -> tuple[float, int]:
         """One iteration at the root: the previous best move first, the rest in stable order."""
         entry = self._probe(state.key())

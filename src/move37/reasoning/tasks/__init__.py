@@ -6,13 +6,14 @@ runs the conformance check (`conformance.check_task`) over every registered task
 
 from __future__ import annotations
 
-from move37.reasoning.tasks.base import SEPARATOR, Problem, Task, Verdict, verify
+from move37.reasoning.tasks.base import SEPARATOR, Problem, Task, Verdict, canonical, split_completion, verify
 from move37.registry import Registry
 from move37.spec import call_with_spec, parse_spec
 
 TASKS = Registry("task", {
     "addition": "move37.reasoning.tasks.addition:Addition",
     "countdown": "move37.reasoning.tasks.countdown:Countdown",
+    "gym": "move37.reasoning.tasks.gym:Gym",
     "sorting": "move37.reasoning.tasks.sorting:Sorting",
 })
 
@@ -28,4 +29,4 @@ def make(spec: str) -> Task:
     return call_with_spec(TASKS.load(parsed.name), parsed, "task")
 
 
-__all__ = ["SEPARATOR", "Problem", "Task", "Verdict", "make", "names", "verify"]
+__all__ = ["SEPARATOR", "Problem", "Task", "Verdict", "canonical", "make", "names", "split_completion", "verify"]

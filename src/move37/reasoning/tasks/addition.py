@@ -52,6 +52,10 @@ class Addition:
         first = str(rng.integers(1, 10)) if digits > 1 else str(rng.integers(0, 10))
         return first + "".join(str(x) for x in rng.integers(0, 10, size=digits - 1))
 
+    def canonical(self, problem: Problem) -> str:
+        """a+b and b+a are one problem."""
+        return "+".join(sorted((str(int(problem.meta["a"])), str(int(problem.meta["b"]))), key=int))
+
     def check_answer(self, problem: Problem, answer: str) -> Verdict:
         if not _NUMBER.fullmatch(answer):
             return Verdict(0.0, "malformed: answer is not a decimal number")

@@ -58,6 +58,14 @@ class Task(Protocol):
         ...
 
 
+def canonical(task: Task, problem: Problem) -> str:
+    """The problem's identity up to trivial rewrites (a+b as b+a, numbers reordered): the task's own
+    `canonical(problem)` where it defines one, else the prompt. Held-out exclusion compares these keys,
+    so a training problem is never a held-out one written another way."""
+    own = getattr(task, "canonical", None)
+    return f"{task.name}|{own(problem)}" if own is not None else f"{task.name}|{problem.prompt}"
+
+
 def split_completion(text: str) -> tuple[str, str] | None:
     """(reasoning, answer) split at the last separator, or None when there is none."""
     head, sep, tail = text.rpartition(SEPARATOR)

@@ -67,6 +67,10 @@ class Countdown:
         prompt = f"target {target} from {' '.join(map(str, numbers))}:"
         return Problem(prompt, expr, n, {"numbers": numbers, "target": target, "steps": steps})
 
+    def canonical(self, problem: Problem) -> str:
+        """The target and the numbers as a multiset: their order is a rewrite, not another problem."""
+        return f"{problem.meta['target']}:" + " ".join(map(str, sorted(problem.meta["numbers"])))
+
     def check_answer(self, problem: Problem, answer: str) -> Verdict:
         try:
             value, leaves = evaluate(answer)

@@ -38,6 +38,10 @@ class Sorting:
         return Problem("sort " + " ".join(map(str, values)) + ":", " ".join(map(str, sorted(values))), n,
                        {"values": values})
 
+    def canonical(self, problem: Problem) -> str:
+        """The values as a multiset: a permutation of a held-out list is that list."""
+        return " ".join(map(str, sorted(problem.meta["values"])))
+
     def check_answer(self, problem: Problem, answer: str) -> Verdict:
         if not _LIST.fullmatch(answer):
             return Verdict(0.0, "malformed: answer is not a space-separated list of numbers")
