@@ -31,6 +31,7 @@ _COMMANDS = [
     "move37.cli.surprises",
     "move37.cli.live",
     "move37.cli.prove",
+    "move37.cli.prove_train",
 ]
 
 
