@@ -26,6 +26,8 @@ def register(sub) -> None:
     p.add_argument("--minutes", type=float, metavar="M", help="stop after M minutes of this session (at an iteration end)")
     p.add_argument("--iterations", type=int, metavar="N", help="stop when the run has done N iterations in total")
     p.add_argument("--config", metavar="FILE", help="JSON or TOML overrides of the game's default config")
+    p.add_argument("--init", metavar="NET",
+                   help="start a new run from these weights (a .safetensors file or a move37 imitate folder)")
     p.add_argument("--then-evaluate", action="store_true",
                    help="afterwards: arena table against the ladder, optimal-move rate, plots")
     p.add_argument("--eval-games", type=int, default=10, metavar="N", help="games per pair in --then-evaluate (default 10)")
@@ -55,7 +57,7 @@ def run(args) -> int:
     if args.algorithm == "muzero" or games.is_env(args.game):
         return _run_muzero(args)
     last = train(args.game, args.out, args.minutes, args.config, args.iterations, ray=args.ray,
-                 ray_workers=args.ray_workers, ray_inference=args.ray_inference)
+                 ray_workers=args.ray_workers, ray_inference=args.ray_inference, init=args.init)
     if last:
         print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
     if args.then_evaluate:
@@ -69,8 +71,8 @@ def _run_muzero(args) -> int:
 
     if args.algorithm != "muzero":
         raise ConfigError(f"{args.game} is an environment with rewards: train it with --algorithm muzero")
-    if args.ray or args.then_evaluate:
-        raise ConfigError("--ray and --then-evaluate are AlphaZero's; MuZero runs evaluate as they train")
+    if args.ray or args.then_evaluate or args.init:
+        raise ConfigError("--ray, --then-evaluate and --init are AlphaZero's; MuZero runs evaluate as they train")
     last = train(args.game, args.out, args.minutes, args.config, args.iterations)
     if last:
         print(f"iteration {last['iteration']}: {last['moves']} moves, {last['episodes']} episodes, "
