@@ -146,3 +146,25 @@ def test_overlong_filter_drops_cut_completions():
                       GRPOConfig.preset("grpo", overlong_filter=True))
     assert stats["kept"] == 0.0 and stats["cut"] == 1.0
     assert all(torch.equal(a, b) for a, b in zip(weights, model.parameters()))
+
+
+def test_format_reward_grades_the_form():
+    from move37.reasoning.grpo import format_scores
+
+    ro = _two_answers()
+    ro.texts = ["2+4=06=>46", "no separator", "cut=>", "=>4x"]
+    ro.reasons = ["ok", "malformed: no '=>'", "malformed: cut", "malformed: answer"]
+    ro.finished = np.array([True, True, False, True])
+    np.testing.assert_allclose(format_scores(ro), [1.0, 1 / 3, 1 / 3, 2 / 3])
+
+
+def test_format_only_targets_show_the_shape_not_the_solution():
+    from move37.reasoning.sft import format_only
+
+    task = tasks.make("addition:width=3")
+    rng = np.random.default_rng(0)
+    problems = [task.generate(3, rng) for _ in range(50)]
+    shown = [format_only(task, p, rng) for p in problems]
+    answers = [task.reference(p).rpartition("=>")[2] for p in problems]
+    assert all(s.startswith("=>") and len(s) == 2 + len(a) and s[2:].isdigit() for s, a in zip(shown, answers))
+    assert sum(s[2:] == a for s, a in zip(shown, answers)) <= 1  # right only by chance (1 in 10^4 each)

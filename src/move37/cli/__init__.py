@@ -29,6 +29,7 @@ _COMMANDS = [
     "move37.cli.imitate",
     "move37.cli.alphago",
     "move37.cli.live",
+    "move37.cli.prove",
 ]
 
 

@@ -96,6 +96,8 @@ def validate(cfg: TrainConfig) -> None:
     for key, d in checks:
         if not lo <= d <= hi:
             raise ConfigError(f"{key}={d} outside task {task.name!r} difficulties [{lo}, {hi}]")
+    if cfg.sft.targets not in ("demonstrator", "format"):
+        raise ConfigError(f"sft.targets={cfg.sft.targets!r}: one of demonstrator, format")
     if cfg.sft.min_difficulty > cfg.sft.max_difficulty:
         raise ConfigError("sft.min_difficulty exceeds sft.max_difficulty")
     positive = {"seed": cfg.seed + 1, "threads": cfg.threads, "checkpoint_every": cfg.checkpoint_every,

@@ -27,6 +27,11 @@ Variants (`GRPOConfig.preset`):
 `overlong_filter` (DAPO) leaves completions cut by the length limit out of the loss, so
 a reasoning chain is not punished for being unfinished.
 
+Optional format reward (DeepSeek-R1-Zero's, for a learner never shown a solution):
+`format_weight * format`, format the mean of three checks: the completion ended (EOS
+before the length limit), it holds the separator, and the verifier did not call it
+malformed.
+
 Optional style reward: `style_weight * style`, where style is the fraction of the
 completion's tokens that the frozen imitation model would itself have written
 (its argmax), i.e. how much the reasoning reads like the demonstrator's.
@@ -62,6 +67,7 @@ class GRPOConfig:
     kl_beta: float = 0.0            # weight of the KL penalty to the reference model
     temperature: float = 1.0
     style_weight: float = 0.0       # weight of the demonstrator-style reward
+    format_weight: float = 0.0      # weight of the format reward (R1-Zero): ended, has "=>", answer parses
 
     @staticmethod
     def preset(name: str, **overrides) -> "GRPOConfig":
@@ -93,6 +99,14 @@ def overlong_penalty(lengths: np.ndarray, budgets: np.ndarray, buffer: int) -> n
     if buffer <= 0:
         return np.zeros(len(lengths))
     return np.clip((budgets - buffer - lengths) / buffer, -1.0, 0.0)
+
+
+def format_scores(rollout: Rollout) -> np.ndarray:
+    """(N,) the share of the format checks each completion passes: ended, has the separator, well-formed."""
+    ended = np.ones(len(rollout.texts), bool) if rollout.finished is None else rollout.finished
+    has_sep = np.array(["=>" in t for t in rollout.texts])
+    formed = np.array([not r.startswith("malformed") for r in rollout.reasons])
+    return (ended.astype(float) + has_sep + formed) / 3
 
 
 def style_scores(reference_model, rollout: Rollout) -> np.ndarray:
@@ -163,6 +177,10 @@ def grpo_step(model, reference_model, optimizer, rollout: Rollout, cfg: GRPOConf
         style = style_scores(reference_model, rollout)
         rewards = rewards + cfg.style_weight * style
         stats["style"] = float(style.mean())
+    if cfg.format_weight > 0:
+        fmt = format_scores(rollout)
+        rewards = rewards + cfg.format_weight * fmt
+        stats["format"] = float(fmt.mean())
     rewards = rewards + overlong_penalty(lengths, budgets, cfg.overlong_buffer)
     adv, informative = advantages(rewards, rollout.group, cfg.scale_std)
     keep = informative if cfg.dynamic_sampling else np.ones(len(rewards), dtype=bool)
