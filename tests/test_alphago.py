@@ -74,3 +74,26 @@ def test_agent_and_command_errors(tmp_path, capsys):
         agents.make(f"alphago:{tmp_path}", games.make("connect4"))
     assert main(["alphago", "connect4", "--out", str(tmp_path / "x"), "--imitation", str(tmp_path)]) == 2
     assert "no policy.safetensors" in capsys.readouterr().err
+
+
+def test_zero_starts_from_an_imitation_network(tmp_path, capsys):
+    from move37.imitation import imitation_config
+    from move37.nets import load_net, save_net
+    from move37.runs import latest_checkpoint
+
+    ttt = games.make("tictactoe")
+    net = PolicyValueNet(ttt.info.observation_shape, 9, imitation_config("tictactoe").net)  # the train preset's net
+    with torch.no_grad():
+        for p in net.parameters():
+            p.fill_(0.01)
+    save_net(net, tmp_path / "policy.safetensors", "tictactoe")
+    cfg = tmp_path / "c.json"
+    cfg.write_text(json.dumps({"games_per_iteration": 2, "selfplay": {"parallel_games": 2, "sims": 2},
+                               "learn": {"min_positions": 10_000}, "eval": {"every": 0, "elo_every": 0}}))
+    assert main(["train", "tictactoe", "--out", str(tmp_path / "z"), "--iterations", "1", "--config", str(cfg),
+                 "--init", str(tmp_path)]) == 0
+    start = load_net(latest_checkpoint(tmp_path / "z").parent / "000000" / "weights.safetensors", "tictactoe")
+    assert all(torch.all(p == 0.01) for p in start.parameters())  # checkpoint 0 holds the given weights
+    assert main(["train", "tictactoe", "--out", str(tmp_path / "y"), "--iterations", "1", "--init",
+                 str(tmp_path / "nothing")]) == 2
+    assert not (tmp_path / "y").exists() and "--init" in capsys.readouterr().err

@@ -28,8 +28,10 @@ _COMMANDS = [
     "move37.cli.demonstrate",
     "move37.cli.imitate",
     "move37.cli.alphago",
+    "move37.cli.surprises",
     "move37.cli.live",
     "move37.cli.prove",
+    "move37.cli.prove_train",
 ]
 
 

@@ -18,11 +18,16 @@ def register(sub) -> None:
     p = sub.add_parser("train", help="train a policy-value network by self-play (starts or resumes DIR)",
                        description="Self-play with batched tree search, a replay window and numbered checkpoints "
                                    "in a run folder. An existing DIR is resumed exactly from its last checkpoint.")
-    p.add_argument("game", help="game spec, e.g. connect4")
+    p.add_argument("game", help="game or environment spec, e.g. connect4, gym:CartPole-v1, minatar:breakout")
+    p.add_argument("--algorithm", choices=("zero", "muzero"), default="zero",
+                   help="zero: AlphaZero with the game's rules (default); muzero: plan with a learned model "
+                        "(move37.worldmodel; environments need it)")
     p.add_argument("--out", required=True, metavar="DIR", help="run folder (created, or resumed when it exists)")
     p.add_argument("--minutes", type=float, metavar="M", help="stop after M minutes of this session (at an iteration end)")
     p.add_argument("--iterations", type=int, metavar="N", help="stop when the run has done N iterations in total")
     p.add_argument("--config", metavar="FILE", help="JSON or TOML overrides of the game's default config")
+    p.add_argument("--init", metavar="NET",
+                   help="start a new run from these weights (a .safetensors file or a move37 imitate folder)")
     p.add_argument("--then-evaluate", action="store_true",
                    help="afterwards: arena table against the ladder, optimal-move rate, plots")
     p.add_argument("--eval-games", type=int, default=10, metavar="N", help="games per pair in --then-evaluate (default 10)")
@@ -54,12 +59,30 @@ def run(args) -> int:
         raise ConfigError("--ray-inference needs --ray")
     if args.experience is not None and not Path(args.experience).is_file():
         raise ConfigError(f"--experience {args.experience}: no such file of game records")
+    if args.algorithm == "muzero" or games.is_env(args.game):
+        return _run_muzero(args)
     last = train(args.game, args.out, args.minutes, args.config, args.iterations, ray=args.ray,
-                 ray_workers=args.ray_workers, ray_inference=args.ray_inference, experience=args.experience)
+                 ray_workers=args.ray_workers, ray_inference=args.ray_inference, init=args.init,
+                 experience=args.experience)
     if last:
         print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
     if args.then_evaluate:
         final_evaluation(Path(args.out), args.game, args.eval_games)
+    return 0
+
+
+def _run_muzero(args) -> int:
+    """`--algorithm muzero` (the only trainer for environments with rewards)."""
+    from move37.worldmodel.train import train
+
+    if args.algorithm != "muzero":
+        raise ConfigError(f"{args.game} is an environment with rewards: train it with --algorithm muzero")
+    if args.ray or args.then_evaluate or args.init:
+        raise ConfigError("--ray, --then-evaluate and --init are AlphaZero's; MuZero runs evaluate as they train")
+    last = train(args.game, args.out, args.minutes, args.config, args.iterations)
+    if last:
+        print(f"iteration {last['iteration']}: {last['moves']} moves, {last['episodes']} episodes, "
+              f"{last['elapsed'] / 60:.1f} min in total; plots in {args.out}/plots")
     return 0
 
 

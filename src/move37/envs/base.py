@@ -36,13 +36,13 @@ class EnvState(State):
 
     returns(): float (1,), the episode's undiscounted return once over (zeros while it runs)."""
 
-    __slots__ = ("_game", "_sim", "_obs", "_reward", "_terminated", "_truncated", "_total", "_actions")
+    __slots__ = ("_game", "_sim", "_obs", "_reward", "_terminated", "_truncated", "_total", "_actions", "_seed")
 
     def __init__(self, game: "EnvGame", sim: Simulator, obs: np.ndarray, reward: float, terminated: bool,
-                 truncated: bool, total: float, actions: tuple[int, ...]):
+                 truncated: bool, total: float, actions: tuple[int, ...], seed: int):
         self._game, self._sim, self._obs = game, sim, obs
         self._reward, self._terminated, self._truncated = float(reward), terminated, truncated
-        self._total, self._actions = float(total), actions
+        self._total, self._actions, self._seed = float(total), actions, seed
 
     @property
     def game(self) -> "EnvGame":
@@ -77,7 +77,7 @@ class EnvState(State):
         obs, reward, terminated, truncated = sim.step(action)
         truncated = truncated and not terminated
         return EnvState(self._game, sim, obs, reward, terminated, truncated, self._total + reward,
-                        self._actions + (action,))
+                        self._actions + (action,), self._seed)
 
     def is_terminal(self) -> bool:
         return self._terminated or self._truncated
@@ -89,7 +89,7 @@ class EnvState(State):
         return self._obs
 
     def key(self) -> int:
-        return hash((self._game.info.name, self._game.seed, self._actions))
+        return hash((self._game.info.name, self._seed, self._actions))
 
     def transform(self, k: int) -> "EnvState":
         return self
@@ -102,7 +102,7 @@ class EnvState(State):
 class EnvGame(Game):
     """A one-player game over a simulator; subclasses say how to build one (`simulator`).
 
-    seed: the seed of `initial_state`'s episode (self-play asks `simulator` for others).
+    seed: the seed of `initial_state`'s episode (self-play asks `episode(seed)` for others).
     """
 
     def __init__(self, info: GameInfo, seed: int = 0):
@@ -113,9 +113,13 @@ class EnvGame(Game):
         """A new, not yet reset, simulator of this environment."""
 
     def initial_state(self) -> EnvState:
+        return self.episode(self.seed)
+
+    def episode(self, seed: int) -> EnvState:
+        """The first state of the episode with this seed (self-play plays many)."""
         sim = self.simulator()
-        obs = sim.reset(self.seed)
-        return EnvState(self, sim, obs, 0.0, False, False, 0.0, ())
+        obs = sim.reset(seed)
+        return EnvState(self, sim, obs, 0.0, False, False, 0.0, (), seed)
 
     def action_to_text(self, state: State, action: int) -> str:
         return str(int(action))

@@ -18,6 +18,9 @@ class Leaves:
 
     obs: float32 (K, *observation_shape); legal: bool (K, A); player: int8 (K,);
     terminal: bool (K,); final_value: float32 (K,) player 0's return where terminal.
+    reward: float32 (K,) the reward of the step into each node, for the player who made it (a learned
+    model's stores give it, move37.worldmodel); None: no rewards on edges (the game's rules score only
+    terminals), and search backs values up as AlphaZero does.
     """
 
     obs: np.ndarray
@@ -25,3 +28,4 @@ class Leaves:
     player: np.ndarray
     terminal: np.ndarray
     final_value: np.ndarray
+    reward: np.ndarray | None = None

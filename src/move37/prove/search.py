@@ -52,7 +52,7 @@ class Result:
     expansions: int
     seconds: float
     proof: list[str] | None = None
-    # For learning: (goal, steps listed, index of the proof's step or -1, proved within the search)
+    # For learning: (goal, steps listed, index of the step that proved it or -1, proved within the search)
     expanded: list[tuple[Tree, list[Step], int, bool]] = field(default_factory=list)
     step_of: dict[Tree, Step] = field(default_factory=dict)
 
@@ -121,11 +121,12 @@ def prove(theory: Theory, task: Task, budget: int = 100, method: str = "best", p
     if root.proved:
         result.proof = theory.proof(step_of, task)
         result.step_of = step_of
-    on_proof = _proof_goals(step_of, task, root.proved)
     for n in nodes.values():
         if n.expanded:
             steps = [s for s, _ in n.steps]
-            chosen = steps.index(n.proved_by) if n.goal in on_proof and n.proved_by in steps else -1
+            # Hindsight: every goal proved inside the search, on the final proof or not (and in failed
+            # searches too), teaches the step that proved it.
+            chosen = steps.index(n.proved_by) if n.proved_by in steps else -1
             result.expanded.append((n.goal, steps, chosen, n.proved))
     return result
 
@@ -162,17 +163,3 @@ def _fail(node: Node) -> None:
             if not parent.failed and not parent.proved and parent.expanded and all(
                     any(kid.failed for kid in kids) for _, kids in parent.steps):
                 todo.append(parent)
-
-
-def _proof_goals(step_of: dict[Tree, Step], task: Task, proved: bool) -> set[Tree]:
-    if not proved:
-        return set()
-    seen: set[Tree] = set()
-    todo = [task.goal]
-    while todo:
-        goal = todo.pop()
-        if goal in seen or goal in task.hyps:
-            continue
-        seen.add(goal)
-        todo.extend(step_of[goal].subgoals)
-    return seen

@@ -84,6 +84,29 @@ def preference_pairs(model, task: tasks.Task, cfg: TrainConfig, rater: RaterConf
             "mixed_pairs": int(mixed.sum())}
 
 
+def diagnostics(rm: RewardModel, data: dict, cut: int) -> dict:
+    """The score normalisation (mean, std over the training pairs' chosen completions) and how the reward model
+    agrees with the rater and with the verifier on the held-out pairs `cut:`. Identical pairs (the two samples
+    wrote the same text: about 40% at temperature 1.3) tell nothing and are left out of the agreements."""
+    from move37.reasoning.batch import from_ids
+
+    def batch(side, rows):
+        return from_ids([data[side][i][0] for i in rows], [data[side][i][1] for i in rows])
+
+    n = len(data["chosen"])
+    test = range(cut, n)
+    s_chosen, s_rejected = scores(rm, batch("chosen", test)), scores(rm, batch("rejected", test))
+    distinct = np.array([data["chosen"][i] != data["rejected"][i] for i in test])
+    correct = data["correct"][cut:]
+    mixed = correct[:, 0] != correct[:, 1]
+    rm_right = np.where(correct[:, 0] > correct[:, 1], s_chosen > s_rejected, s_rejected > s_chosen)
+    train_scores = scores(rm, batch("chosen", range(cut)))
+    return {"mean": float(train_scores.mean()), "std": float(train_scores.std()),
+            "identical_pairs": float(np.mean([c == r for c, r in zip(data["chosen"], data["rejected"])])),
+            "rm_rater_agreement_test": float((s_chosen > s_rejected)[distinct].mean()) if distinct.any() else None,
+            "rm_verifier_agreement_test": float(rm_right[mixed].mean()) if mixed.any() else None}
+
+
 def build_reward_model(out: Path, cfg: TrainConfig, rater: RaterConfig, pairs: int, temperature: float,
                        epochs: int) -> dict:
     """Rate pairs and fit the reward model into `out` (skipped when it is there); its metadata."""
@@ -97,22 +120,9 @@ def build_reward_model(out: Path, cfg: TrainConfig, rater: RaterConfig, pairs: i
     rm = RewardModel(cfg.model)
     rm.body.load_state_dict(imitation.state_dict())
     losses = fit(rm, data["chosen"][:cut], data["rejected"][:cut], epochs, 1e-3, 64, np.random.default_rng(cfg.seed))
-    from move37.reasoning.batch import from_ids
-
-    def batch(side, rows):
-        return from_ids([data[side][i][0] for i in rows], [data[side][i][1] for i in rows])
-
-    test = range(cut, pairs)
-    s_chosen, s_rejected = scores(rm, batch("chosen", test)), scores(rm, batch("rejected", test))
-    correct = data["correct"][cut:]
-    mixed = correct[:, 0] != correct[:, 1]
-    rm_right = np.where(correct[:, 0] > correct[:, 1], s_chosen > s_rejected, s_rejected > s_chosen)
-    train_scores = scores(rm, batch("chosen", range(cut)))
     meta = {"pairs": pairs, "pair_temperature": temperature, "epochs": epochs, "losses": losses,
-            "rater": dataclasses.asdict(rater), "mean": float(train_scores.mean()), "std": float(train_scores.std()),
-            "rater_verifier_agreement": data["rater_verifier_agreement"], "mixed_pairs": data["mixed_pairs"],
-            "rm_rater_agreement_test": float((s_chosen > s_rejected).mean()),
-            "rm_verifier_agreement_test": float(rm_right[mixed].mean()) if mixed.any() else None}
+            "rater": dataclasses.asdict(rater), "rater_verifier_agreement": data["rater_verifier_agreement"],
+            "mixed_pairs": data["mixed_pairs"], **diagnostics(rm, data, cut)}
     save_reward_model(out, rm, cfg.model, meta)
     return meta
 
@@ -193,7 +203,8 @@ def run_rlhf_experiment(out: Path, cfg: TrainConfig | None = None, rater: RaterC
     lines = [f"# RLHF against RLVR ({cfg.task}, {cfg.grpo_config().steps} RL steps per arm)", "",
              f"Rater agrees with the verifier on {_f(meta['rater_verifier_agreement'])} of the "
              f"{meta['mixed_pairs']} pairs where exactly one answer is right; the reward model agrees with the rater "
-             f"on {_f(meta['rm_rater_agreement_test'])} of held-out pairs and with the verifier on "
+             f"on {_f(meta['rm_rater_agreement_test'])} of distinct held-out pairs ({_f(meta['identical_pairs'])} of all "
+             f"pairs are two identical samples, which tell nothing) and with the verifier on "
              f"{_f(meta['rm_verifier_agreement_test'])} of the held-out mixed pairs.", "",
              "| arm | held-out greedy | held-out pass@1 | RM score (last step) | KL (last step) | sample accuracy | length |",
              "|---|---|---|---|---|---|---|",

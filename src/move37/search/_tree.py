@@ -19,6 +19,8 @@ Values are for two-player zero-sum games and are stored from a stated point of v
     terminal    bool    (B, M)
     final_value float32 (B, M)     player 0's return at terminal nodes
     num_nodes   int32   (B,)
+    reward      float32 (B, M)     the reward of the step into the node for the player who made it
+                                    (searches over a model with rewards only, see `backup_rewards`)
 
 Kernels here are shared by PUCT and Gumbel search; the selection rules live in
 `puct.py` and `gumbel.py`.
@@ -49,6 +51,7 @@ class Tree:
         self.terminal = np.zeros((B, M), np.bool_)
         self.final_value = np.zeros((B, M), np.float32)
         self.num_nodes = np.zeros(B, np.int32)
+        self.reward = np.zeros((B, M), np.float32)
 
     def arrays(self) -> tuple:
         """The arrays in the order every kernel takes them."""
@@ -131,6 +134,31 @@ def backup_one(visits, value_sum, parent, player, b, node, v0, discount):
         value_sum[b, node] += v0 if mover == 0 else -v0
         v0 = v0 * discount
         node = p
+
+
+@njit(cache=True)
+def backup_rewards(visits, value_sum, parent, player, reward, games, leaves, values0, discount):
+    """`backup` for trees whose edges carry rewards (MuZero): a node's value sum gathers
+    Q = reward[node] + discount * (the node's value for its parent's mover), so a child's mean value is
+    the action's Q at its parent, the quantity `completed_values` and the root decision read.
+
+    games, leaves: int (K,); values0: float32 (K,) the leaf value for player 0; discount: float32.
+    A node's value for its parent's mover is its own mover's value, negated when the mover changed (board
+    games: rewards and values keep the two-player sign convention); the root adds its own value.
+    """
+    for k in range(games.shape[0]):
+        b, node = games[k], leaves[k]
+        g = values0[k] if player[b, node] == 0 else -values0[k]  # for the node's own mover
+        while node >= 0:
+            visits[b, node] += 1
+            p = parent[b, node]
+            if p < 0:
+                value_sum[b, node] += g
+                break
+            q = reward[b, node] + discount * (g if player[b, p] == player[b, node] else -g)
+            value_sum[b, node] += q
+            g = q
+            node = p
 
 
 @njit(cache=True, inline="always")

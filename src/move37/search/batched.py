@@ -32,7 +32,7 @@ from move37.games.base import Game, State
 from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, gumbel, kernel_eval, puct
 from move37.search.kernel_eval import Kernel
-from move37.search._tree import Tree, backup, compact, root_outputs, write_leaves
+from move37.search._tree import Tree, backup, backup_rewards, compact, root_outputs, write_leaves
 from move37.search._tree_states import StateStore, Store
 from move37.search.compiled import CompiledGame
 
@@ -158,15 +158,24 @@ class BatchedSearch:
     rounds: unfused Gumbel search evaluates a whole round of sequential halving (one visit to each
     surviving root action) in one call (`gumbel.select_rounds`): the same tree in fewer, larger calls,
     for a single game (the player) whose steps would otherwise each evaluate one leaf.
+    store: a factory `store(game, batch, capacity) -> Store` in place of the game's own (a learned model's
+    latent states, move37.worldmodel.store). A store whose `rewards` attribute is true gives each new node's
+    reward (`Leaves.reward`), and values are backed up with rewards and `config.discount` per step
+    (`_tree.backup_rewards`); the evaluation then sees whatever the store puts in `Leaves.obs` (latents).
     """
 
     def __init__(self, game: Game, evaluate: Evaluate, config: SearchConfig, batch: int, max_sims: int,
-                 compiled: CompiledGame | None = None, fused: bool = True, rounds: bool = False):
+                 compiled: CompiledGame | None = None, fused: bool = True, rounds: bool = False, store=None):
         self.game, self.evaluate, self.config = game, evaluate, config
         self.batch, self.max_sims = batch, max_sims
         self.tree = Tree(batch, 2 * max_sims + 2, game.info.num_actions)
         capacity = self.tree.capacity
-        self.store: Store = compiled.store(game, batch, capacity) if compiled else StateStore(game, batch, capacity)
+        if store is not None:
+            compiled = None
+            self.store: Store = store(game, batch, capacity)
+        else:
+            self.store = compiled.store(game, batch, capacity) if compiled else StateStore(game, batch, capacity)
+        self.rewards = bool(getattr(self.store, "rewards", False))
         self._tables: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # least recently used first
         self.fused = fused and compiled is not None and compiled.fused and config.algorithm == "gumbel"
         self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
@@ -205,7 +214,7 @@ class BatchedSearch:
     def advance(self, b: int, action: int) -> State:
         """Play `action` in game b; keeps the subtree below it when reuse applies. Returns the new state."""
         state = self.store.root(b).play(action)
-        if self.config.reuse and self.config.algorithm == "puct" and not state.is_terminal():
+        if self.config.reuse and self.config.algorithm == "puct" and not state.is_terminal() and not self.rewards:
             child = int(self.tree.children[b, 0, action])
             if child >= 0 and self.tree.visits[b, child] + self.max_sims + 1 < self.tree.capacity:
                 self.store.remap(b, compact(*self.tree.arrays(), b, child))
@@ -350,8 +359,14 @@ class BatchedSearch:
             return
         leaves = self.store.roots(games)
         values0 = self._fill(games, np.zeros(len(games), np.int32), leaves)
-        backup(self.tree.visits, self.tree.value_sum, self.tree.parent, self.tree.player, games,
-               np.zeros(len(games), np.int32), values0, np.float32(self.config.discount))
+        self._backup(games, np.zeros(len(games), np.int32), values0)
+
+    def _backup(self, games: np.ndarray, nodes: np.ndarray, values0: np.ndarray) -> None:
+        t, discount = self.tree, np.float32(self.config.discount)
+        if self.rewards:
+            backup_rewards(t.visits, t.value_sum, t.parent, t.player, t.reward, games, nodes, values0, discount)
+        else:
+            backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0, discount)
 
     def _fill(self, games: np.ndarray, nodes: np.ndarray, leaves: Leaves) -> np.ndarray:
         """Write K new nodes into the tree, evaluating the non-terminal ones in one call; their values for player 0."""
@@ -363,6 +378,8 @@ class BatchedSearch:
             priors, values = self.evaluate(leaves.obs[open_], leaves.legal[open_])
             self.evaluations += len(open_)
         values0 = np.empty(len(games), np.float32)
+        if leaves.reward is not None:
+            t.reward[games, nodes] = leaves.reward
         write_leaves(t.prior, t.logit, t.legal, t.raw_value, t.player, t.terminal, t.final_value, games.astype(np.int64),
                      nodes.astype(np.int64), leaves.legal, leaves.player, leaves.terminal, leaves.final_value,
                      open_, np.asarray(priors, np.float32), np.asarray(values, np.float32), values0)
@@ -375,7 +392,7 @@ class BatchedSearch:
         if is_new.any():
             g, n = games[is_new], nodes[is_new]
             values0[is_new] = self._fill(g, n, self.store.expand(g, n, t.parent, t.action))
-        backup(t.visits, t.value_sum, t.parent, t.player, games, nodes, values0, np.float32(self.config.discount))
+        self._backup(games, nodes, values0)
 
     def _table(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gumbel's considered-visit schedules for this run's budgets: int32 (T, K + 1, S) for the T
@@ -404,9 +421,10 @@ class BatchedSearch:
         if self.config.algorithm == "gumbel":
             action = np.full(B, -1, np.int32)
             policy = np.zeros((B, A), np.float32)
+            # With rewards a child's value already is the discounted Q; the root's value is not discounted again.
+            discount = np.float32(1.0 if self.rewards else self.config.discount)
             gumbel.root_decision(t.visits, t.value_sum, t.raw_value, t.prior, t.legal, t.children, noise,
-                                 self.config.c_visit, self.config.c_scale, np.float32(self.config.discount), action,
-                                 policy, value)
+                                 self.config.c_visit, self.config.c_scale, discount, action, policy, value)
         else:
             total = visits.sum(axis=1, keepdims=True)
             policy = np.where(total > 0, visits / np.maximum(total, 1), 0.0).astype(np.float32)

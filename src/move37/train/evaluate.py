@@ -106,11 +106,12 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
 
 
 def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int,
-                   config: SearchConfig) -> list[tuple[int, np.ndarray, np.ndarray]]:
+                   config: SearchConfig, store=None) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """Per labelled position, searched 128 at a time: (the search's move, or with sims = 0 the raw
-    policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,))."""
+    policy's most probable legal move; root child values q float32 (A,); root visits int32 (A,)).
+    store: BatchedSearch's (a learned model's latent states, move37.worldmodel) instead of the rules."""
     batch = 128
-    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1), compiled_for(game))
+    search = BatchedSearch(game, evaluate, config, batch, max(sims, 1), compiled_for(game), store=store)
     rows = []
     for start in range(0, len(labels), batch):
         part = labels[start:start + batch]
@@ -122,12 +123,13 @@ def searched_moves(game: Game, evaluate: Evaluate, labels: list[dict], sims: int
     return rows
 
 
-def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig) -> dict[str, float]:
+def move_rates(game: Game, evaluate: Evaluate, labels: list[dict], sims: int, config: SearchConfig,
+               store=None) -> dict[str, float]:
     """The searched (sims > 0) or raw-policy (sims = 0) move's quality over the labelled positions:
     {"optimal": share of optimal moves (exact score: fastest win, slowest loss), "good": share of
     moves that keep the result} -- the "perfect" and "good" move rates of published AlphaZero
     Connect Four studies."""
-    actions = [action for action, _, _ in searched_moves(game, evaluate, labels, sims, config)]
+    actions = [action for action, _, _ in searched_moves(game, evaluate, labels, sims, config, store)]
     count = max(len(labels), 1)
     return {"optimal": sum(a in label["best"] for a, label in zip(actions, labels)) / count,
             "good": sum(a in label["good"] for a, label in zip(actions, labels)) / count}

@@ -43,6 +43,7 @@ from move37.atomic import append_line
 from move37.errors import ConfigError, Move37Error, RunFolderError, StageLost
 from move37.games.base import Game
 from move37.nets import PolicyValueNet, evaluator
+from move37.nets.io import load_state_into
 from move37.runs import checkpoint_dirs, latest_checkpoint, read_state
 from move37.train import evaluate as ev
 from move37.train.checkpoint import load_checkpoint, save_checkpoint
@@ -131,8 +132,12 @@ def _restore(ckpt: Path, run: _Run) -> dict:
 
 def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
           iterations: int | None = None, progress: bool | None = None, ray: str | None = None,
-          ray_workers: int | None = None, ray_inference: bool = False, experience: str | Path | None = None) -> dict:
+          ray_workers: int | None = None, ray_inference: bool = False, init: str | Path | None = None,
+          experience: str | Path | None = None) -> dict:
     """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
+
+    `init`: a network file (`.safetensors`, e.g. a `move37 imitate` policy) whose weights a new run starts
+    from instead of random ones (Zero started from imitation); recorded in run.json, ignored on resume.
 
     `ray`: run on a Ray cluster (`auto` or HOST:PORT, see ray_source.py): `ray_workers` self-play workers
     (default: the cluster's CPUs minus one), a learner and an evaluation actor (ray_stages.py), and with
@@ -146,16 +151,25 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
 
         ray_workers, inference = ray_source.connect(ray, ray_workers, ray_inference)  # bad input: no folder written
     config_path = Path(config_path) if config_path else None
-    new_run = lambda: {"game": game_spec, "config": load_config(config_path, game_spec).to_dict()}  # noqa: E731
+    init_fields = {"init": str(_init_weights(Path(init)))} if init else {}
+    new_run = lambda: {"game": game_spec, "config": load_config(config_path, game_spec).to_dict(), **init_fields}  # noqa: E731
     with runs.open_run(out, "zero", new_run) as meta:  # held; a bad config or folder: no folder written
         config = _resume_config(out, meta, game_spec, config_path)
         return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference,
-                      experience)
+                      meta.get("init"), experience)
+
+
+def _init_weights(path: Path) -> Path:
+    """The weights file `--init` names: a .safetensors file, or a `move37 imitate` folder's policy.safetensors."""
+    weights = path / "policy.safetensors" if path.is_dir() else path
+    if not weights.is_file() or weights.suffix != ".safetensors":
+        raise ConfigError(f"--init {path}: no such network file (.safetensors) or imitation run folder")
+    return weights
 
 
 def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
            progress: bool | None, ray: str | None, ray_workers: int | None, inference: str | None,
-           experience: str | Path | None = None) -> dict:
+           init: str | None = None, experience: str | Path | None = None) -> dict:
     """`train` once its run folder is open and held."""
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -163,6 +177,8 @@ def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: f
     run = _Run(out, game, game_spec, config, net, Learner(net, game, config.learn),
                ReplayWindow(out / "buffer", config.learn.window), np.random.default_rng(config.seed), {})
     ckpt = latest_checkpoint(out)
+    if ckpt is None and init:  # a new run from given weights (the learner's optimiser holds these same tensors)
+        load_state_into(net, Path(init))
     run.state = _restore(ckpt, run) if ckpt is not None else _start(run)
     if experience is not None:
         from move37.train.deployed import add_new

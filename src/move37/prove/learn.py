@@ -1,0 +1,248 @@
+"""Expert iteration on set.mm's propositional calculus: attempt, verify, learn from what was proved.
+
+Each round attempts `attempts` training theorems (uniform-prior search in round 0, the learned policy after),
+keeps the steps of every goal proved inside each search -- the theorem itself when proved, and by hindsight
+the sub-goals proved inside failed searches -- as policy targets, and every expanded goal's outcome as a
+value target; trains the network on all targets so far; then proves the first `test_limit` held-out
+theorems at `budget` expansions with the policy. Every held-out proof is checked by our verifier, and all
+of a round's together by the `metamath` program on a copy of set.mm.
+
+A run folder (move37/runs): run.json (trainer "prove"), checkpoints/NNNNNN/ (policy.safetensors,
+samples.safetensors, state.json), metrics.jsonl (one row a round), plots/rounds.png. Resumable: a killed
+run continues after its last complete round.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save
+
+from move37 import runs
+from move37.atomic import write_bytes
+from move37.prove import benchmark, checker, database, environment, export, search, verify
+from move37.prove.policy import (RULE_BUCKETS, WEIGHTS, Net, Policy, _bucket, goal_features,
+                                 step_features)
+from move37.prove.environment import size
+
+TRAINER = "prove"
+MAX_STEPS = 128  # steps kept per policy target: the chosen one and a random sample of the others
+
+
+@dataclass
+class Config:
+    rounds: int = 3
+    budget: int = 100
+    attempts: int = 120
+    test_limit: int = 100
+    seed: int = 0
+    epochs: int = 30
+    lr: float = 3e-3
+    db: str = str(database.DEFAULT_DB)
+
+
+class Samples:
+    """Policy targets (goal features, the steps' features and rule buckets, the chosen index) and value
+    targets (goal features, proved 0/1), as flat tensors with offsets so they save as safetensors."""
+
+    def __init__(self) -> None:
+        self.goals: list[list[float]] = []
+        self.steps: list[list[list[float]]] = []
+        self.rules: list[list[int]] = []
+        self.chosen: list[int] = []
+        self.value_goals: list[list[float]] = []
+        self.value_labels: list[float] = []
+
+    def add(self, theory, task, result: search.Result, rng: random.Random) -> None:
+        for goal, steps, chosen, proved in result.expanded:
+            g = goal_features(theory, task, goal)
+            self.value_goals.append(g)
+            self.value_labels.append(float(proved))
+            if chosen < 0:
+                continue
+            others = [k for k in range(len(steps)) if k != chosen]
+            keep = [chosen] + rng.sample(others, min(len(others), MAX_STEPS - 1))
+            gsize = size(goal)
+            self.goals.append(g)
+            self.steps.append([step_features(task, gsize, steps[k]) for k in keep])
+            self.rules.append([_bucket(steps[k].rule.label, RULE_BUCKETS) for k in keep])
+            self.chosen.append(0)
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        lengths = [len(s) for s in self.steps]
+        flat = [f for s in self.steps for f in s]
+        return {
+            "goals": torch.tensor(self.goals, dtype=torch.float32).reshape(-1, len(self.goals[0]) if self.goals else 1),
+            "steps": torch.tensor(flat, dtype=torch.float32).reshape(len(flat), -1) if flat else torch.zeros(0, 1),
+            "rules": torch.tensor([r for rs in self.rules for r in rs], dtype=torch.int64),
+            "lengths": torch.tensor(lengths, dtype=torch.int64),
+            "value_goals": torch.tensor(self.value_goals, dtype=torch.float32).reshape(len(self.value_goals), -1),
+            "value_labels": torch.tensor(self.value_labels, dtype=torch.float32),
+        }
+
+    @classmethod
+    def from_tensors(cls, t: dict[str, torch.Tensor]) -> "Samples":
+        s = cls()
+        s.goals = t["goals"].tolist() if t["lengths"].numel() else []
+        steps, rules = t["steps"].tolist(), t["rules"].tolist()
+        at = 0
+        for n in t["lengths"].tolist():
+            s.steps.append(steps[at:at + n])
+            s.rules.append(rules[at:at + n])
+            at += n
+        s.chosen = [0] * len(s.steps)
+        s.value_goals = t["value_goals"].tolist()
+        s.value_labels = t["value_labels"].tolist()
+        return s
+
+
+def train(net: Net, samples: Samples, epochs: int, lr: float, seed: int) -> dict[str, float]:
+    """Cross-entropy of the chosen step among each target's steps (padded to MAX_STEPS, masked) plus binary
+    cross-entropy of the value; returns the last epoch's mean losses."""
+    torch.manual_seed(seed)
+    net.train()
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    n = len(samples.steps)
+    width = max((len(s) for s in samples.steps), default=1)
+    steps = torch.zeros(n, width, len(samples.steps[0][0]) if n else 1)
+    rules = torch.zeros(n, width, dtype=torch.int64)
+    mask = torch.zeros(n, width, dtype=torch.bool)
+    for i, (s, r) in enumerate(zip(samples.steps, samples.rules)):
+        steps[i, :len(s)] = torch.tensor(s)
+        rules[i, :len(r)] = torch.tensor(r)
+        mask[i, :len(s)] = True
+    goals = torch.tensor(samples.goals) if n else None
+    vg = torch.tensor(samples.value_goals)
+    vl = torch.tensor(samples.value_labels)
+    losses = {"policy_loss": 0.0, "value_loss": 0.0}
+    for _ in range(epochs):
+        perm = torch.randperm(max(n, 1))
+        vperm = torch.randperm(len(vl))
+        batches = max(1, (n + 63) // 64)
+        vbatch = (len(vl) + batches - 1) // batches
+        totals = [0.0, 0.0]
+        for b in range(batches):
+            loss = torch.zeros(())
+            if n:
+                idx = perm[b * 64:(b + 1) * 64]
+                logits = net.logits(goals[idx], steps[idx], rules[idx]).masked_fill(~mask[idx], -1e9)
+                pl = torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.int64))
+                loss = loss + pl
+                totals[0] += pl.item()
+            vidx = vperm[b * vbatch:(b + 1) * vbatch]
+            if len(vidx):
+                vloss = torch.nn.functional.binary_cross_entropy_with_logits(net.value_logit(vg[vidx]), vl[vidx])
+                loss = loss + vloss
+                totals[1] += vloss.item()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        losses = {"policy_loss": totals[0] / batches, "value_loss": totals[1] / batches}
+    net.eval()
+    return losses
+
+
+def evaluate(theory, db, labels: list[str], budget: int, method: str, policy) -> tuple[dict[str, list[str]], float]:
+    """Proofs found for `labels` (each checked by our verifier) and the seconds spent."""
+    check = verify.Verifier(db)
+    proofs = {}
+    start = time.perf_counter()
+    for label in labels:
+        r = search.prove(theory, theory.task(label), budget=budget, method=method, policy=policy)
+        if r.proved:
+            check.check(db[label], r.proof)
+            proofs[label] = r.proof
+    return proofs, time.perf_counter() - start
+
+
+def metamath_rejects(db_path: str, proofs: dict[str, list[str]]) -> int | None:
+    """How many of `proofs` the `metamath` program rejects on a copy of the database (None without it)."""
+    if not checker.available():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.mm"
+        export.write(Path(db_path), path, proofs)
+        return len(checker.metamath_failures(path) & set(proofs))
+
+
+def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[dict]:
+    """Run (or resume) expert iteration in folder `out`; returns the metrics rows."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with runs.open_run(out, TRAINER, lambda: {"config": runs.to_dict(config)}) as meta:
+        config = runs.build(Config, meta["config"])
+        db = database.read(config.db)
+        theory = environment.Theory(db, upto=db[benchmark.BOUNDARY].number)
+        train_labels, test = benchmark.split(benchmark.propositional(db), config.seed)
+        test = test[:config.test_limit]
+        net, samples, first = Net(), Samples(), 0
+        metrics = out / "metrics.jsonl"
+        ckpt = runs.latest_checkpoint(out)
+        if ckpt is not None:
+            state = runs.read_state(ckpt)
+            net.load_state_dict(load_file(str(ckpt / WEIGHTS)))
+            samples = Samples.from_tensors(load_file(str(ckpt / "samples.safetensors")))
+            first = state["round"] + 1
+            runs.truncate(metrics, state["metrics_size"])
+        else:
+            runs.truncate(metrics, 0)
+        for rnd in range(first, config.rounds):
+            rng = random.Random(config.seed * 1000 + rnd)
+            policy = Policy(net) if rnd > 0 else None
+            start = time.perf_counter()
+            attempted = rng.sample(train_labels, min(config.attempts, len(train_labels)))
+            proved_train = 0
+            for label in attempted:
+                task = theory.task(label)
+                r = search.prove(theory, task, budget=config.budget, method="best" if policy else "uniform",
+                                 policy=policy)
+                proved_train += r.proved
+                samples.add(theory, task, r, rng)
+            attempt_s = time.perf_counter() - start
+            losses = train(net, samples, config.epochs, config.lr, config.seed + rnd)
+            policy = Policy(net, {"round": rnd})
+            proofs, eval_s = evaluate(theory, db, test, config.budget, "best", policy)
+            row = {"round": rnd, "train_attempted": len(attempted), "train_proved": proved_train,
+                   "policy_targets": len(samples.steps), "value_targets": len(samples.value_labels),
+                   "test": len(test), "test_proved": len(proofs), "test_rate": len(proofs) / len(test),
+                   "metamath_rejected": metamath_rejects(config.db, proofs),
+                   "attempt_s": round(attempt_s, 1), "eval_s": round(eval_s, 1), **losses}
+            runs.append_row(metrics, row)
+            log(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+
+            def fill(folder: Path, policy=policy, samples=samples) -> None:
+                policy.save(folder)
+                write_bytes(folder / "samples.safetensors", save(samples.tensors()))
+            runs.write_checkpoint(out, rnd, fill, {"round": rnd, "metrics_size": runs.size(metrics)})
+            runs.prune_checkpoints(out, keep=2)
+            plot(out)
+        return runs.read_rows(metrics)
+
+
+def plot(out: Path) -> None:
+    """plots/rounds.png: held-out success and training theorems proved, by round."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = runs.read_rows(Path(out) / "metrics.jsonl")
+    if not rows:
+        return
+    fig, ax = plt.subplots(1, 2, figsize=(9, 3.5))
+    r = [row["round"] for row in rows]
+    ax[0].plot(r, [row["test_rate"] for row in rows], marker="o")
+    ax[0].set(xlabel="round", ylabel="held-out proved", title="held-out success")
+    ax[1].plot(r, [row["train_proved"] / max(row["train_attempted"], 1) for row in rows], marker="o")
+    ax[1].set(xlabel="round", ylabel="fraction proved", title="training attempts")
+    fig.tight_layout()
+    (Path(out) / "plots").mkdir(exist_ok=True)
+    path = Path(out) / "plots" / "rounds.png"
+    tmp = path.with_name(".rounds.png.tmp")
+    fig.savefig(tmp, dpi=100, format="png")
+    plt.close(fig)
+    tmp.replace(path)

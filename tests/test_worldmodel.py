@@ -1,0 +1,167 @@
+"""MuZero (move37.worldmodel): rewards in the project's search, n-step targets, the latent loss, runs."""
+
+import functools
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from move37 import agents, games, runs
+from move37.errors import RunFolderError, SpecError
+from move37.search import BatchedSearch, SearchConfig
+from move37.search._tree import Tree, backup_rewards
+from move37.worldmodel.learner import LossConfig, losses
+from move37.worldmodel.nets import MuZeroNet, NetConfig, squash, unsquash
+from move37.worldmodel.replay import Replay, Trajectory, value_targets
+from move37.worldmodel.store import LatentStore
+
+pytest.importorskip("gymnasium")
+
+
+def _chain(tree, players):
+    """Root 0 -> node 1 -> node 2 (action 0 each), movers `players`."""
+    tree.num_nodes[0] = 3
+    tree.parent[0, :3] = [-1, 0, 1]
+    tree.player[0, :3] = players
+
+
+@pytest.mark.parametrize("players, root, mid, leaf", [((0, 0, 0), 2.75, 2.75, 3.5),    # one player
+                                                      ((0, 1, 0), 0.75, 0.75, 0.5)])  # two players
+def test_backup_with_rewards_by_hand(players, root, mid, leaf):
+    """Rewards r1 = 1, r2 = 2 on the edges, leaf value 3 for player 0, discount 0.5.
+    One player: Q(node 2) = 2 + 0.5 * 3 = 3.5; Q(node 1) = 1 + 0.5 * 3.5 = 2.75; the root adds 2.75.
+    Two players (movers 0, 1, 0): player 1 moved into node 2, so Q(node 2) = 2 + 0.5 * -3 = 0.5 for player 1;
+    player 0 moved into node 1: Q(node 1) = 1 + 0.5 * -0.5 = 0.75, and the root (player 0) adds 0.75."""
+    tree = Tree(1, 8, 2)
+    _chain(tree, players)
+    tree.reward[0, 1:3] = [1.0, 2.0]
+    backup_rewards(tree.visits, tree.value_sum, tree.parent, tree.player, tree.reward, np.array([0]), np.array([2]),
+                   np.array([3.0], np.float32), np.float32(0.5))
+    assert tree.visits[0, :3].tolist() == [1, 1, 1]
+    assert tree.value_sum[0, :3] == pytest.approx([root, mid, leaf])
+
+
+class _LineModel:
+    """A known model for the search: latent = [position]; action 1 moves on and earns 1, action 0 earns 0;
+    uniform priors and value 0 everywhere, so only the rewards can tell the actions apart."""
+
+    class net:
+        config = NetConfig(latent=1)
+
+    def represent(self, obs):
+        return np.zeros((len(obs), 1), np.float32)
+
+    def step(self, latent, action):
+        return latent + action[:, None], action.astype(np.float32)
+
+    def __call__(self, latent, legal):
+        return np.full(legal.shape, 1.0 / legal.shape[1], np.float32), np.zeros(len(latent), np.float32)
+
+
+@pytest.mark.parametrize("algorithm", ["gumbel", "puct"])
+def test_search_over_a_model_follows_its_rewards(algorithm):
+    game = games.make("gym:CartPole-v1")
+    model = _LineModel()
+    search = BatchedSearch(game, model, SearchConfig(algorithm=algorithm, discount=0.9), 2, 32,
+                           store=functools.partial(LatentStore, model=model))
+    for b in range(2):
+        search.set_root(b, game.initial_state())
+    out = search.run(32)
+    assert out.action.tolist() == [1, 1]
+    assert out.q[0, 1] > out.q[0, 0] + 0.5 and out.q[0, 1] >= 1.0  # Q(1) = 1 + 0.9 * (the rewards after it)
+
+
+def test_value_targets_by_hand():
+    """Rewards 1, 2, 3, bootstrap from search values, n = 2, discount 0.5, a time limit at the end."""
+    traj = Trajectory(np.zeros((4, 1), np.float32), np.ones((4, 2), bool), np.zeros(4, np.int8),
+                      np.zeros(3, np.int64), np.array([1, 2, 3], np.float32), np.full((3, 2), 0.5, np.float32),
+                      np.array([10, 20, 30, 40], np.float32), terminated=False)
+    z = value_targets(traj, n=2, discount=0.5)
+    assert z.tolist() == pytest.approx([1 + 1 + 0.25 * 30, 2 + 1.5 + 0.25 * 40, 3 + 0.5 * 40, 40])
+    two = Trajectory(traj.obs, traj.legal, np.array([0, 1, 0, 1], np.int8), traj.action,
+                     np.array([0, 0, 1], np.float32), traj.policy, np.array([0, 0, 0, 0], np.float32), True)
+    assert value_targets(two, n=10, discount=1.0).tolist() == [1.0, -1.0, 1.0, 0.0]  # the winner's +1, signed
+
+
+def test_squash_round_trip():
+    x = torch.tensor([-300.0, -1.0, 0.0, 0.5, 475.0])
+    assert torch.allclose(unsquash(squash(x)), x, atol=1e-3)
+
+
+def _batch(net, rng):
+    game = games.make("gym:CartPole-v1,max_steps=20")
+    replay = Replay(1000, 3, 0.99)
+    for seed in range(3):
+        state, rows = game.episode(seed), []
+        while not state.is_terminal():
+            rows.append((state.encode(), state.play(seed % 2)))
+            state = rows[-1][1]
+        T = len(rows)
+        replay.add(Trajectory(np.stack([r[0] for r in rows] + [state.encode()]), np.ones((T + 1, 2), bool),
+                              np.zeros(T + 1, np.int8), np.full(T, seed % 2), np.ones(T, np.float32),
+                              np.full((T, 2), 0.5, np.float32), np.zeros(T + 1, np.float32), state.terminated))
+    return replay.sample(rng, 16, 3)
+
+
+def test_latent_loss_has_no_gradient_into_the_target_and_can_be_switched_off():
+    torch.manual_seed(0)
+    net, target = MuZeroNet((4,), 2, NetConfig(16, 32, 8)), MuZeroNet((4,), 2, NetConfig(16, 32, 8))
+    batch = _batch(net, np.random.default_rng(0))
+    on = losses(net, target, batch, LossConfig(consistency=True))
+    latent = float(on["latent"].detach())
+    assert -1.0 <= latent <= 1.0 and latent != 0.0
+    on["total"].backward()
+    assert all(p.grad is None for p in target.parameters())
+    assert net.predictor[0].weight.grad.abs().sum() > 0
+    off = losses(net, target, batch, LossConfig(consistency=False))
+    assert float(off["latent"]) == 0.0
+
+
+TINY = {"sims": 4, "eval_sims": 4, "parallel": 4, "episodes": 4, "batch": 16, "unroll": 3, "td_steps": 3,
+        "updates_per_move": 0.05, "eval_every": 2, "eval_episodes": 2, "reanalyse": 0.5,
+        "net": {"latent": 8, "hidden": 16, "projection": 8}}
+
+
+def _train(tmp_path, name, iterations, spec="gym:CartPole-v1,max_steps=25"):
+    from move37.worldmodel.train import train
+
+    config = tmp_path / "tiny.json"
+    config.write_text(json.dumps(TINY))
+    return train(spec, tmp_path / name, config_path=str(config), iterations=iterations, log=open("/dev/null", "w"))
+
+
+def test_run_resumes_exactly_and_plays(tmp_path):
+    _train(tmp_path, "straight", 2)
+    _train(tmp_path, "resumed", 1)
+    _train(tmp_path, "resumed", 2)
+    rows = [runs.read_rows(tmp_path / n / "metrics.jsonl") for n in ("straight", "resumed")]
+    drop = lambda r: {k: v for k, v in r.items() if k != "elapsed"}  # noqa: E731
+    assert [drop(r) for r in rows[0]] == [drop(r) for r in rows[1]] and len(rows[0]) == 2
+    assert "eval_return" in rows[0][1] and rows[0][1]["reanalysed"] > 0
+    a, b = (runs.latest_checkpoint(tmp_path / n) / "weights.safetensors" for n in ("straight", "resumed"))
+    ta, tb = load_file(str(a)), load_file(str(b))
+    assert ta.keys() == tb.keys() and all(torch.equal(ta[k], tb[k]) for k in ta)
+    assert (tmp_path / "straight" / "plots" / "return.png").is_file()
+    game = games.make("gym:CartPole-v1,max_steps=25")
+    player = agents.make(f"muzero:{tmp_path / 'straight'},sims=4", game)
+    assert player.act(game.initial_state()) in (0, 1)
+    with pytest.raises(SpecError):
+        agents.make(f"muzero:{tmp_path / 'straight'}", games.make("connect4"))
+    with pytest.raises(RunFolderError):
+        _train(tmp_path, "straight", 3, spec="gym:CartPole-v1,max_steps=30")
+
+
+def test_board_game_trains_and_plays(tmp_path):
+    TINY_BOARD = {**TINY, "eval_every": 1, "eval_positions": 20}
+    (tmp_path / "board.json").write_text(json.dumps(TINY_BOARD))
+    from move37.worldmodel.train import train
+
+    row = train("tictactoe", tmp_path / "ttt", config_path=str(tmp_path / "board.json"), iterations=1,
+                log=open("/dev/null", "w"))
+    assert 0.0 <= row["optimal_rate_policy"] <= 1.0 and 0.0 <= row["good_rate"] <= 1.0
+    assert (tmp_path / "ttt" / "plots" / "optimal_rate.png").is_file()
+    game = games.make("tictactoe")
+    player = agents.make(f"muzero:{tmp_path / 'ttt'},sims=8", game)
+    assert game.initial_state().legal_mask()[player.act(game.initial_state())]
