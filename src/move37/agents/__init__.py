@@ -30,7 +30,7 @@ AGENTS = Registry("agent", {
     "alphabeta": "move37.agents.alphabeta:AlphaBetaAgent",
     "mcts": "move37.agents.mcts:MCTSAgent",
     "zero": "move37.agents.zero:ZeroAgent",
-    "muzero": "move37.agents.muzero:MuZeroAgent",
+    "muzero": "move37.worldmodel.agent:MuZeroAgent",
     "humanlike": "move37.agents.humanlike:HumanlikeAgent",
     "alphago": "move37.alphago.agent:AlphaGoAgent",
 })

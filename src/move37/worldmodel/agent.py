@@ -3,7 +3,8 @@
 DIR is a MuZero run folder (its latest checkpoint) or a weights file from one. The search is the
 project's batched Gumbel search over latent states (move37.worldmodel.store), with the run's
 discount; no root noise, so play is deterministic at a fixed `sims` (`seed` is accepted like every
-agent's). `sims=0` plays the raw policy.
+agent's). `sims=0` plays the raw policy. It lives here rather than in move37.agents, which the world
+model's evaluation reaches through the arena: the registry names it without importing it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from move37.agents.base import Agent, Analysis
 from move37.agents.options import Simulations
 from move37.errors import SpecError
 from move37.games.base import Game, State
+from move37.search import SearchConfig
+from move37.worldmodel.checkpoint import load_net
+from move37.worldmodel.model import LatentModel
+from move37.worldmodel.play import make_search
 
 DEFAULT_SIMS = 32
 
@@ -39,10 +44,6 @@ class MuZeroAgent(Agent):
     default_budget = {"sims": DEFAULT_SIMS}
 
     def __init__(self, path: str, /, *, game: Game, sims: Simulations | None = None, seed: int = 0):
-        from move37.search import SearchConfig
-        from move37.worldmodel.checkpoint import load_net
-        from move37.worldmodel.model import LatentModel
-        from move37.worldmodel.play import make_search
 
         weights = resolve_weights(path)
         net, meta = load_net(weights)
