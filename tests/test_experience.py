@@ -238,3 +238,23 @@ def test_live_with_feedback_logs_ratings(tmp_path, corridor):
     assert [r["step"] for r in ratings] == list(range(50, 3001, 50))
     assert summary["feedback"]["ratings_after_change"] == 30 and (out / "feedback.png").exists()
     assert all(len(r["phi"]) == 5 and -1 <= r["cosine"] <= 1 for r in ratings)
+
+
+def test_connect4_stream_drifts_through_its_ladder(one_thread):
+    stream = make_stream("connect4:ladder=random+ab1+ab2,every=30,width=1,noise=0", seed=0)
+    learner = make_learner("streamq:explore=10", stream.observation_shape, stream.num_actions, seed=0)
+    assert stream.observation_shape == (2, 10, 10) and stream.num_actions == 7
+    obs, legal, results, opponents = stream.observation(), stream.legal(), [], set()
+    for _ in range(100):
+        opponents.add(stream.opponent_level)
+        a = learner.act(obs, legal)
+        assert legal[a]
+        step = stream.step(a)
+        learner.learn(obs, a, step.reward, step.next_obs, step.terminal, step.cut, step.legal)
+        if step.terminal:
+            results.append(step.reward)
+        obs, legal = stream.observation(), stream.legal()
+    assert stream.task == "random" and stream.visit == 2  # random, ab1, ab2 (from step 30, 60), random again (90)
+    assert opponents == {"random", "ab1", "ab2"} and set(results) <= {-1.0, 0.0, 1.0} and results
+    with pytest.raises(SpecError):
+        make_stream("connect4:ladder=random+ab9")

@@ -5,7 +5,7 @@ uniformly random move (so the positions are not ones either policy would reach b
 RL policy play both sides to the end; positions after the random move are kept with the outcome for their
 mover. Chunks of games are saved as RUN/value/chunk-NNNN.npz (obs, outcome, game index), so an interrupted
 stage replays nothing; training (value head only, mean squared error, whole games held out) then writes
-RUN/value.safetensors and one metrics row per epoch.
+RUN/value.safetensors (the epoch with the lowest held-out error) and one metrics row per epoch.
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def train_value(game: Game, game_spec: str, run: Path, sl_weights: Path, rl_weig
     else:
         write_json(mark, runs.size(metrics))
     train_start = time.process_time()
+    best = float("inf")
     for epoch in range(1, config.epochs + 1):
         net.train()
         order = rng.permutation(train_idx)
@@ -115,9 +116,13 @@ def train_value(game: Game, game_spec: str, run: Path, sl_weights: Path, rl_weig
                "held_mse_constant": baseline,
                "cpu_seconds": play_seconds + time.process_time() - train_start}
         runs.append_row(metrics, row)
+        if row["held_mse"] < best:  # keep the epoch that generalises best: more epochs overfit (docs/results/alphago.md)
+            best = row["held_mse"]
+            save_net(net, folder / "best.safetensors", game_spec)
         print(f"value epoch {epoch}: held-out MSE {row['held_mse']:.3f} (a constant: {baseline:.3f})",
               file=log, flush=True)
-    save_net(net, out, game_spec)
+    for suffix in (".json", ".safetensors"):  # the weights last: their presence marks the stage done
+        (folder / "best").with_suffix(suffix).replace(out.with_suffix(suffix))
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,6 +96,26 @@ class RecordWriter:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class GameRecorder:
+    """Where a deployed agent (the web page, a GTP or UCI engine, started with --record FILE) keeps the games it
+    finishes, for `move37 train --experience FILE`. Each game is appended once (a finished game seen again after
+    an undo and the same moves is not written twice) as one fsynced line, from any thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._seen: set[tuple] = set()
+
+    def record(self, record: GameRecord) -> None:
+        key = (record.game, record.players, record.moves)
+        with self._lock:
+            if key in self._seen:
+                return
+            self._seen.add(key)
+            with RecordWriter(self.path) as writer:
+                writer.write(record)
 
 
 def _drop_torn_tail(path: Path) -> None:

@@ -13,8 +13,11 @@ def register(sub) -> None:
                    help="let the page build agents that start programs (gtp:, uci:, xboard:, any engine kind); "
                         "off by default")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--record", metavar="FILE", default=None,
+                   help="append every game played on the page to its end to FILE (JSON Lines game records, opt-in), for "
+                        "`move37 train --experience FILE`")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    return serve(args.host, args.port, allow_engines=args.allow_engines, quiet=not args.verbose)
+    return serve(args.host, args.port, allow_engines=args.allow_engines, quiet=not args.verbose, record=args.record)

@@ -40,6 +40,9 @@ def register(sub) -> None:
     p.add_argument("--ray-inference", action="store_true",
                    help="with --ray: one actor evaluates the network for all workers, on a GPU when the cluster "
                         "has one (else on a CPU)")
+    p.add_argument("--experience", metavar="FILE",
+                   help="games a deployed agent recorded (serve/gtp/uci --record FILE): the ones not used yet join "
+                        "the replay window as extra experience")
     p.set_defaults(func=run)
 
 
@@ -54,10 +57,13 @@ def run(args) -> int:
         raise ConfigError("--ray-workers needs --ray and a positive number")
     if args.ray_inference and args.ray is None:
         raise ConfigError("--ray-inference needs --ray")
+    if args.experience is not None and not Path(args.experience).is_file():
+        raise ConfigError(f"--experience {args.experience}: no such file of game records")
     if args.algorithm == "muzero" or games.is_env(args.game):
         return _run_muzero(args)
     last = train(args.game, args.out, args.minutes, args.config, args.iterations, ray=args.ray,
-                 ray_workers=args.ray_workers, ray_inference=args.ray_inference, init=args.init)
+                 ray_workers=args.ray_workers, ray_inference=args.ray_inference, init=args.init,
+                 experience=args.experience)
     if last:
         print(f"iteration {last['iteration']}: {last['games']} games, {last['elapsed'] / 60:.1f} min in total")
     if args.then_evaluate:

@@ -16,6 +16,9 @@ def register(sub) -> None:
     p.add_argument("--game", default="chess", help="game spec (default: chess)")
     p.add_argument("--allow-engines", action="store_true",
                    help="let the GUI's `setoption name Agent` name agents that start programs; off by default")
+    p.add_argument("--record", metavar="FILE", default=None,
+                   help="append every game played to its end to FILE (JSON Lines game records, opt-in), for "
+                        "`move37 train --experience FILE`")
     p.set_defaults(func=run)
 
 
@@ -24,6 +27,6 @@ def run(args) -> int:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
-    engine = UciEngine(args.agent, args.game, out=out, engines=args.allow_engines)
+    engine = UciEngine(args.agent, args.game, out=out, engines=args.allow_engines, record=args.record)
     stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
     return serve(engine, stdin)

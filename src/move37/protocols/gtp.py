@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable, TextIO
 
 from move37 import agents, games
 from move37.agents.base import Agent
 from move37.agents.budget import budgeted_spec, gtp_move_time_ms
+from move37.arena.records import GameRecord, GameRecorder
 from move37.errors import Move37Error, SpecError
 from move37.games.base import Game, State
 from move37.games import boards
@@ -59,8 +61,11 @@ class GtpEngine:
     `history[i]` is the state before move `actions[i]`; `state` is the current position.
     """
 
-    def __init__(self, agent_spec: str, game_spec: str = "go", *, log: TextIO | None = None):
+    def __init__(self, agent_spec: str, game_spec: str = "go", *, log: TextIO | None = None,
+                 record: str | Path | None = None):
         self._log = log or sys.stderr
+        self._recorder = GameRecorder(record) if record is not None else None  # opt-in: gtp --record FILE
+        self._engine_sides: set[int] = set()  # the sides the engine chose moves for in this game
         parsed = parse_spec(game_spec)
         self._game_name = parsed.name
         self._game_options = dict(parsed.options)
@@ -192,7 +197,7 @@ class GtpEngine:
         return ""
 
     def _clear_board(self, args: list[str]) -> str:
-        self.history, self.actions = [], []
+        self.history, self.actions, self._engine_sides = [], [], set()
         self.state = self.game.initial_state()
         for agent in (self.agent, *self._timed.values()):
             agent.reset()
@@ -222,6 +227,7 @@ class GtpEngine:
         if not self.state.legal_mask()[action]:
             raise GtpError("illegal move")
         self._push(action)
+        self._record_if_over()
         return ""
 
     def _genmove(self, args: list[str]) -> str:
@@ -230,7 +236,9 @@ class GtpEngine:
         self._check_turn(player)
         action = int(self._agent_for_clock(player).act(self.state))
         vertex = self._vertex(action)
+        self._engine_sides.add(player)
         self._push(action)
+        self._record_if_over()
         return vertex
 
     def _undo(self, args: list[str]) -> str:
@@ -283,6 +291,17 @@ class GtpEngine:
         return _COLOR_NAMES[self.state.current_player]
 
     # Helpers.
+
+    def _record_if_over(self) -> None:
+        """Append the game to the --record file when the move just played ended it (games against the engine only)."""
+        if self._recorder is None or not self.state.is_terminal() or not self._engine_sides:
+            return
+        spec = self._game_name + (":" + ",".join(f"{k}={v}" for k, v in self._game_options.items())
+                                  if self._game_options else "")
+        moves = [self.game.action_to_text(s, a) for s, a in zip(self.history, self.actions)]
+        players = tuple(self._agent_spec if side in self._engine_sides else "gtp-opponent" for side in (0, 1))
+        self._recorder.record(GameRecord(game=spec, players=players, opening="", moves=self.game.join_moves(moves),
+                                         result=tuple(float(x) for x in self.state.returns()), plies=len(moves)))
 
     def _push(self, action: int) -> None:
         self.state, before = self.state.play(action), self.state

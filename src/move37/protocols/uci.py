@@ -34,11 +34,13 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 from typing import Callable, TextIO
 
 from move37 import agents, games
 from move37.agents.base import Agent, Analysis
 from move37.agents.budget import budgeted_spec, move_time_ms
+from move37.arena.records import GameRecord, GameRecorder
 from move37.errors import Move37Error
 from move37.games.base import State
 from move37.games.chess import action_from_uci, uci_text
@@ -51,8 +53,11 @@ class UciEngine:
     """One UCI session: the agent, the current position, and at most one running search."""
 
     def __init__(self, agent_spec: str, game_spec: str = "chess", *, out: Callable[[str], None],
-                 log: TextIO | None = None, engines: bool = False):
+                 log: TextIO | None = None, engines: bool = False, record: str | Path | None = None):
         self._out_raw = out
+        self._recorder = GameRecorder(record) if record is not None else None  # opt-in: uci --record FILE
+        self._moves: list[str] | None = []  # the game's moves from the start (None after a FEN setup)
+        self._engine_sides: set[int] = set()  # the sides the engine searched for in this game
         self._out_lock = threading.Lock()
         self._log = log or sys.stderr
         self.game = games.make(game_spec)
@@ -162,6 +167,7 @@ class UciEngine:
             for agent in (self.agent, *self._budgeted.values()):
                 agent.reset()
             self.state = self.game.initial_state()
+            self._moves, self._engine_sides = [], set()
 
     def _position(self, args: list[str]) -> None:
         if not args:
@@ -184,6 +190,8 @@ class UciEngine:
                 raise ValueError(f"move {move!r} after the game is over")
             state = state.play(action_from_uci(state, move))
         self.state = state
+        self._moves = list(moves) if setup == ["startpos"] else None
+        self._record_if_over(self.state, self._moves)
 
     def _go(self, args: list[str]) -> None:
         if self.searching:
@@ -196,6 +204,7 @@ class UciEngine:
             self._release.set()
         state = self.state
         agent = self._agent_for(limits, state)
+        self._engine_sides.add(state.current_player)
         self._busy = True
         self._search = threading.Thread(target=self._think, args=(state, agent), daemon=True)
         self._search.start()
@@ -231,7 +240,18 @@ class UciEngine:
         except Exception:  # an odd PV must not cost the bestmove
             traceback.print_exc(file=self._log)
         self._release.wait()
-        self._bestmove(uci_text(state, int(analysis.action)))
+        move = uci_text(state, int(analysis.action))
+        if self._moves is not None and state is self.state:
+            self._record_if_over(state.play(int(analysis.action)), [*self._moves, move])
+        self._bestmove(move)
+
+    def _record_if_over(self, state: State, moves: list[str] | None) -> None:
+        """Append a game from the start position that has ended to the --record file (games the engine played in)."""
+        if self._recorder is None or moves is None or not state.is_terminal() or not self._engine_sides:
+            return
+        players = tuple(self.agent_spec if side in self._engine_sides else "uci-opponent" for side in (0, 1))
+        self._recorder.record(GameRecord(game=self.game.info.name, players=players, opening="", moves=self.game.join_moves(moves),
+                                         result=tuple(float(x) for x in state.returns()), plies=len(moves)))
 
     def _bestmove(self, move: str) -> None:
         with self._out_lock:  # a `go` read right after this line must find the engine idle

@@ -132,7 +132,8 @@ def _restore(ckpt: Path, run: _Run) -> dict:
 
 def train(game_spec: str, out: str | Path, minutes: float | None = None, config_path: str | Path | None = None,
           iterations: int | None = None, progress: bool | None = None, ray: str | None = None,
-          ray_workers: int | None = None, ray_inference: bool = False, init: str | Path | None = None) -> dict:
+          ray_workers: int | None = None, ray_inference: bool = False, init: str | Path | None = None,
+          experience: str | Path | None = None) -> dict:
     """Train until `minutes` of this session or the run's total `iterations` are reached; the last metrics line.
 
     `init`: a network file (`.safetensors`, e.g. a `move37 imitate` policy) whose weights a new run starts
@@ -140,7 +141,8 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
 
     `ray`: run on a Ray cluster (`auto` or HOST:PORT, see ray_source.py): `ray_workers` self-play workers
     (default: the cluster's CPUs minus one), a learner and an evaluation actor (ray_stages.py), and with
-    `ray_inference` one actor evaluating for all workers (on a GPU where there is one)."""
+    `ray_inference` one actor evaluating for all workers (on a GPU where there is one). `experience`: a file of
+    games a deployed agent recorded (serve/gtp/uci --record), added to the replay as they come (train/deployed.py)."""
     out = Path(out)
     game = game_registry.make(game_spec)
     inference = None
@@ -154,7 +156,7 @@ def train(game_spec: str, out: str | Path, minutes: float | None = None, config_
     with runs.open_run(out, "zero", new_run) as meta:  # held; a bad config or folder: no folder written
         config = _resume_config(out, meta, game_spec, config_path)
         return _train(out, game, game_spec, config, minutes, iterations, progress, ray, ray_workers, inference,
-                      meta.get("init"))
+                      meta.get("init"), experience)
 
 
 def _init_weights(path: Path) -> Path:
@@ -167,7 +169,7 @@ def _init_weights(path: Path) -> Path:
 
 def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: float | None, iterations: int | None,
            progress: bool | None, ray: str | None, ray_workers: int | None, inference: str | None,
-           init: str | None = None) -> dict:
+           init: str | None = None, experience: str | Path | None = None) -> dict:
     """`train` once its run folder is open and held."""
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
@@ -178,6 +180,10 @@ def _train(out: Path, game: Game, game_spec: str, config: ZeroConfig, minutes: f
     if ckpt is None and init:  # a new run from given weights (the learner's optimiser holds these same tensors)
         load_state_into(net, Path(init))
     run.state = _restore(ckpt, run) if ckpt is not None else _start(run)
+    if experience is not None:
+        from move37.train.deployed import add_new
+
+        add_new(run.replay, game, Path(experience), run.state)
     labels = ev.solver_labels(out, game, config.eval.positions) if config.eval.every else None  # solved once
     source, make_stages = _pipeline(run, labels, ray, ray_workers, inference)  # local or Ray, chosen once
     stages = make_stages(0)

@@ -52,10 +52,12 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 
 from move37 import agents, games, jsontext
 from move37.agents.options import OUTSIDE_MOVE_MS
 from move37.agents.process import EngineError
+from move37.arena.records import GameRecorder
 from move37.errors import AgentRefusedError, IllegalMoveError, JSONTextError, Move37Error
 from move37.protocols.web.session import Conflict, Session
 
@@ -91,9 +93,11 @@ class PlayServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, host: str = "127.0.0.1", port: int = 8000, *, allow_engines: bool = False,
-                 max_games: int = 32, quiet: bool = True, deadline: float = DEADLINE_S, workers: int = WORKERS):
+                 max_games: int = 32, quiet: bool = True, deadline: float = DEADLINE_S, workers: int = WORKERS,
+                 record: str | Path | None = None):
         super().__init__((host, port), _Handler)
         self.allow_engines = allow_engines
+        self.recorder = GameRecorder(record).record if record is not None else None  # opt-in: serve --record
         self.max_games = max_games
         self.quiet = quiet
         self.deadline = deadline
@@ -310,7 +314,8 @@ class _Handler(BaseHTTPRequestHandler):
         if human not in (0, 1) or isinstance(human, bool):
             raise HttpError(HTTPStatus.BAD_REQUEST, '"human" must be 0 (move first) or 1 (move second)')
         sid, engines = secrets.token_hex(8), self.server.allow_engines
-        session = self.server.bounded(lambda: Session.start(sid, game_spec, agent_spec, human, engines=engines),
+        session = self.server.bounded(lambda: Session.start(sid, game_spec, agent_spec, human, engines=engines,
+                                                                    recorder=self.server.recorder),
                                       "starting the game", late=Session.close)
         self.server.add(session)
         with session.locked(self.server.deadline):
@@ -371,9 +376,11 @@ def _human_move(body: dict) -> tuple[str | None, int | None]:
     return move, act
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_engines: bool = False, quiet: bool = True) -> int:
-    """Run the server until interrupted; a one-line warning on stderr when others can reach it."""
-    server = PlayServer(host, port, allow_engines=allow_engines, quiet=quiet)
+def serve(host: str = "127.0.0.1", port: int = 8000, *, allow_engines: bool = False, quiet: bool = True,
+          record: str | Path | None = None) -> int:
+    """Run the server until interrupted; a one-line warning on stderr when others can reach it. `record`: a JSON
+    Lines file that every game played to its end is appended to (arena.records.GameRecorder)."""
+    server = PlayServer(host, port, allow_engines=allow_engines, quiet=quiet, record=record)
     if not is_loopback(server.server_address[0]):
         engines = " and start programs on it" if allow_engines else ""
         print(f"move37: warning: {host} is reachable from other machines: anyone who can reach it can play"

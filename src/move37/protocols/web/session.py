@@ -13,7 +13,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -53,16 +53,18 @@ class Session:
     analyses: dict[int, dict] = field(default_factory=dict)  # ply -> the agent's analysis of that move
     lock: threading.Lock = field(default_factory=threading.Lock)
     used: float = field(default_factory=time.monotonic)
+    recorder: Callable[[GameRecord], None] | None = None  # called with each game that ends (serve --record)
 
     @classmethod
-    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int, *, engines: bool = False) -> "Session":
+    def start(cls, sid: str, game_spec: str, agent_spec: str, human: int, *, engines: bool = False,
+              recorder: Callable[[GameRecord], None] | None = None) -> "Session":
         """A new game against the agent `agent_spec`, built as a spec from outside: options within
         their outside bounds, a time limit per move where the agent takes one, and agents that start
         programs only when `engines` (LimitError / AgentRefusedError otherwise)."""
         game = games.make(game_spec)
         agent = agents.make(server_budget(agent_spec, OUTSIDE_MOVE_MS), game, outside=True, engines=engines)
         agent.reset()
-        return cls(sid, game_spec, agent_spec, game, agent, human, [game.initial_state()])
+        return cls(sid, game_spec, agent_spec, game, agent, human, [game.initial_state()], recorder=recorder)
 
     @contextmanager
     def locked(self, timeout: float) -> Iterator[None]:
@@ -81,6 +83,8 @@ class Session:
     def _push(self, action: int) -> None:
         self.states.append(self.state.play(action))
         self.actions.append(int(action))
+        if self.recorder is not None and self.state.is_terminal():
+            self.recorder(self.game_record())
 
     def play_human(self, move: str | None, action: int | None) -> None:
         """The human's move, as notation text or an action index."""
@@ -172,11 +176,15 @@ class Session:
             from move37.games.chess import write_pgn
 
             return write_pgn(self.state, white=players[0], black=players[1], event="move37 play"), "application/x-chess-pgn"
-        record = GameRecord(game=self.game_spec, players=tuple(players), opening="",
-                            moves=self.game.join_moves(self.moves_text()),
-                            result=tuple(float(x) for x in self.state.returns()), plies=len(self.actions),
-                            extra={} if self.state.is_terminal() else {"unfinished": True})
-        return record.to_json() + "\n", "application/x-ndjson"
+        return self.game_record().to_json() + "\n", "application/x-ndjson"
+
+    def game_record(self) -> GameRecord:
+        """The game so far as a record (extra "unfinished" while it goes on)."""
+        players = [self.agent_spec, "human"] if self.human == 1 else ["human", self.agent_spec]
+        return GameRecord(game=self.game_spec, players=tuple(players), opening="",
+                          moves=self.game.join_moves(self.moves_text()),
+                          result=tuple(float(x) for x in self.state.returns()), plies=len(self.actions),
+                          extra={} if self.state.is_terminal() else {"unfinished": True})
 
 
 def record_formats(game: Game) -> list[str]:
