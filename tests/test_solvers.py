@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from move37 import agents, data, games, solvers
-from move37.errors import UnknownNameError
+from move37.errors import IllegalMoveError, UnknownNameError
 from move37.solvers.connect4 import Connect4Solver, plies_to_end
 
 
@@ -141,3 +141,17 @@ def test_perfect_play_ends_after_the_predicted_plies(game):
             state = state.play((first if state.current_player == 0 else second).act(state))
         assert state.moves - start == plies_to_end(score, start)
     assert plies_to_end((43 - 6) // 2, 6) == 1 and plies_to_end((43 - 7) // 2, 7) == 1  # a win at once
+
+
+def test_solver_agent_refuses_a_finished_game(game):
+    """Regression: of the positions reported with the crash ("4453", "44445", "3344", "112233", "4455667"),
+    "4455667" is a finished game (the first player's four in the bottom row), on which the solver agent
+    divided by zero (no optimal moves). It now refuses it with IllegalMoveError, as the random agent does;
+    one ply earlier it still plays an immediate win. (The four live ones are just slow to solve this early.)"""
+    live = game.state_from_text("445566")
+    assert agents.make("solver:seed=0", game).analyse(live).action in (2, 6)
+    finished = live.play(6)
+    assert finished.is_terminal()
+    for spec in ("solver", "random"):
+        with pytest.raises(IllegalMoveError, match="already over"):
+            agents.make(spec, game).analyse(finished)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from move37.agents.base import Agent, Analysis
+from move37.errors import IllegalMoveError
 from move37.games.base import Game, State
 
 
@@ -17,6 +18,8 @@ class RandomAgent(Agent):
         self._rng = np.random.default_rng(self._seed if seed is None else seed)
 
     def analyse(self, state: State) -> Analysis:
+        if state.is_terminal():  # no legal move to sample
+            raise IllegalMoveError("cannot choose a move: the game is already over in this position")
         legal = state.legal_actions()
         policy = state.legal_mask() / len(legal)
         return Analysis(action=int(self._rng.choice(legal)), policy=policy)
