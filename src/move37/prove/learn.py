@@ -28,11 +28,12 @@ from move37 import runs
 from move37.atomic import write_bytes
 from move37.prove import benchmark, checker, database, environment, export, search, verify
 from move37.prove.policy import (RULE_BUCKETS, WEIGHTS, Net, Policy, _bucket, goal_features,
-                                 step_features)
-from move37.prove.environment import size
+                                 step_features, term_features)
+from move37.prove.environment import size, subterms
 
 TRAINER = "prove"
 MAX_STEPS = 128  # steps kept per policy target: the chosen one and a random sample of the others
+MAX_TERMS = 64   # candidates kept per term target: the term used and a random sample of the others
 
 
 @dataclass
@@ -48,8 +49,9 @@ class Config:
 
 
 class Samples:
-    """Policy targets (goal features, the steps' features and rule buckets, the chosen index) and value
-    targets (goal features, proved 0/1), as flat tensors with offsets so they save as safetensors."""
+    """Policy targets (goal features, the steps' features and rule buckets, the chosen index), value
+    targets (goal features, proved 0/1) and term targets (goal features, the candidate terms' features with
+    the term the proof used first), as flat tensors with offsets so they save as safetensors."""
 
     def __init__(self) -> None:
         self.goals: list[list[float]] = []
@@ -58,6 +60,8 @@ class Samples:
         self.chosen: list[int] = []
         self.value_goals: list[list[float]] = []
         self.value_labels: list[float] = []
+        self.term_goals: list[list[float]] = []
+        self.terms: list[list[list[float]]] = []
 
     def add(self, theory, task, result: search.Result, rng: random.Random) -> None:
         for goal, steps, chosen, proved in result.expanded:
@@ -73,6 +77,23 @@ class Samples:
             self.steps.append([step_features(task, gsize, steps[k]) for k in keep])
             self.rules.append([_bucket(steps[k].rule.label, RULE_BUCKETS) for k in keep])
             self.chosen.append(0)
+            step = steps[chosen]
+            if step.rule.free:
+                self._add_terms(theory, task, goal, g, step, rng)
+
+    def _add_terms(self, theory, task, goal, g: list[float], step, rng: random.Random) -> None:
+        """Term targets: each term the step put for an unfixed variable, among the goal's candidates."""
+        candidates = theory.candidates(task, goal, built=True)
+        goal_subs = set(subterms(goal))
+        subst = dict(step.subst)
+        for f in step.rule.free:
+            term = subst[f]
+            if term not in candidates:
+                continue
+            others = [c for c in candidates if c != term]
+            keep = [term] + rng.sample(others, min(len(others), MAX_TERMS - 1))
+            self.term_goals.append(g)
+            self.terms.append([term_features(theory, task, goal, goal_subs, c) for c in keep])
 
     def tensors(self) -> dict[str, torch.Tensor]:
         lengths = [len(s) for s in self.steps]
@@ -84,6 +105,10 @@ class Samples:
             "lengths": torch.tensor(lengths, dtype=torch.int64),
             "value_goals": torch.tensor(self.value_goals, dtype=torch.float32).reshape(len(self.value_goals), -1),
             "value_labels": torch.tensor(self.value_labels, dtype=torch.float32),
+            "term_goals": torch.tensor(self.term_goals, dtype=torch.float32).reshape(len(self.term_goals), -1),
+            "terms": torch.tensor([f for t in self.terms for f in t], dtype=torch.float32).reshape(
+                sum(len(t) for t in self.terms), -1),
+            "term_lengths": torch.tensor([len(t) for t in self.terms], dtype=torch.int64),
         }
 
     @classmethod
@@ -99,40 +124,65 @@ class Samples:
         s.chosen = [0] * len(s.steps)
         s.value_goals = t["value_goals"].tolist()
         s.value_labels = t["value_labels"].tolist()
+        s.term_goals = t["term_goals"].tolist()
+        terms, at = t["terms"].tolist(), 0
+        for n in t["term_lengths"].tolist():
+            s.terms.append(terms[at:at + n])
+            at += n
         return s
 
 
+def _padded(rows: list[list[list[float]]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ragged [n][k_i][d] -> (values [n, max k, d] zero-padded, mask [n, max k])."""
+    n = len(rows)
+    width = max((len(r) for r in rows), default=1)
+    dim = len(rows[0][0]) if n else 1
+    values = torch.zeros(n, width, dim)
+    mask = torch.zeros(n, width, dtype=torch.bool)
+    for i, r in enumerate(rows):
+        values[i, :len(r)] = torch.tensor(r)
+        mask[i, :len(r)] = True
+    return values, mask
+
+
+def _first_is_right(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of index 0 (the step or term the proof used) among each row's unmasked entries."""
+    logits = logits.masked_fill(~mask, -1e9)
+    return torch.nn.functional.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.int64))
+
+
 def train(net: Net, samples: Samples, epochs: int, lr: float, seed: int) -> dict[str, float]:
-    """Cross-entropy of the chosen step among each target's steps (padded to MAX_STEPS, masked) plus binary
-    cross-entropy of the value; returns the last epoch's mean losses."""
+    """Cross-entropy of the chosen step among each target's steps and of the used term among each term
+    target's candidates (both padded, masked), plus binary cross-entropy of the value, in batches of 64
+    policy targets (value and term targets spread over the same number of batches); returns the last
+    epoch's mean losses."""
     torch.manual_seed(seed)
     net.train()
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     n = len(samples.steps)
-    width = max((len(s) for s in samples.steps), default=1)
-    steps = torch.zeros(n, width, len(samples.steps[0][0]) if n else 1)
-    rules = torch.zeros(n, width, dtype=torch.int64)
-    mask = torch.zeros(n, width, dtype=torch.bool)
-    for i, (s, r) in enumerate(zip(samples.steps, samples.rules)):
-        steps[i, :len(s)] = torch.tensor(s)
+    steps, mask = _padded(samples.steps)
+    rules = torch.zeros(mask.shape, dtype=torch.int64)
+    for i, r in enumerate(samples.rules):
         rules[i, :len(r)] = torch.tensor(r)
-        mask[i, :len(s)] = True
     goals = torch.tensor(samples.goals) if n else None
     vg = torch.tensor(samples.value_goals)
     vl = torch.tensor(samples.value_labels)
-    losses = {"policy_loss": 0.0, "value_loss": 0.0}
+    terms, term_mask = _padded(samples.terms)
+    tg = torch.tensor(samples.term_goals)
+    losses = {}
     for _ in range(epochs):
         perm = torch.randperm(max(n, 1))
         vperm = torch.randperm(len(vl))
+        tperm = torch.randperm(len(tg))
         batches = max(1, (n + 63) // 64)
         vbatch = (len(vl) + batches - 1) // batches
-        totals = [0.0, 0.0]
+        tbatch = (len(tg) + batches - 1) // batches
+        totals = [0.0, 0.0, 0.0]
         for b in range(batches):
             loss = torch.zeros(())
             if n:
                 idx = perm[b * 64:(b + 1) * 64]
-                logits = net.logits(goals[idx], steps[idx], rules[idx]).masked_fill(~mask[idx], -1e9)
-                pl = torch.nn.functional.cross_entropy(logits, torch.zeros(len(idx), dtype=torch.int64))
+                pl = _first_is_right(net.logits(goals[idx], steps[idx], rules[idx]), mask[idx])
                 loss = loss + pl
                 totals[0] += pl.item()
             vidx = vperm[b * vbatch:(b + 1) * vbatch]
@@ -140,10 +190,16 @@ def train(net: Net, samples: Samples, epochs: int, lr: float, seed: int) -> dict
                 vloss = torch.nn.functional.binary_cross_entropy_with_logits(net.value_logit(vg[vidx]), vl[vidx])
                 loss = loss + vloss
                 totals[1] += vloss.item()
+            tidx = tperm[b * tbatch:(b + 1) * tbatch]
+            if len(tidx):
+                tl = _first_is_right(net.term_logits(tg[tidx], terms[tidx]), term_mask[tidx])
+                loss = loss + tl
+                totals[2] += tl.item()
             opt.zero_grad()
             loss.backward()
             opt.step()
-        losses = {"policy_loss": totals[0] / batches, "value_loss": totals[1] / batches}
+        losses = {"policy_loss": totals[0] / batches, "value_loss": totals[1] / batches,
+                  "term_loss": totals[2] / batches}
     net.eval()
     return losses
 
@@ -194,7 +250,7 @@ def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[d
             runs.truncate(metrics, 0)
         for rnd in range(first, config.rounds):
             rng = random.Random(config.seed * 1000 + rnd)
-            policy = Policy(net) if rnd > 0 else None
+            policy = Policy(net, {"term_targets": len(samples.terms)}) if rnd > 0 else None
             start = time.perf_counter()
             attempted = rng.sample(train_labels, min(config.attempts, len(train_labels)))
             proved_train = 0
@@ -206,10 +262,11 @@ def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[d
                 samples.add(theory, task, r, rng)
             attempt_s = time.perf_counter() - start
             losses = train(net, samples, config.epochs, config.lr, config.seed + rnd)
-            policy = Policy(net, {"round": rnd})
+            policy = Policy(net, {"round": rnd, "term_targets": len(samples.terms)})
             proofs, eval_s = evaluate(theory, db, test, config.budget, "best", policy)
             row = {"round": rnd, "train_attempted": len(attempted), "train_proved": proved_train,
                    "policy_targets": len(samples.steps), "value_targets": len(samples.value_labels),
+                   "term_targets": len(samples.terms),
                    "test": len(test), "test_proved": len(proofs), "test_rate": len(proofs) / len(test),
                    "metamath_rejected": metamath_rejects(config.db, proofs),
                    "attempt_s": round(attempt_s, 1), "eval_s": round(eval_s, 1), **losses}
