@@ -17,6 +17,7 @@ goals include the goal itself, are left out.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -277,5 +278,7 @@ def leaves(tree: Tree, floating: set[str]) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def size(tree: Tree) -> int:
+    """The number of nodes of a tree (cached: features ask for the same goals' sizes again and again)."""
     return 1 + sum(size(c) for c in tree[1:])

@@ -30,7 +30,7 @@ from safetensors.torch import load_file, save
 from move37 import runs
 from move37.atomic import write_bytes
 from move37.prove import benchmark, checker, conjecture, database, environment, export, search, verify
-from move37.prove.policy import (RULE_BUCKETS, WEIGHTS, Net, Policy, _bucket, goal_features,
+from move37.prove.policy import (WEIGHTS, Net, Policy, _rule_bucket, goal_features,
                                  step_features, term_features)
 from move37.prove.environment import size, subterms
 
@@ -79,7 +79,7 @@ class Samples:
             gsize = size(goal)
             self.goals.append(g)
             self.steps.append([step_features(task, gsize, steps[k]) for k in keep])
-            self.rules.append([_bucket(steps[k].rule.label, RULE_BUCKETS) for k in keep])
+            self.rules.append([_rule_bucket(steps[k].rule.label) for k in keep])
             self.chosen.append(0)
             step = steps[chosen]
             if step.rule.free:
