@@ -3,9 +3,10 @@
 Prompt ``target 24 from 3 5 2 7:`` (Countdown's problems). The completion is a search trace, one
 entry per node expanded, then the winning path as the answer:
 
-    3 5 2 7:5*2=10,3 7 10:10+7=17,3 17:17+3=20,3 17:17-3=14,3 7 10:3*7=21,10 21:21-10=11,...=>5*2=10,...
+    24|3 5 2 7:3+5=8,24|2 7 8:7+2=9,24|8 9:9+8=17,24|8 9:9-8=1,...,24|3 5 2 7:3*5=15,...=>3*5=15,...
 
-An entry is ``STATE:a op b=c``: the numbers still available, then one operation on two of them;
+An entry is ``TARGET|STATE:a op b=c``: the target (as Stream of Search writes it in every state, so
+that a hit is seen next to it), the numbers still available, then one operation on two of them;
 the operation's state is the remaining numbers in order with ``c`` appended. An entry whose state
 is not the previous entry's result is a backtrack. The answer is the path of steps from the start
 to the target; the verifier checks only that: each step's arithmetic exactly (non-negative integers,
@@ -79,7 +80,7 @@ def search(numbers: list[int], target: int, budget: int, skip: float, rng: np.ra
                 return None
             if skip > 0 and rng is not None and rng.random() < skip:
                 continue
-            trace.append(" ".join(map(str, state)) + ":" + step)
+            trace.append(f"{target}|" + " ".join(map(str, state)) + ":" + step)
             if abs(z - target) < closest[0]:
                 closest = (abs(z - target), path + [step])
             if z == target:
@@ -104,8 +105,8 @@ class CountdownSearch:
     train_defaults = {
         "checkpoint_every": 25, "log_every": 5,
         "model": {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 192},
-        "sft": {"steps": 800, "batch_size": 32, "lr": 0.002, "min_difficulty": 2, "max_difficulty": 4},
-        "grpo": {"steps": 100, "prompts_per_step": 8, "group_size": 8, "lr": 0.0001},
+        "sft": {"steps": 2400, "batch_size": 32, "lr": 0.002, "min_difficulty": 2, "max_difficulty": 4},
+        "grpo": {"steps": 80, "prompts_per_step": 8, "group_size": 8, "lr": 0.0001},
         "curriculum": {"start": 3, "min_difficulty": 3, "max_difficulty": 4},
         "eval": {"difficulties": [3, 4], "problems": 100, "k": 2, "every": 25}}
 
@@ -152,7 +153,7 @@ class CountdownSearch:
         for step in problem.meta["steps"]:
             m = _STEP.fullmatch(step)
             x, y, z = int(m[1]), int(m[3]), int(m[4])
-            entries.append(" ".join(map(str, state)) + ":" + step)
+            entries.append(f"{problem.meta['target']}|" + " ".join(map(str, state)) + ":" + step)
             path.append(step)
             rest = list(state)
             rest.remove(x)
