@@ -35,6 +35,7 @@ def plot(rows: list[dict], title: str, out: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for key, label, style in [("legal_exact", "legal set exactly right", "-o"),
                               ("illegal_recall", "illegal moves called illegal", "-s"),
+                              ("separated", "illegal ranked below all legal", "-v"),
                               ("reward", "reward right (within 0.5)", "-^"),
                               ("end_recall", "real ends called ends", "-d"),
                               ("all_legal", "base: 'all legal' scores", ":"),

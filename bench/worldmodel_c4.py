@@ -45,13 +45,15 @@ def _rows(path: Path) -> int:
 def run(folder: Path, cpu_minutes: float, train_args: list[str]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / "cpu.jsonl"
-    spent = max((r["cpu"] for r in runs.read_rows(log)), default=0.0) if log.exists() else 0.0
+    logged = runs.read_rows(log)
+    spent = max((r["cpu"] for r in logged), default=0.0)
     if spent >= cpu_minutes * 60:
         print(f"{folder}: budget spent ({spent / 60:.1f} CPU minutes)", file=sys.stderr)
         return
     cmd = [sys.executable, "-m", "move37.cli", "train", *train_args, "--out", str(folder), "--minutes", "100000"]
     child = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": "src"}, stderr=sys.stderr, stdout=sys.stdout)
-    started, last = time.monotonic(), None
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so that `finally` stops the child too
+    started, last = time.monotonic(), max((r["row"] for r in logged), default=-1) + 1
     try:
         while child.poll() is None:
             time.sleep(POLL)
@@ -60,8 +62,8 @@ def run(folder: Path, cpu_minutes: float, train_args: list[str]) -> None:
             except (FileNotFoundError, ProcessLookupError):
                 break
             rows = _rows(folder / "metrics.jsonl")
-            # rows already there at launch were logged before; a resume truncates to its checkpoint, then adds
-            for i in range(rows if last is None else last, rows):
+            last = min(last, rows)  # a resume truncates metrics.jsonl to its checkpoint: log the rows made again
+            for i in range(last, rows):
                 runs.append_row(log, {"row": i, "cpu": round(used, 2), "wall": round(time.monotonic() - started, 2)})
             last = rows
             if used >= cpu_minutes * 60:

@@ -82,7 +82,7 @@ def test_rules_model_is_right_everywhere_but_silent_draws(setup):
     for r in rows:
         k = r["k"]
         assert r["steps"] == int(np.maximum(lengths - k + 1, 0).sum())
-        assert r["legal_exact"] in (1.0, None) and r["reward"] == 1.0 and r["end_false"] in (0.0, None)
+        assert r["legal_exact"] in (1.0, None) and r["separated"] in (1.0, None) and r["reward"] == 1.0 and r["end_false"] in (0.0, None)
         assert r["end_recall"] == pytest.approx(decisive[lengths >= k].mean())  # a draw pays 0: no end is seen
 
 
@@ -92,6 +92,7 @@ def test_blank_model_scores_the_base_rates(setup):
     blank.states, blank.index = rules.states, rules.index
     for r in rollout_accuracy(blank, trajs, 10):
         assert r["legal_exact"] == r["all_legal"] and r["illegal_recall"] in (0.0, None)
+        assert r["separated"] in (0.0, None)  # equal priors: no illegal action ranked below a legal one
         assert r["legal_recall"] in (1.0, None) and r["reward"] == r["reward_zero"]
         assert r["end_recall"] == 0.0 and r["end_false"] in (0.0, None)
 

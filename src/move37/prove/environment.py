@@ -17,6 +17,7 @@ goals include the goal itself, are left out.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -114,15 +115,26 @@ class Theory:
         for h in stmt.hyps:
             if self.db.statements[h].kind == "e":
                 hyps.setdefault(g.statement(self.db.statements[h]), h)
-        rules = [r for r in self.rules if r.number < stmt.number]
-        task = Task(label, stmt, g.statement(stmt), hyps, rules, stmt.dv_all)
-        for r in rules:
+        return self._indexed(Task(label, stmt, g.statement(stmt), hyps, self.rules_before(stmt.number),
+                                  stmt.dv_all))
+
+    def rules_before(self, number: int) -> list[Rule]:
+        return [r for r in self.rules if r.number < number]
+
+    def _indexed(self, task: Task) -> Task:
+        """`task` with its rules indexed by the root label of their conclusions."""
+        for r in task.rules:
             root = r.conclusion[0]
             if root in self.floating:
                 task._any_root.append(r)
             else:
                 task._by_root.setdefault(root, []).append(r)
         return task
+
+    def made_task(self, stmt: Statement, goal: Tree, hyps: dict[Tree, str]) -> Task:
+        """A task for a statement that is not in the database (a conjecture, conjecture.py): `stmt` gives its
+        position (`number`: the rules before it may be used), `hyps` its hypotheses (tree -> label)."""
+        return self._indexed(Task(stmt.label, stmt, goal, dict(hyps), self.rules_before(stmt.number)))
 
     def steps(self, task: Task, goal: Tree, rank: Callable | None = None) -> list[Step]:
         """Every step that applies to `goal` (see the module docstring). `rank(task, goal, candidates)`, if
@@ -266,5 +278,7 @@ def leaves(tree: Tree, floating: set[str]) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def size(tree: Tree) -> int:
+    """The number of nodes of a tree (cached: features ask for the same goals' sizes again and again)."""
     return 1 + sum(size(c) for c in tree[1:])

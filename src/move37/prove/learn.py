@@ -5,10 +5,13 @@ keeps the steps of every goal proved inside each search -- the theorem itself wh
 the sub-goals proved inside failed searches -- as policy targets, and every expanded goal's outcome as a
 value target; trains the network on all targets so far; then proves the first `test_limit` held-out
 theorems at `budget` expansions with the policy. Every held-out proof is checked by our verifier, and all
-of a round's together by the `metamath` program on a copy of set.mm.
+of a round's together by the `metamath` program on a copy of set.mm. With `conjectures`, each round also
+attempts that many new statements made from earlier assertions' patterns (conjecture.py), learns from
+those searches too, and steers the next round's conjectures towards the sources of hard-but-proved ones.
 
 A run folder (move37/runs): run.json (trainer "prove"), checkpoints/NNNNNN/ (policy.safetensors,
-samples.safetensors, state.json), metrics.jsonl (one row a round), plots/rounds.png. Resumable: a killed
+samples.safetensors, state.json), metrics.jsonl (one row a round), conjectures.jsonl (one row a
+conjecture attempted: statement, proved, expansions, proof length), plots/rounds.png. Resumable: a killed
 run continues after its last complete round.
 """
 
@@ -26,8 +29,8 @@ from safetensors.torch import load_file, save
 
 from move37 import runs
 from move37.atomic import write_bytes
-from move37.prove import benchmark, checker, database, environment, export, search, verify
-from move37.prove.policy import (RULE_BUCKETS, WEIGHTS, Net, Policy, _bucket, goal_features,
+from move37.prove import benchmark, checker, conjecture, database, environment, export, search, verify
+from move37.prove.policy import (WEIGHTS, Net, Policy, _rule_bucket, goal_features,
                                  step_features, term_features)
 from move37.prove.environment import size, subterms
 
@@ -44,6 +47,7 @@ class Config:
     test_limit: int = 100
     seed: int = 0
     epochs: int = 30
+    conjectures: int = 0  # conjectures attempted per round (conjecture.py), after the training theorems
     lr: float = 3e-3
     db: str = str(database.DEFAULT_DB)
 
@@ -75,7 +79,7 @@ class Samples:
             gsize = size(goal)
             self.goals.append(g)
             self.steps.append([step_features(task, gsize, steps[k]) for k in keep])
-            self.rules.append([_bucket(steps[k].rule.label, RULE_BUCKETS) for k in keep])
+            self.rules.append([_rule_bucket(steps[k].rule.label) for k in keep])
             self.chosen.append(0)
             step = steps[chosen]
             if step.rule.free:
@@ -227,6 +231,44 @@ def metamath_rejects(db_path: str, proofs: dict[str, list[str]]) -> int | None:
         return len(checker.metamath_failures(path) & set(proofs))
 
 
+def attempt_conjectures(theory, sources: list[str], banned: set, weights: dict[str, float], config: Config,
+                        rnd: int, policy, samples: Samples, rng: random.Random, conj_log: Path) -> dict:
+    """Attempt `config.conjectures` new conjectures at the budget (with `policy`, uniform priors without
+    one), check each proof found with our verifier, learn from every search (into `samples`), log each
+    attempt to `conj_log`, and add 1 to the weight of the source of each hard one (proved with at least a
+    tenth of the budget in expansions). Returns the round's conjecture metrics."""
+    if not config.conjectures:
+        return {}
+    hard = max(2, config.budget // 10)
+    made = conjecture.generate(theory, sources, weights, config.conjectures, rng, banned, prefix=f"conj{rnd}.")
+    start = time.perf_counter()
+    lengths, expansions, n_hard = [], [], 0
+    for conj in made:
+        task = conjecture.task(theory, conj)
+        r = search.prove(theory, task, budget=config.budget, method="best" if policy else "uniform", policy=policy)
+        samples.add(theory, task, r, rng)
+        length = None
+        if r.proved:
+            conjecture.check(theory, conj, r.proof)  # a ProofError here is a bug: let it surface
+            length = conjecture.proof_length(theory, r.proof)
+            lengths.append(length)
+            expansions.append(r.expansions)
+            if r.expansions >= hard:
+                n_hard += 1
+                weights[conj.source] = weights.get(conj.source, 0.0) + 1.0
+        g = theory.grammar
+        runs.append_row(conj_log, {"round": rnd, "name": conj.name, "source": conj.source,
+                                   "statement": " ".join(g.symbols(conj.goal)),
+                                   "hyps": [" ".join(g.symbols(h)) for h in conj.hyps], "proved": r.proved,
+                                   "expansions": r.expansions, "length": length})
+    return {"conj_attempted": len(made), "conj_proved": len(lengths), "conj_hard": n_hard,
+            "conj_length_mean": sum(lengths) / len(lengths) if lengths else 0.0,
+            "conj_length_max": max(lengths, default=0),
+            "conj_hard_length_mean": (sum(n for n, e in zip(lengths, expansions) if e >= hard) / n_hard
+                                      if n_hard else 0.0),
+            "conj_s": round(time.perf_counter() - start, 1)}
+
+
 def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[dict]:
     """Run (or resume) expert iteration in folder `out`; returns the metrics rows."""
     out = Path(out)
@@ -237,17 +279,22 @@ def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[d
         theory = environment.Theory(db, upto=db[benchmark.BOUNDARY].number)
         train_labels, test = benchmark.split(benchmark.propositional(db), config.seed)
         test = test[:config.test_limit]
-        net, samples, first = Net(), Samples(), 0
-        metrics = out / "metrics.jsonl"
+        banned = {theory.rule_of[label].conclusion for label in benchmark.split(benchmark.propositional(db),
+                                                                                config.seed)[1]}
+        net, samples, first, weights = Net(), Samples(), 0, {}
+        metrics, conj_log = out / "metrics.jsonl", out / "conjectures.jsonl"
         ckpt = runs.latest_checkpoint(out)
         if ckpt is not None:
             state = runs.read_state(ckpt)
             net.load_state_dict(load_file(str(ckpt / WEIGHTS)))
             samples = Samples.from_tensors(load_file(str(ckpt / "samples.safetensors")))
             first = state["round"] + 1
+            weights = state.get("conjecture_weights", {})
             runs.truncate(metrics, state["metrics_size"])
+            runs.truncate(conj_log, state.get("conjectures_size", 0))
         else:
             runs.truncate(metrics, 0)
+            runs.truncate(conj_log, 0)
         for rnd in range(first, config.rounds):
             rng = random.Random(config.seed * 1000 + rnd)
             policy = Policy(net, {"term_targets": len(samples.terms)}) if rnd > 0 else None
@@ -261,6 +308,8 @@ def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[d
                 proved_train += r.proved
                 samples.add(theory, task, r, rng)
             attempt_s = time.perf_counter() - start
+            conj = attempt_conjectures(theory, train_labels, banned, weights, config, rnd, policy, samples, rng,
+                                       conj_log)
             losses = train(net, samples, config.epochs, config.lr, config.seed + rnd)
             policy = Policy(net, {"round": rnd, "term_targets": len(samples.terms)})
             proofs, eval_s = evaluate(theory, db, test, config.budget, "best", policy)
@@ -269,33 +318,49 @@ def run(out: Path, config: Config, log: Callable[[str], None] = print) -> list[d
                    "term_targets": len(samples.terms),
                    "test": len(test), "test_proved": len(proofs), "test_rate": len(proofs) / len(test),
                    "metamath_rejected": metamath_rejects(config.db, proofs),
-                   "attempt_s": round(attempt_s, 1), "eval_s": round(eval_s, 1), **losses}
+                   **conj, "attempt_s": round(attempt_s, 1), "eval_s": round(eval_s, 1), **losses}
             runs.append_row(metrics, row)
             log(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
 
             def fill(folder: Path, policy=policy, samples=samples) -> None:
                 policy.save(folder)
                 write_bytes(folder / "samples.safetensors", save(samples.tensors()))
-            runs.write_checkpoint(out, rnd, fill, {"round": rnd, "metrics_size": runs.size(metrics)})
+            runs.write_checkpoint(out, rnd, fill, {"round": rnd, "metrics_size": runs.size(metrics),
+                                                   "conjectures_size": runs.size(conj_log),
+                                                   "conjecture_weights": weights})
             runs.prune_checkpoints(out, keep=2)
             plot(out)
         return runs.read_rows(metrics)
 
 
 def plot(out: Path) -> None:
-    """plots/rounds.png: held-out success and training theorems proved, by round."""
+    """plots/rounds.png: held-out success, training theorems proved, and (with conjectures) conjectures
+    proved and their mean proof length, by round."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     rows = runs.read_rows(Path(out) / "metrics.jsonl")
     if not rows:
         return
-    fig, ax = plt.subplots(1, 2, figsize=(9, 3.5))
+    conj = any("conj_attempted" in row for row in rows)
+    fig, ax = plt.subplots(1, 3 if conj else 2, figsize=(13 if conj else 9, 3.5))
     r = [row["round"] for row in rows]
     ax[0].plot(r, [row["test_rate"] for row in rows], marker="o")
     ax[0].set(xlabel="round", ylabel="held-out proved", title="held-out success")
     ax[1].plot(r, [row["train_proved"] / max(row["train_attempted"], 1) for row in rows], marker="o")
     ax[1].set(xlabel="round", ylabel="fraction proved", title="training attempts")
+    if conj:
+        rc = [row for row in rows if "conj_attempted" in row]
+        x = [row["round"] for row in rc]
+        ax[2].plot(x, [row["conj_proved"] / max(row["conj_attempted"], 1) for row in rc], marker="o",
+                   label="proved / attempted")
+        ax[2].plot(x, [row["conj_hard"] / max(row["conj_attempted"], 1) for row in rc], marker="s",
+                   label="hard / attempted")
+        ax[2].set(xlabel="round", ylabel="fraction", title="conjectures")
+        twin = ax[2].twinx()
+        twin.plot(x, [row["conj_length_mean"] for row in rc], marker="^", color="tab:red")
+        twin.set_ylabel("mean proof length (steps)", color="tab:red")
+        ax[2].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     (Path(out) / "plots").mkdir(exist_ok=True)
     path = Path(out) / "plots" / "rounds.png"

@@ -20,6 +20,7 @@ safetensors with a JSON description.
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from pathlib import Path
@@ -47,6 +48,7 @@ def _bucket(label: str, n: int = BUCKETS) -> int:
     return zlib.crc32(label.encode()) % n
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _depth(tree: Tree) -> int:
     return 1 + max((_depth(c) for c in tree[1:]), default=0)
 
@@ -64,8 +66,31 @@ def _hyp_subterms(task: Task) -> set:
     return hit[1]
 
 
+_GOAL_FEATS: dict[Tree, list[float]] = {}
+_GOAL_FEATS_OF: list = [None]  # the task whose goals _GOAL_FEATS holds
+CACHE = 50_000  # goal features kept per task (a search meets the same goals many times)
+_RULE_BUCKET: dict[str, int] = {}
+
+
 def goal_features(theory: Theory, task: Task, goal: Tree) -> list[float]:
-    """GOAL_DIM numbers describing `goal` among the task's hypotheses."""
+    """GOAL_DIM numbers describing `goal` among the task's hypotheses (cached for the task being searched)."""
+    if _GOAL_FEATS_OF[0] is not task or len(_GOAL_FEATS) > CACHE:
+        _GOAL_FEATS.clear()
+        _GOAL_FEATS_OF[0] = task
+    feats = _GOAL_FEATS.get(goal)
+    if feats is None:
+        feats = _GOAL_FEATS[goal] = _goal_features(theory, task, goal)
+    return feats
+
+
+def _rule_bucket(label: str) -> int:
+    b = _RULE_BUCKET.get(label)
+    if b is None:
+        b = _RULE_BUCKET[label] = _bucket(label, RULE_BUCKETS)
+    return b
+
+
+def _goal_features(theory: Theory, task: Task, goal: Tree) -> list[float]:
     feats = [0.0] * GOAL_DIM
     subs = subterms(goal)
     for t in subs:
@@ -177,13 +202,15 @@ class Policy:
         self.net.eval()
         self.meta = meta or {}
 
-    def score(self, theory: Theory, task: Task, goal: Tree, steps: list[Step]):
-        """(priors [len(steps)] as a list of floats summing to 1, value(tree) -> float for new goals)."""
+    def score(self, theory: Theory, task: Task, goal: Tree, steps: list[Step], known=()):
+        """(priors [len(steps)] as a list of floats summing to 1, value(tree) -> float for new goals); goals
+        in `known` (already in the search) get no value."""
         gsize = size(goal)
         g = torch.tensor([goal_features(theory, task, goal)])
         s = torch.tensor([[step_features(task, gsize, st) for st in steps]])
-        r = torch.tensor([[_bucket(st.rule.label, RULE_BUCKETS) for st in steps]])
-        new = list({sub for st in steps for sub in st.subgoals if sub not in task.hyps})
+        r = torch.tensor([[_rule_bucket(st.rule.label) for st in steps]])
+        new = list(dict.fromkeys(sub for st in steps for sub in st.subgoals
+                                 if sub not in task.hyps and sub not in known))
         with torch.no_grad():
             priors = torch.softmax(self.net.logits(g, s, r)[0], dim=0).tolist()
             values = {}

@@ -100,7 +100,7 @@ def prove(theory: Theory, task: Task, budget: int = 100, method: str = "best", p
             _fail(node)
             continue
         if method == "best":
-            priors, values = policy.score(theory, task, node.goal, steps)
+            priors, values = policy.score(theory, task, node.goal, steps, nodes)
         else:
             priors = [1.0 / len(steps)] * len(steps)
         for k, step in enumerate(steps):

@@ -68,6 +68,8 @@ def rollout_accuracy(model, trajectories: list[Trajectory], horizon: int, thresh
         illegal_recall  share of the real illegal actions there that the model called illegal (None if none)
         legal_recall    share of the real legal actions there that the model called legal
         all_legal       share of those steps where every action is legal (what "all legal" would score)
+        separated       share of the live steps with an illegal action where every illegal action's prior is below
+                        every legal one's (no threshold: the legality the policy ranks right; None if none)
         reward          share of steps whose predicted reward is within 0.5 of the real one
         reward_zero     share of steps whose real reward is 0 (what "always 0" would score)
         end_recall      share of real ends (t + k = T, rules ended it) the model called ends (None if none)
@@ -98,11 +100,15 @@ def rollout_accuracy(model, trajectories: list[Trajectory], horizon: int, thresh
         on = t0 + k < length
         real_legal = np.array([trajectories[e].legal[t + k] for e, t in zip(ep[on], t0[on])], bool).reshape(-1, A)
         said_legal = priors[on] >= threshold
+        some = ~real_legal.all(axis=1)
+        top_illegal = np.where(real_legal, -np.inf, priors[on]).max(axis=1)
+        low_legal = np.where(real_legal, priors[on], np.inf).min(axis=1)
         rows.append({"k": k, "steps": int(len(ep)),
                      "legal_exact": _share((said_legal == real_legal).all(axis=1)),
                      "illegal_recall": _share(~said_legal[~real_legal]),
                      "legal_recall": _share(said_legal[real_legal]),
                      "all_legal": _share(real_legal.all(axis=1)),
+                     "separated": _share((top_illegal < low_legal)[some]),
                      "reward": _share(np.abs(reward - real_reward) < 0.5),
                      "reward_zero": _share(real_reward == 0),
                      "end_recall": _share(said_end[ended]), "end_false": _share(said_end[~ended])})
