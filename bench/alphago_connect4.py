@@ -100,6 +100,10 @@ class Bench:
         config = self.out / "zero-config.json"
         write_json(config, ZERO_CONFIG)
         offset = stamps[-1][1] if stamps else 0.0  # a resumed run goes on from its last checkpoint
+        if offset >= budget:  # stopped at the budget before this step was recorded
+            self.state.setdefault("cpu", {})[name] = offset
+            self.save()
+            return offset
         metrics = run / "metrics.jsonl"
         seen = _rows(metrics)
         before = _children_cpu()
@@ -121,8 +125,8 @@ class Bench:
             if len(rows) > len(seen):
                 seen = rows
                 self.save()
-            if spent >= budget:
-                proc.send_signal(signal.SIGINT)
+            if spent >= budget:  # SIGTERM: a child started in the background ignores SIGINT; checkpoints are atomic
+                proc.send_signal(signal.SIGTERM)
                 break
         proc.wait()
         spent = offset + _children_cpu() - before
