@@ -216,13 +216,15 @@ def measure(bench: Bench, game, labels, budget: float, shares: dict[str, float])
     return curves
 
 
-def final_specs(bench: Bench, budget: float, sl_cost: float) -> dict[str, str]:
-    """The agent spec of each arm's final player at SIMS simulations."""
-    specs = {"alphago": f"alphago:{bench.out / 'alphago'},sims={SIMS}"}
-    for name, limit in (("zero", budget), ("zero-init", budget - sl_cost)):
-        last = checkpoints(bench.out / name, bench.state["stamps"][name], limit)[-1]
-        specs[name] = f"zero:{last[2]},sims={SIMS}"
-    return specs
+def final_players(bench: Bench, budget: float, sl_cost: float) -> dict[str, dict]:
+    """Each arm's final player at SIMS simulations: its agent spec, and the CPU-seconds spent up to its network
+    (the zero runs' last checkpoint within the budget, the supervised stage counted for zero-init)."""
+    players = {"alphago": {"spec": f"alphago:{bench.out / 'alphago'},sims={SIMS}", "cpu_seconds": budget}}
+    for name, start, limit in (("zero", 0.0, budget), ("zero-init", sl_cost, budget - sl_cost)):
+        iteration, cpu, weights = checkpoints(bench.out / name, bench.state["stamps"][name], limit)[-1]
+        players[name] = {"spec": f"zero:{weights},sims={SIMS}", "iteration": iteration,
+                         "cpu_seconds": round(start + cpu, 1)}
+    return players
 
 
 def plot(path: Path, curves: dict, ratings: list[dict], budget: float, names: dict[str, str]) -> None:
@@ -297,7 +299,8 @@ def main() -> None:
 
     labels = connect4_sample(args.positions, 37)  # training's evaluation positions
     curves = measure(bench, game, labels, budget, shares)
-    specs = final_specs(bench, budget, shares["sl"])
+    final = final_players(bench, budget, shares["sl"])
+    specs = {name: player["spec"] for name, player in final.items()}
     start = time.perf_counter()
     openings = arena.balanced_openings(game, plies=8, count=max(1, args.arena_games // 2), seed=0)
     players = [specs["zero"], specs["zero-init"], specs["alphago"], DEMONSTRATOR]
@@ -320,7 +323,7 @@ def main() -> None:
               "zero_cpu_seconds": round(zero_cpu, 1), "zero_init_cpu_seconds": round(init_cpu + shares["sl"], 1),
               "config": {"alphago": alphago_config(args.rl_iterations, args.value_games, args.epochs),
                          "zero": ZERO_CONFIG, "games": args.games, "demonstrator": DEMONSTRATOR},
-              "positions": args.positions, "sims": SIMS, "curves": curves, "final_specs": specs,
+              "positions": args.positions, "sims": SIMS, "curves": curves, "final": final,
               "arena": {"games_per_pair": args.arena_games, "openings": list(openings.moves), "ratings": table,
                         "games": len(games_played), "seconds": round(time.perf_counter() - start, 1)},
               "load_average": os.getloadavg()}
