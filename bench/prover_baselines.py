@@ -1,6 +1,10 @@
-"""Held-out success of the search baselines (BFS, uniform prior) on set.mm's propositional calculus.
+"""Held-out success of the search baselines (BFS, uniform prior) and of the learned prover on set.mm's
+propositional calculus.
 
     PYTHONPATH=src python bench/prover_baselines.py --budget 100 --limit 100 --out bench/results/prover_baselines_100.json
+    PYTHONPATH=src python bench/prover_baselines.py --budget 1000 --methods best --policy runs/prove2 ...
+
+Method `best` is best-first with the policy of --policy (a prove-train run folder or a policy folder).
 
 The benchmark and split are move37.prove.benchmark's (seed 0); --limit takes the first N held-out theorems
 (a fixed subset, in database order) to fit the machine. Each proof found is checked by our verifier and,
@@ -19,6 +23,7 @@ from pathlib import Path
 
 from move37.atomic import write_json
 from move37.prove import benchmark, checker, database, environment, export, search, verify
+from move37.prove.policy import Policy
 from move37.runs import append_row, read_rows
 
 
@@ -28,20 +33,28 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=100)
     ap.add_argument("--methods", default="bfs,uniform")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--policy", help="policy for method best (a prove-train run folder or policy folder)")
     ap.add_argument("--out", default="bench/results/prover_baselines.json")
+    ap.add_argument("--summarize", action="store_true",
+                    help="attempt nothing: summarize the rows already in OUT.jsonl (a run stopped early)")
     args = ap.parse_args()
     db = database.read(database.DEFAULT_DB)
     theory = environment.Theory(db, upto=db[benchmark.BOUNDARY].number)
     _, test = benchmark.split(benchmark.propositional(db), args.seed)
     test = test[:args.limit]
+    policy = None
+    if "best" in args.methods.split(",") and not args.summarize:
+        if args.policy is None:
+            ap.error("method best needs --policy")
+        policy = Policy.load(Path(args.policy))
     log = Path(args.out).with_suffix(".jsonl")
     done = {(r["method"], r["label"]): r for r in read_rows(log)}
     checker_ = verify.Verifier(db)
     for method in args.methods.split(","):
         for label in test:
-            if (method, label) in done:
+            if (method, label) in done or args.summarize:
                 continue
-            r = search.prove(theory, theory.task(label), budget=args.budget, method=method)
+            r = search.prove(theory, theory.task(label), budget=args.budget, method=method, policy=policy)
             if r.proved:
                 checker_.check(db[label], r.proof)
             row = {"method": method, "label": label, "proved": r.proved, "expansions": r.expansions,
@@ -49,15 +62,17 @@ def main() -> int:
             append_row(log, row)
             done[(method, label)] = row
             print(json.dumps({k: v for k, v in row.items() if k != "proof"}), flush=True)
-    summary = {"budget": args.budget, "theorems": len(test), "loadavg": os.getloadavg(), "methods": {}}
+    summary = {"budget": args.budget, "theorems": len(test), "loadavg": os.getloadavg(), "policy": args.policy,
+               "methods": {}}
     for method in args.methods.split(","):
-        rows = [done[(method, lab)] for lab in test]
+        rows = [done[(method, lab)] for lab in test if (method, lab) in done]
         proofs = {r["label"]: r["proof"] for r in rows if r["proved"]}
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "out.mm"
             export.write(database.DEFAULT_DB, path, proofs)
             rejected = sorted(checker.metamath_failures(path)) if checker.available() else None
-        summary["methods"][method] = {"proved": len(proofs), "rate": round(len(proofs) / len(test), 4),
+        summary["methods"][method] = {"attempted": len(rows), "proved": len(proofs),
+                                      "rate": round(len(proofs) / max(len(rows), 1), 4),
                                       "metamath_rejected": rejected,
                                       "seconds": round(sum(r["seconds"] for r in rows), 1)}
     write_json(Path(args.out), summary)

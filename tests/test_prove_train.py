@@ -30,9 +30,14 @@ def test_prove_train_runs_resumes_and_its_policy_proves(small_db, tmp_path, caps
     assert rows[0]["test"] == 3 and rows[0]["metamath_rejected"] in (0, None)
     assert (out / "checkpoints" / "000000" / "policy.safetensors").is_file()
     assert (out / "plots" / "rounds.png").is_file()
-    assert main([*args, "--rounds", "2"]) == 0
+    assert main([*args, "--rounds", "2", "--conjectures", "3"]) == 0  # resumed, now with conjectures
     rows = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["round"] for r in rows] == [0, 1]
+    assert "conj_attempted" not in rows[0] and rows[1]["conj_attempted"] == 3
+    conj = [json.loads(line) for line in (out / "conjectures.jsonl").read_text().splitlines()]
+    assert [c["round"] for c in conj] == [1, 1, 1]
+    assert sum(c["proved"] for c in conj) == rows[1]["conj_proved"]
+    assert all((c["length"] or 0) >= 1 for c in conj if c["proved"])
     capsys.readouterr()
     assert main(["prove", "syl", "--db", str(small_db), "--budget", "30", "--policy", str(out)]) == 0
     assert capsys.readouterr().out.split()[:2] == ["syl", "proved"]

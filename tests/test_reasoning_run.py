@@ -111,7 +111,7 @@ def test_cli_bad_config_is_one_line_exit_2(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("name", ["addition", "countdown", "sorting"])
+@pytest.mark.parametrize("name", ["addition", "countdown", "countdown_search", "sorting"])
 def test_default_config_fits_every_task(name):
     from move37.reasoning import tasks
 

@@ -8,6 +8,7 @@
     move37 reason style-experiment --out runs/style [--config FILE] [--weight 1.0]
     move37 reason pass-at-k runs/add [-n 256] [--problems 50]
     move37 reason rlhf-experiment --out runs/rlhf [--config FILE] [--pairs 2000]
+    move37 reason search-report runs/sos [--problems 200] [--difficulty 4]
 """
 
 from __future__ import annotations
@@ -77,6 +78,15 @@ def register(sub) -> None:
     h.add_argument("--minutes", type=float, default=None, help="per stage")
     h.add_argument("--quiet", action="store_true")
     h.set_defaults(func=_rlhf)
+
+
+    sr = rs.add_parser("search-report", help="countdown_search: the written search, and solutions beyond the "
+                                              "demonstrator's search")
+    sr.add_argument("run", type=Path)
+    sr.add_argument("--problems", type=int, default=None, help="held-out problems per difficulty")
+    sr.add_argument("--difficulty", type=int, action="append", default=None, help="repeatable")
+    sr.add_argument("--tries", type=int, default=4, help="seeded runs of the demonstrator's search per problem")
+    sr.set_defaults(func=_search_report)
 
 
 def _tasks(args) -> int:
@@ -232,4 +242,37 @@ def _rlhf(args) -> int:
         raise ConfigError("--pairs must be at least 10")
     cfg = _load_config(args.config, None) if args.config is not None else None
     print(run_rlhf_experiment(args.out, cfg, pairs=args.pairs, minutes=args.minutes, progress=not args.quiet))
+    return 0
+
+
+def _search_report(args) -> int:
+    from move37 import runs
+    from move37.atomic import write_json
+    from move37.errors import ConfigError
+    from move37.reasoning import search_trace, tasks
+    from move37.reasoning.config import validate
+    from move37.reasoning.evaluate import held_out
+    from move37.reasoning.train import load_model, model_path
+
+    if args.tries < 1 or (args.problems is not None and args.problems < 1):
+        raise ConfigError("--tries and --problems must be positive")
+    model, cfg = load_model(args.run, "checkpoint")
+    ev = dataclasses.replace(cfg.eval, problems=args.problems or cfg.eval.problems,
+                             difficulties=tuple(args.difficulty) if args.difficulty else cfg.eval.difficulties)
+    validate(dataclasses.replace(cfg, eval=ev))
+    task = tasks.make(cfg.task)
+    models = {"imitation": load_model(args.run, "sft")[0]} if model_path(args.run, "sft") is not None else {}
+    models["latest"] = model
+    report = {name: {str(d): search_trace.beyond_demonstrator(m, task, ps, args.tries, ev.seed)
+                     for d, ps in held_out(task, ev).items()} for name, m in models.items()}
+    write_json(args.run / "search.json", report, indent=2, sort_keys=True)
+    search_trace.write_plot(runs.read_rows(args.run / "metrics.jsonl"), cfg.sft.steps, cfg.eval.difficulties,
+                            f"{cfg.task}: search in the text, imitation then RL", args.run / "search.png")
+    keys = ("model_solved", "demonstrator_solved", "beyond_demonstrator", "beyond_demonstrator_no_skips",
+            "model_entries", "model_backtracks", "demonstrator_entries")
+    print(f"{'model':<10} {'numbers':>7} " + " ".join(f"{k:>14.14}" for k in keys))
+    for name, per in report.items():
+        for d, r in per.items():
+            print(f"{name:<10} {d:>7} " + " ".join(f"{r[k]:>14.3f}" for k in keys))
+    print(f"wrote {args.run / 'search.json'} and {args.run / 'search.png'}")
     return 0

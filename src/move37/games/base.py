@@ -150,6 +150,15 @@ class Game(ABC):
     def action_to_text(self, state: State, action: int) -> str:
         """One move in the game's standard notation ("4" in Connect Four, "f5" in Othello)."""
 
+    def actions_to_text(self, state: State, actions: list[int]) -> list[str]:
+        """The moves `actions` played from `state`, each in the game's notation (replays them: a
+        move's text may depend on its position, as in chess)."""
+        out = []
+        for action in actions:
+            out.append(self.action_to_text(state, action))
+            state = state.play(action)
+        return out
+
     @abstractmethod
     def text_to_action(self, state: State, text: str) -> int:
         """Parse one move; raises NotationError when malformed (legality is `play`'s job)."""

@@ -173,6 +173,9 @@ class ConnectFour(Game):
     def action_to_text(self, state: State, action: int) -> str:
         return str(action + 1)
 
+    def actions_to_text(self, state: State, actions: list[int]) -> list[str]:
+        return [str(a + 1) for a in actions]  # a column's name does not depend on the position
+
     def text_to_action(self, state: State, text: str) -> int:
         t = text.strip()
         require(len(t) == 1 and t in "1234567", f"bad Connect Four move {text!r} (expected a column 1..7)")

@@ -8,13 +8,18 @@ all of which must be proved (an AND node; the goal's alternative steps are its O
 
 An assertion whose hypotheses have variables that its conclusion does not fix -- modus ponens
 (`|- ph`, `|- ( ph -> ps )` => `|- ps`) is the main one -- needs a term for each: they are proposed from
-the subterms of the goal and of the hypotheses, and from a learned generator of terms (`extra_terms`,
-policy.py). Steps that would break a $d condition, or whose new goals include the goal itself, are left out.
+the subterms of the goal and of the hypotheses (in that order, smallest first: `Theory.candidates`), or, with
+a learned generator of terms (`rank`, policy.Policy.rank_terms), from those and from terms built out of them
+by one connective of the goal's grammar (`( a -> b )`, `-. a`, ...), in the order the generator scores them.
+Either way the first MAX_TERMS of the order are tried. Steps that would break a $d condition, or whose new
+goals include the goal itself, are left out.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from move37.errors import MetamathError
@@ -24,6 +29,8 @@ from move37.prove.grammar import PROVABLE, Grammar, Tree
 MAX_FREE = 2    # assertions with more unfixed variables than this are not used
 MAX_TERMS = 10  # candidate terms tried for an unfixed variable (the first of the pool, see Theory._terms)
 MAX_PAIRS = 5   # ... and for each of two unfixed variables
+MAX_BUILT = 80  # terms built by one connective from the goal's subterms and the hypotheses, for a generator
+MAX_PARTS = 12  # ... from the smallest this many of those
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +115,15 @@ class Theory:
         for h in stmt.hyps:
             if self.db.statements[h].kind == "e":
                 hyps.setdefault(g.statement(self.db.statements[h]), h)
-        rules = [r for r in self.rules if r.number < stmt.number]
-        task = Task(label, stmt, g.statement(stmt), hyps, rules, stmt.dv_all)
-        for r in rules:
+        return self._indexed(Task(label, stmt, g.statement(stmt), hyps, self.rules_before(stmt.number),
+                                  stmt.dv_all))
+
+    def rules_before(self, number: int) -> list[Rule]:
+        return [r for r in self.rules if r.number < number]
+
+    def _indexed(self, task: Task) -> Task:
+        """`task` with its rules indexed by the root label of their conclusions."""
+        for r in task.rules:
             root = r.conclusion[0]
             if root in self.floating:
                 task._any_root.append(r)
@@ -118,8 +131,14 @@ class Theory:
                 task._by_root.setdefault(root, []).append(r)
         return task
 
-    def steps(self, task: Task, goal: Tree, extra_terms: list[Tree] = ()) -> list[Step]:
-        """Every step that applies to `goal` (see the module docstring)."""
+    def made_task(self, stmt: Statement, goal: Tree, hyps: dict[Tree, str]) -> Task:
+        """A task for a statement that is not in the database (a conjecture, conjecture.py): `stmt` gives its
+        position (`number`: the rules before it may be used), `hyps` its hypotheses (tree -> label)."""
+        return self._indexed(Task(stmt.label, stmt, goal, dict(hyps), self.rules_before(stmt.number)))
+
+    def steps(self, task: Task, goal: Tree, rank: Callable | None = None) -> list[Step]:
+        """Every step that applies to `goal` (see the module docstring). `rank(task, goal, candidates)`, if
+        given, orders the candidate terms for unfixed variables (built terms included), best first."""
         out = []
         pool = None
         for rule in task._by_root.get(goal[0], []) + task._any_root:
@@ -130,7 +149,7 @@ class Theory:
                 if len(rule.free) > MAX_FREE:
                     continue
                 if pool is None:
-                    pool = self._terms(task, goal, extra_terms)
+                    pool = self._pool(task, goal, rank)
                 cap = MAX_TERMS if len(rule.free) == 1 else MAX_PAIRS
                 options = [pool.get(self.grammar.type_of[f], [])[:cap] for f in rule.free]
                 choices = itertools.product(*options)
@@ -147,19 +166,41 @@ class Theory:
                 out.append(Step(rule, tuple(sorted(full.items())), subgoals))
         return out
 
-    def _terms(self, task: Task, goal: Tree, extra: list[Tree]) -> dict[str, list[Tree]]:
-        """Candidate terms by typecode, without repeats: the learned generator's `extra` (best first), the
-        hypotheses themselves, the goal's proper subterms, then the hypotheses' subterms (smallest first
-        within each source). Steps try the first MAX_TERMS."""
+    def candidates(self, task: Task, goal: Tree, built: bool = False) -> list[Tree]:
+        """Candidate terms for unfixed variables at `goal`, without repeats: the hypotheses themselves, the
+        goal's proper subterms, the hypotheses' subterms (smallest first within each source); with `built`,
+        then up to MAX_BUILT terms made by one connective that occurs in the goal or hypotheses (a syntax
+        axiom of one or two arguments) from the smallest MAX_PARTS hypotheses and goal subterms (smallest first)."""
         seen: set[Tree] = {goal}
-        pool: dict[str, list[Tree]] = {}
+        out: list[Tree] = []
         hyp_terms = [t for h in task.hyps for t in subterms(h)]
-        sources = [list(extra)] + [sorted(s, key=size) for s in (list(task.hyps), subterms(goal)[1:], hyp_terms)]
-        for source in sources:
-            for t in source:
+        for source in (list(task.hyps), subterms(goal)[1:], hyp_terms):
+            for t in sorted(source, key=size):
                 if t not in seen:
                     seen.add(t)
-                    pool.setdefault(self.grammar.type_of[t[0]], []).append(t)
+                    out.append(t)
+        if built:
+            parts = sorted(dict.fromkeys([*task.hyps, *subterms(goal)[1:]]), key=size)[:MAX_PARTS]
+            by_type: dict[str, list[Tree]] = {}
+            for t in parts:
+                by_type.setdefault(self.grammar.type_of[t[0]], []).append(t)
+            heads = {t[0] for h in [*task.hyps, goal] for t in subterms(h) if len(t) in (2, 3)}
+            made: list[Tree] = []
+            for head in sorted(heads):
+                kinds = [by_type.get(self.db.statements[h].expr[0], []) for h in self.db[head].hyps]
+                made.extend((head, *args) for args in itertools.product(*kinds))
+            fresh = [t for t in sorted(made, key=size) if t not in seen]
+            out.extend(list(dict.fromkeys(fresh))[:MAX_BUILT])
+        return out
+
+    def _pool(self, task: Task, goal: Tree, rank: Callable | None) -> dict[str, list[Tree]]:
+        """The candidate terms by typecode, in the order tried."""
+        terms = self.candidates(task, goal, built=rank is not None)
+        if rank is not None:
+            terms = rank(task, goal, terms)
+        pool: dict[str, list[Tree]] = {}
+        for t in terms:
+            pool.setdefault(self.grammar.type_of[t[0]], []).append(t)
         return pool
 
     def _distinct(self, task: Task, rule: Rule, subst: dict[str, Tree]) -> bool:
@@ -237,5 +278,7 @@ def leaves(tree: Tree, floating: set[str]) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def size(tree: Tree) -> int:
+    """The number of nodes of a tree (cached: features ask for the same goals' sizes again and again)."""
     return 1 + sum(size(c) for c in tree[1:])

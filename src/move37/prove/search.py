@@ -10,7 +10,8 @@ Costs, by method:
   bfs      the goal's depth (breadth-first);
   uniform  the path's -log prior with a uniform prior over each goal's steps;
   best     the path's -log prior from the policy, plus -log of the policy's value of the goal (its chance of
-           being proved within the budget), as in HTPS / Holophrasm.
+           being proved within the budget), as in HTPS / Holophrasm; the policy's term generator (once
+           trained) orders the terms proposed for unfixed variables.
 """
 
 from __future__ import annotations
@@ -69,7 +70,10 @@ def prove(theory: Theory, task: Task, budget: int = 100, method: str = "best", p
     nodes: dict[Tree, Node] = {}
     queue: list = []
     tick = itertools.count()
-    extra = policy.terms(theory, task) if policy is not None else []
+    rank = None
+    if method == "best" and policy.ranks_terms:
+        def rank(task, goal, candidates):
+            return policy.rank_terms(theory, task, goal, candidates)
 
     def node_for(goal: Tree, depth: int, cost: float) -> Node:
         node = nodes.get(goal)
@@ -91,12 +95,12 @@ def prove(theory: Theory, task: Task, budget: int = 100, method: str = "best", p
             continue
         node.expanded = True
         expansions += 1
-        steps = theory.steps(task, node.goal, extra)
+        steps = theory.steps(task, node.goal, rank)
         if not steps:
             _fail(node)
             continue
         if method == "best":
-            priors, values = policy.score(theory, task, node.goal, steps)
+            priors, values = policy.score(theory, task, node.goal, steps, nodes)
         else:
             priors = [1.0 / len(steps)] * len(steps)
         for k, step in enumerate(steps):

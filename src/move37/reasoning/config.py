@@ -55,9 +55,14 @@ def from_dict(data: dict) -> TrainConfig:
 
 
 def for_task(spec: str) -> TrainConfig:
-    """The default config for a task: as is when its difficulties fit, else fitted to the task's range."""
+    """The default config for a task: the task's own `train_defaults` where it has them (a task whose
+    completions outgrow the default model, say), else the default as is when its difficulties fit, else
+    fitted to the task's range."""
     from move37.reasoning import tasks
 
+    own = getattr(tasks.make(spec), "train_defaults", None)
+    if own is not None:
+        return from_dict({**own, "task": spec})
     cfg = dataclasses.replace(TrainConfig(), task=spec)
     try:
         validate(cfg)

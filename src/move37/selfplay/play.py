@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from move37.errors import ConfigError
-from move37.games.base import Game
+from move37.games.base import Game, State
 from move37.search.batched import BatchedSearch, Evaluate, SearchConfig
 from move37.search.compiled import compiled_for
 from move37.search.puct import visit_policy
@@ -81,7 +81,13 @@ class GameRecord:
 
 @dataclass
 class _Open:
+    """A game in flight: the random opening as text (`tokens`) from the initial state, then the
+    searched moves as actions from `start`, the position the search took over (written as text
+    once, when the game ends, so no state object is needed per move)."""
+
+    start: State | None = None
     tokens: list[str] = field(default_factory=list)
+    actions: list[int] = field(default_factory=list)
     obs: list[np.ndarray] = field(default_factory=list)
     legal: list[np.ndarray] = field(default_factory=list)
     policy: list[np.ndarray] = field(default_factory=list)
@@ -111,33 +117,35 @@ def play_games(game: Game, evaluate: Evaluate, search: SearchConfig, config: Sel
         opening = np.array([rec is not None and rec.searched < config.temperature_moves for rec in slots])
         explore = opening if search.algorithm == "gumbel" else True
         out = searcher.run(np.where(full, config.sims, config.fast_sims), rng, explore=explore)
-        for b, rec in enumerate(slots):
-            if rec is None:
-                continue
-            state = searcher.root_state(b)
-            if full[b]:
-                rec.obs.append(state.encode())
-                rec.legal.append(state.legal_mask())
-                rec.policy.append(out.policy[b].copy())
-                rec.player.append(state.current_player)
-                rec.search_value.append(float(out.value[b]))
-                rec.ply.append(len(rec.tokens))
+        playing = np.array([rec is not None for rec in slots])
+        recorded = np.flatnonzero(playing & full)
+        roots = searcher.root_leaves(recorded)  # every recorded root encoded in one call
+        for k, b in enumerate(recorded):
+            rec = slots[b]
+            rec.obs.append(roots.obs[k])
+            rec.legal.append(roots.legal[k])
+            rec.policy.append(out.policy[b].copy())
+            rec.player.append(int(roots.player[k]))
+            rec.search_value.append(float(out.value[b]))
+            rec.ply.append(len(rec.tokens) + len(rec.actions))
+        actions = np.full(searcher.batch, -1, np.int64)
+        for b in np.flatnonzero(playing):
+            rec = slots[b]
             if search.algorithm == "puct":
                 temperature = 1.0 if rec.searched < config.temperature_moves else 0.0
-                action, _ = visit_policy(out.visits[b], temperature, rng)
+                actions[b], _ = visit_policy(out.visits[b], temperature, rng)
             else:
-                action = int(out.action[b])
-            rec.tokens.append(game.action_to_text(state, action))
+                actions[b] = out.action[b]
+            rec.actions.append(int(actions[b]))
             rec.searched += 1
-            state = searcher.advance(b, action)
-            if state.is_terminal():
-                done.append(_finish(rec, state.returns(), game))
-                if started < num_games:
-                    slots[b] = _start(game, config, rng, searcher, b)
-                    started += 1
-                else:
-                    searcher.set_root(b, None)
-                    slots[b] = None
+        for b in np.flatnonzero(searcher.advance_all(actions)):  # every game's move in one call
+            done.append(_finish(slots[b], searcher.root_state(b).returns(), game))
+            if started < num_games:
+                slots[b] = _start(game, config, rng, searcher, b)
+                started += 1
+            else:
+                searcher.set_root(b, None)
+                slots[b] = None
     return done
 
 
@@ -154,6 +162,7 @@ def _start(game: Game, config: SelfPlayConfig, rng: np.random.Generator, searche
                 break
         if not state.is_terminal():
             searcher.set_root(b, state)
+            rec.start = state
             return rec
 
 
@@ -161,7 +170,7 @@ def _finish(rec: _Open, returns: np.ndarray, game: Game) -> GameRecord:
     n = len(rec.player)
     shape, A = game.info.observation_shape, game.info.num_actions
     return GameRecord(
-        moves=game.join_moves(rec.tokens),
+        moves=game.join_moves(rec.tokens + game.actions_to_text(rec.start, rec.actions)),
         returns=np.asarray(returns, np.float32),
         obs=np.array(rec.obs, np.float32).reshape(n, *shape),
         legal=np.array(rec.legal, bool).reshape(n, A),
@@ -169,5 +178,5 @@ def _finish(rec: _Open, returns: np.ndarray, game: Game) -> GameRecord:
         player=np.array(rec.player, np.int8),
         search_value=np.array(rec.search_value, np.float32),
         ply=np.array(rec.ply, np.int16),
-        length=len(rec.tokens),
+        length=len(rec.tokens) + len(rec.actions),
     )

@@ -23,7 +23,8 @@ class MuZeroConfig:
     (the replay ratio). lr, weight_decay: AdamW. reanalyse: moves searched again with the newest network
     per move played (0: off; MuZero Reanalyze). eval_every, eval_episodes: greedy evaluation episodes
     every so many iterations (environments). eval_positions: solver-labelled positions whose optimal-move rate
-    is measured every `eval_every` iterations (board games with a solver; 0: none). keep: checkpoints kept."""
+    is measured every `eval_every` iterations (board games with a solver; 0: none). keep: checkpoints kept.
+    opening: a board game's self-play episodes start after 0..opening uniformly random moves (0: none)."""
 
     seed: int = 0
     sims: int = 16
@@ -43,6 +44,7 @@ class MuZeroConfig:
     eval_episodes: int = 16
     eval_positions: int = 200
     keep: int = 2
+    opening: int = 0
     net: NetConfig = field(default_factory=NetConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     search: SearchConfig = field(default_factory=SearchConfig)
@@ -54,5 +56,7 @@ class MuZeroConfig:
                              "must be positive")
         if self.updates_per_move <= 0 or self.reanalyse < 0 or self.lr <= 0:
             raise ValueError("updates_per_move and lr must be positive, reanalyse >= 0")
+        if self.opening < 0:
+            raise ValueError("opening must be >= 0")
         if not 0 <= self.discount <= 1:
             raise ValueError("discount must be in [0, 1] (0: the game's)")

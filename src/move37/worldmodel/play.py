@@ -24,13 +24,24 @@ def make_search(game: Game, model: LatentModel, config: SearchConfig, batch: int
     return BatchedSearch(game, model, config, batch, max(sims, 1), store=functools.partial(LatentStore, model=model))
 
 
-def start(game: Game, seed: int) -> State:
-    """An episode's first state: an environment's episode `seed`, a board game's initial position."""
+def start(game: Game, seed: int, opening: int = 0, rng: np.random.Generator | None = None) -> State:
+    """An episode's first state: an environment's episode `seed`, a board game's initial position after
+    0..`opening` uniformly random moves (drawn from `rng`; AlphaZero's `random_opening`, which spreads
+    self-play over the unbalanced positions that play between equals never reaches). The opening's moves
+    are not part of the episode: it starts where they end."""
     episode = getattr(game, "episode", None)
-    return episode(seed) if episode else game.initial_state()
+    if episode:
+        return episode(seed)
+    state = game.initial_state()
+    for _ in range(int(rng.integers(0, opening + 1)) if opening and rng is not None else 0):
+        nxt = state.play(int(rng.choice(state.legal_actions())))
+        if nxt.is_terminal():
+            break
+        state = nxt
+    return state
 
 
-def _mover_reward(state: State, mover: int) -> float:
+def mover_reward(state: State, mover: int) -> float:
     """The reward of the move into `state` for the player who made it (a board game's outcome at its end)."""
     if state.game.info.rewards:
         return state.reward
@@ -38,8 +49,9 @@ def _mover_reward(state: State, mover: int) -> float:
 
 
 def play(game: Game, search: BatchedSearch, seeds: list[int], sims: int, rng: np.random.Generator,
-         explore: bool) -> list[Trajectory]:
-    """Play one episode per seed, `search.batch` at a time; the episodes in the order of `seeds`."""
+         explore: bool, opening: int = 0) -> list[Trajectory]:
+    """Play one episode per seed, `search.batch` at a time; the episodes in the order of `seeds`.
+    `opening`: a board game's episodes start after 0..opening random moves (`start`)."""
     B, A = search.batch, game.info.num_actions
     out: list[Trajectory | None] = [None] * len(seeds)
     slots: list[dict | None] = [None] * B
@@ -48,7 +60,7 @@ def play(game: Game, search: BatchedSearch, seeds: list[int], sims: int, rng: np
     def fill(b: int) -> None:
         if todo:
             i = todo.pop()
-            state = start(game, seeds[i])
+            state = start(game, seeds[i], opening, rng)
             slots[b] = {"i": i, "state": state, "obs": [state.encode()], "legal": [state.legal_mask()],
                         "player": [state.current_player], "action": [], "reward": [], "policy": [], "value": []}
             search.set_root(b, state)
@@ -66,7 +78,7 @@ def play(game: Game, search: BatchedSearch, seeds: list[int], sims: int, rng: np
             a, state = int(result.action[b]), slot["state"]
             nxt = state.play(a)
             slot["action"].append(a)
-            slot["reward"].append(_mover_reward(nxt, state.current_player))
+            slot["reward"].append(mover_reward(nxt, state.current_player))
             slot["policy"].append(result.policy[b])
             slot["value"].append(result.value[b])
             slot["obs"].append(nxt.encode())

@@ -93,7 +93,8 @@ def _loop(game: Game, out: Path, config: MuZeroConfig, minutes, iterations, log)
         t0 = time.monotonic()
         model.net.load_state_dict(net.state_dict())
         first = counters["episodes"]
-        played = episodes_.play(game, search, list(range(first, first + config.episodes)), config.sims, rng, True)
+        played = episodes_.play(game, search, list(range(first, first + config.episodes)), config.sims, rng, True,
+                                 config.opening)
         new_moves = sum(len(t) for t in played)
         for traj in played:
             replay.add(traj)

@@ -13,6 +13,7 @@ from move37.spec import call_with_spec, parse_spec
 TASKS = Registry("task", {
     "addition": "move37.reasoning.tasks.addition:Addition",
     "countdown": "move37.reasoning.tasks.countdown:Countdown",
+    "countdown_search": "move37.reasoning.tasks.countdown_search:CountdownSearch",
     "gym": "move37.reasoning.tasks.gym:Gym",
     "sorting": "move37.reasoning.tasks.sorting:Sorting",
 })

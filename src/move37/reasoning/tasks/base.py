@@ -15,7 +15,8 @@ from typing import Any, Protocol
 import numpy as np
 
 SEPARATOR = "=>"
-MAX_COMPLETION_CHARS = 256  # anything longer is cut here and judged malformed
+MAX_COMPLETION_CHARS = 2048  # anything longer is judged malformed; the model's block_size is the usual limit,
+#                             so a searching trace (countdown_search) may run as long as the model allows
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ import numpy as np
 
 from move37.reasoning.tasks.base import MAX_COMPLETION_CHARS, SEPARATOR, Task, verify
 
+# the repeated "=>9" is just over the length limit
 _JUNK = ["", "=>", "=>=>", "abc=>xyz", "=>__import__('os').system('true')", "=>1e999", "=>((((1))))" * 3,
-         "=>" + "(" * 500 + "1" + ")" * 500, "=>9" * 200, "=>-1", "=>1/0", "=> 1 2 ", "x" * 10_000]
+         "=>" + "(" * 500 + "1" + ")" * 500, "=>9" * (MAX_COMPLETION_CHARS // 3 + 1), "=>-1", "=>1/0", "=> 1 2 ",
+         "x" * 10_000]
 
 
 def check_task(task: Task, problems_per_difficulty: int = 20, seed: int = 0) -> None:
