@@ -48,6 +48,35 @@ def test_distinct_variables_are_enforced(tmp_path):
         (tmp_path / "dv.mm").write_text(DV)
         assert checker.metamath_failures(tmp_path / "dv.mm") == {"same", "nodv"}
 
+SCOPE = """$c a b $.
+$v x y $.
+fy $f a y $.
+${ fx $f a x $. $}
+${ ey $e a y $. ax $a b $. $}
+t $p b $= fx fx ax $.
+u $p b $= fy fy ax $.
+"""
+
+
+def test_a_floating_hypothesis_out_of_scope_is_refused(tmp_path):
+    failures = verify.verify_all(database.parse(SCOPE))
+    assert set(failures) == {"t"} and "scope has closed" in failures["t"]
+    if checker.available():
+        (tmp_path / "scope.mm").write_text(SCOPE)
+        assert checker.metamath_failures(tmp_path / "scope.mm") == {"t"}
+
+
+def test_compressed_proofs_expand_to_normal_ones(prop_text):
+    db = database.parse(prop_text)
+    check = verify.Verifier(db)
+    compressed = [s for s in db.theorems() if s.proof[0] == "("][:300]
+    for stmt in compressed:
+        normal = verify.normal_proof(db, stmt)
+        assert "(" not in normal and normal[-1] != stmt.label
+        check.check(stmt, normal)
+    assert verify.normal_proof(db, db["syl"]) == ["wph", "wps", "wch", "syl.1", "wps", "wch", "wi", "wph",
+                                                  "syl.2", "a1i", "mpd"]
+
 
 @needs_metamath
 def test_propositional_calculus_agrees_with_metamath(prop_text, tmp_path):

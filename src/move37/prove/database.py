@@ -30,7 +30,9 @@ class Statement:
     For $a/$p: `hyps` are the mandatory hypothesis labels in push order, `dv` the mandatory distinct-variable
     pairs (frozensets of two variables), `dv_all` (for $p) all $d pairs in scope, `proof` the proof tokens
     after `$=` (normal: labels; compressed: `(` labels `)` then the letter string, split at whitespace), and
-    `number` the statement's position among all labelled statements (what "before" means)."""
+    `number` the statement's position among all labelled statements (what "before" means). For $f/$e,
+    `scope_end` is the number of statements there were when its ${ $} scope closed (None: never closed),
+    so that a later proof may not refer to it."""
 
     label: str
     kind: str  # "f", "e", "a" or "p"
@@ -40,6 +42,7 @@ class Statement:
     dv: frozenset = frozenset()
     dv_all: frozenset = frozenset()
     proof: list[str] | None = None
+    scope_end: int | None = None
 
     @property
     def typecode(self) -> str:
@@ -171,6 +174,8 @@ def parse(text: str, where: str = "database") -> Database:
                 fail("$} without a matching ${")
             frame = frames.pop()
             active_vars -= frame.variables
+            for lab, _ in frame.hyps:
+                db.statements[lab].scope_end = len(db.statements)
             for lab, var in frame.hyps:
                 if var is not None and floating_of.get(var) == lab:
                     del floating_of[var]

@@ -65,8 +65,8 @@ class Verifier:
 
     def _referable(self, stmt: Statement, label: str) -> Statement:
         """The statement `label`, if the proof of `stmt` may use it: an earlier assertion, or a hypothesis in
-        scope of `stmt` (its mandatory ones or any $f/$e active at it -- the database keeps only mandatory
-        ones, so an optional $f is accepted when it comes before `stmt`; $e must be mandatory)."""
+        scope of `stmt` (a $f active at it -- declared before it in a scope not closed before it -- or one
+        of its mandatory $e)."""
         ref = self.db.statements.get(label)
         if ref is None:
             raise ProofError(f"{stmt.label}: proof refers to unknown label {label!r}")
@@ -74,6 +74,8 @@ class Verifier:
             raise ProofError(f"{stmt.label}: proof refers to {label!r}, which is not earlier")
         if ref.kind == "e" and label not in stmt.hyps:
             raise ProofError(f"{stmt.label}: proof uses hypothesis {label!r}, which is not its own")
+        if ref.kind == "f" and ref.scope_end is not None and ref.scope_end <= stmt.number:
+            raise ProofError(f"{stmt.label}: proof uses {label!r}, a $f whose scope has closed")
         return ref
 
     def verify(self, label: str) -> None:
@@ -177,6 +179,32 @@ def _compressed(refs: list[Statement], numbers: Iterable[int]) -> Iterator:
             yield refs[k - 1]
         else:
             yield k - m - 1
+
+
+def normal_proof(db: Database, stmt: Statement) -> list[str]:
+    """The proof of `stmt` in normal format with every reused step written out in full (the form the prover
+    finds proofs in, so that lengths compare); a normal proof is returned as it is."""
+    proof = stmt.proof or []
+    if not proof or proof[0] != "(":
+        return list(proof)
+    refs = [db.statements[label] for label in proof_labels(db, stmt)]
+    stack: list[list[str]] = []
+    saved: list[list[str]] = []
+    for step in _compressed(refs, compressed_steps(stmt)):
+        if step is None:
+            saved.append(stack[-1])
+        elif isinstance(step, int):
+            stack.append(saved[step])
+        elif step.kind in "fe":
+            stack.append([step.label])
+        else:
+            k = len(step.hyps)
+            args = stack[len(stack) - k:]
+            del stack[len(stack) - k:]
+            stack.append([label for arg in args for label in arg] + [step.label])
+    if len(stack) != 1:
+        raise ProofError(f"{stmt.label}: proof leaves {len(stack)} entries on the stack, not 1")
+    return stack[0]
 
 
 def verify_all(db: Database, labels: Iterable[str] | None = None) -> dict[str, str]:
