@@ -106,7 +106,7 @@ class CountdownSearch:
         "checkpoint_every": 25, "log_every": 5,
         "model": {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 192},
         "sft": {"steps": 2400, "batch_size": 32, "lr": 0.002, "min_difficulty": 2, "max_difficulty": 4},
-        "grpo": {"steps": 80, "prompts_per_step": 8, "group_size": 8, "lr": 0.0001},
+        "grpo": {"steps": 100, "prompts_per_step": 16, "group_size": 8, "lr": 0.00002},
         "curriculum": {"start": 3, "min_difficulty": 3, "max_difficulty": 4},
         "eval": {"difficulties": [3, 4], "problems": 100, "k": 2, "every": 25}}
 
