@@ -68,9 +68,9 @@ def test_default_config_is_the_bench_config_and_search_report_runs(tmp_path, cap
     from move37.reasoning.train import train
 
     bench = config.load(Path(__file__).parent.parent / "bench" / "reasoning_countdown_search.json")
-    assert config.for_task("countdown_search") == bench and bench.model.block_size == 256
+    assert config.for_task("countdown_search") == bench and bench.model.block_size == 192
     tiny = {"task": "countdown_search", "checkpoint_every": 5, "log_every": 1,
-            "model": {"n_layer": 1, "n_head": 2, "n_embd": 16, "block_size": 256},
+            "model": {"n_layer": 1, "n_head": 2, "n_embd": 16, "block_size": 192},
             "sft": {"steps": 2, "batch_size": 4, "min_difficulty": 2, "max_difficulty": 3},
             "grpo": {"steps": 1, "prompts_per_step": 2, "group_size": 2},
             "curriculum": {"start": 2, "min_difficulty": 2, "max_difficulty": 3},
@@ -83,3 +83,11 @@ def test_default_config_is_the_bench_config_and_search_report_runs(tmp_path, cap
     r = report["latest"]["3"]
     assert r["problems"] == 4 and 0 <= r["beyond_demonstrator"] <= 1 and r["demonstrator_entries"] >= 1
     assert main(["reason", "search-report", str(run), "--tries", "0"]) == 2
+
+
+def test_best_first_order_solves_more_within_the_same_budget():
+    fixed, best = tasks.make("countdown_search:skip=0.0"), tasks.make("countdown_search:skip=0.0,best_first=true")
+    rng = np.random.default_rng(2)
+    problems = [fixed.generate(4, rng) for _ in range(150)]
+    assert np.mean([fixed.search_solves(p, None) for p in problems]) + 0.15 < \
+        np.mean([best.search_solves(p, None) for p in problems])

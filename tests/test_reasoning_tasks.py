@@ -11,7 +11,7 @@ from move37.reasoning.tasks.conformance import check_task
 from move37.reasoning.tasks.expression import ExpressionError, evaluate
 
 
-SPECS = [n for n in tasks.names() if n != "gym"] + ["gym:spell_backward", "gym:lcm"]
+SPECS = [n for n in tasks.names() if n != "gym"] + ["sorting:pad=true", "gym:spell_backward", "gym:lcm"]
 
 
 @pytest.mark.parametrize("name", SPECS)
@@ -83,3 +83,14 @@ def test_registry_errors():
         tasks.make("addition:slip=2")
     with pytest.raises(SpecError):
         tasks.make("addition:bogus=1")
+
+
+def test_padded_sorting_keeps_the_habit_and_the_width():
+    task = tasks.make("sorting:pad=true,slip=1.0")
+    problem = tasks.Problem("sort 105 022 007:", "007 022 105", 3, {"values": [105, 22, 7]})
+    assert task.demonstrate(problem, np.random.default_rng(0)) == "105,022,007=>105 022 007"  # as words
+    assert tasks.verify(task, problem, "=>007 022 105").reward == 1.0
+    assert tasks.verify(task, problem, "=>7 22 105").reward == 1.0  # the width is a form, not the answer
+    assert tasks.verify(task, problem, "=>007 105 022").reason == "wrong: not in order"
+    generated = task.generate(5, np.random.default_rng(3))
+    assert all(len(w) == 3 for w in generated.prompt[5:-1].split(" "))

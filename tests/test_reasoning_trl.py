@@ -121,3 +121,19 @@ def test_rows_never_serve_held_out_problems_nor_their_rewrites():
     sort = tasks.make("sorting")
     assert tasks.canonical(sort, tasks.Problem("sort 3 1:", "1 3", 2, {"values": [3, 1]})) == \
         tasks.canonical(sort, tasks.Problem("sort 1 3:", "1 3", 2, {"values": [1, 3]}))
+
+
+def test_a_long_written_search_is_rewarded_by_its_path():
+    """A Stream-of-Search completion hundreds of characters long is judged by its final path alone."""
+    rows = dataset_rows("countdown_search", [4], n=30, seed=1)
+    search = tasks.make("countdown_search:budget=40,skip=0.0")
+    reward = reward_function("countdown_search")
+    long_ones = 0
+    for row in rows:
+        problem = tasks.Problem(row["task_prompt"], row["answer"], row["difficulty"], json.loads(row["problem"]))
+        text = search.demonstrate(problem, np.random.default_rng(0))
+        solved = tasks.verify(search, problem, text).reward
+        cols = {k: [row[k]] for k in ("task_prompt", "answer", "difficulty", "problem", "task")}
+        assert reward(None, [text], **cols) == [solved]
+        long_ones += len(text) > 256 and solved == 1.0
+    assert long_ones >= 3

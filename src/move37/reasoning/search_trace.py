@@ -1,6 +1,6 @@
 """Reading the search a model writes (countdown_search): its size, its backtracks, and what lay beyond the demonstrator.
 
-A trace is the text before ``=>``: entries ``STATE:a op b=c`` separated by commas. An entry whose
+A trace is the text before ``=>``: entries ``TARGET|STATE:a op b=c`` separated by commas. An entry whose
 state is not the previous entry's result state is a backtrack. A model's solution lies beyond
 the demonstrator when the demonstrator's own search (the same budget and skip rate, `tries`
 seeds) never solves that problem; a stricter count asks the same of the demonstrator's search
@@ -20,7 +20,7 @@ from move37.errors import ConfigError
 from move37.reasoning.rollout import rollout
 from move37.reasoning.tasks import Problem, Task, split_completion
 
-_ENTRY = re.compile(r"(\d{1,6}(?: \d{1,6}){0,7}):(\d{1,6})[-+*/](\d{1,6})=(\d{1,7})")
+_ENTRY = re.compile(r"(?:\d{1,7}\|)?(\d{1,6}(?: \d{1,6}){0,7}):(\d{1,6})[-+*/](\d{1,6})=(\d{1,7})")
 
 
 def trace_stats(text: str) -> tuple[int, int]:

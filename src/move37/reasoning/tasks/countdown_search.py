@@ -3,20 +3,23 @@
 Prompt ``target 24 from 3 5 2 7:`` (Countdown's problems). The completion is a search trace, one
 entry per node expanded, then the winning path as the answer:
 
-    3 5 2 7:5*2=10,3 7 10:10+7=17,3 17:17+3=20,3 17:17-3=14,3 7 10:3*7=21,10 21:21-10=11,...=>5*2=10,...
+    24|3 5 2 7:3+5=8,24|2 7 8:7+2=9,24|8 9:9+8=17,24|8 9:9-8=1,...,24|3 5 2 7:3*5=15,...=>3*5=15,...
 
-An entry is ``STATE:a op b=c``: the numbers still available, then one operation on two of them;
+An entry is ``TARGET|STATE:a op b=c``: the target (as Stream of Search writes it in every state, so
+that a hit is seen next to it), the numbers still available, then one operation on two of them;
 the operation's state is the remaining numbers in order with ``c`` appended. An entry whose state
 is not the previous entry's result is a backtrack. The answer is the path of steps from the start
-to the target; the verifier checks only that: each step's arithmetic exactly (positive integers,
+to the target; the verifier checks only that: each step's arithmetic exactly (non-negative integers,
 exact division), that each operand is a given number or an earlier result, each used at most once,
 and that the last result is the target. The trace before ``=>`` is never judged (Gandhi et al.
 2024 train on the whole stream and reward the outcome).
 
-The demonstrator searches depth-first, children ordered by how close their result is to the
-target (a best-first flavour), and searches badly: it skips each branch with probability
-`skip` (missed branches) and gives up after `budget` expansions (writing its closest path, a
-wrong answer). `search_solves` replays that search, so one can ask which solutions lay beyond it.
+The demonstrator searches depth-first, trying pairs and operators in a fixed order (+ - * /; with
+`best_first`, closest result first) and never writing a result over `max_target`, and it searches
+badly: it skips each branch with probability `skip` (missed branches) and gives up after `budget`
+expansions (writing its closest path, a wrong answer). `search_solves` replays that search, so one
+can ask which of a model's solutions lay beyond it. Numbers are 1..`max_number` (default 6, so the
+arithmetic a small model must learn stays small).
 Difficulty is how many numbers are given.
 """
 
@@ -45,8 +48,9 @@ def _exact(x: int, op: str, y: int) -> int | None:
     return x // y if y and x % y == 0 else None
 
 
-def _children(state: list[int], target: int) -> list[tuple[str, list[int], int]]:
-    """Every (step text, next state, result) of one operation on two numbers of `state`, closest result first."""
+def _children(state: list[int], target: int, best_first: bool, cap: int) -> list[tuple[str, list[int], int]]:
+    """Every (step text, next state, result) of one operation on two numbers of `state`, result at most `cap`;
+    in pair and operator order (+ - * /), or closest result first when `best_first`."""
     out = []
     for i in range(len(state)):
         for j in range(i + 1, len(state)):
@@ -54,14 +58,15 @@ def _children(state: list[int], target: int) -> list[tuple[str, list[int], int]]
             rest = [v for k, v in enumerate(state) if k not in (i, j)]
             for op in _OPS:
                 z = _apply(x, op, y)
-                if z is not None and not (op in "*/" and y == 1):  # x*1 and x/1 change nothing
+                if z is not None and z <= cap and not (op in "*/" and y == 1):  # x*1 and x/1 change nothing
                     out.append((f"{x}{op}{y}={z}", rest + [z], z))
-    out.sort(key=lambda c: abs(c[2] - target))  # stable: ties keep pair and operator order
+    if best_first:
+        out.sort(key=lambda c: abs(c[2] - target))  # stable: ties keep pair and operator order
     return out
 
 
-def search(numbers: list[int], target: int, budget: int, skip: float,
-           rng: np.random.Generator | None) -> tuple[list[str], list[str], bool]:
+def search(numbers: list[int], target: int, budget: int, skip: float, rng: np.random.Generator | None,
+           best_first: bool = False, cap: int = 10**6) -> tuple[list[str], list[str], bool]:
     """Depth-first search as the demonstrator does it: (trace entries, path of steps, solved).
 
     Without a solution within `budget` expansions the path is the closest one seen (a wrong answer)."""
@@ -70,12 +75,12 @@ def search(numbers: list[int], target: int, budget: int, skip: float,
 
     def dfs(state: list[int], path: list[str]) -> list[str] | None:
         nonlocal closest
-        for step, nxt, z in _children(state, target):
+        for step, nxt, z in _children(state, target, best_first, cap):
             if len(trace) >= budget:
                 return None
             if skip > 0 and rng is not None and rng.random() < skip:
                 continue
-            trace.append(" ".join(map(str, state)) + ":" + step)
+            trace.append(f"{target}|" + " ".join(map(str, state)) + ":" + step)
             if abs(z - target) < closest[0]:
                 closest = (abs(z - target), path + [step])
             if z == target:
@@ -99,19 +104,24 @@ class CountdownSearch:
     # model's 128 tokens; about 25 minutes on a loaded 2-core CPU (bench/reasoning_countdown_search.json)
     train_defaults = {
         "checkpoint_every": 25, "log_every": 5,
-        "model": {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 256},
-        "sft": {"steps": 1000, "batch_size": 32, "lr": 0.002, "min_difficulty": 2, "max_difficulty": 4},
-        "grpo": {"steps": 150, "prompts_per_step": 12, "group_size": 8, "lr": 0.0001},
+        "model": {"n_layer": 3, "n_head": 4, "n_embd": 96, "block_size": 192},
+        "sft": {"steps": 2400, "batch_size": 32, "lr": 0.002, "min_difficulty": 2, "max_difficulty": 4},
+        "grpo": {"steps": 100, "prompts_per_step": 16, "group_size": 8, "lr": 0.00002},
         "curriculum": {"start": 3, "min_difficulty": 3, "max_difficulty": 4},
-        "eval": {"difficulties": [3, 4], "problems": 100, "k": 4, "every": 30}}
+        "eval": {"difficulties": [3, 4], "problems": 100, "k": 2, "every": 25}}
 
-    def __init__(self, max_number: int = 10, max_target: int = 100, budget: int = 8, skip: float = 0.25):
+    def __init__(self, max_number: int = 6, max_target: int = 100, budget: int = 6, skip: float = 0.25,
+                 best_first: bool = False):
         if not 1 <= budget <= 64:
             raise ValueError(f"budget={budget} must lie in [1, 64]")
         if not 0.0 <= skip < 1.0:
             raise ValueError(f"skip={skip} must lie in [0, 1)")
         self.problems = Countdown(max_number, max_target)
-        self.budget, self.skip = budget, skip
+        self.budget, self.skip, self.best_first, self.cap = budget, skip, best_first, max_target
+
+    def _search(self, problem: Problem, rng: np.random.Generator | None, skip: float):
+        return search(problem.meta["numbers"], problem.meta["target"], self.budget, skip, rng, self.best_first,
+                      self.cap)
 
     def generate(self, difficulty: int, rng: np.random.Generator) -> Problem:
         return self.problems.generate(check_difficulty(self, difficulty), rng)
@@ -143,7 +153,7 @@ class CountdownSearch:
         for step in problem.meta["steps"]:
             m = _STEP.fullmatch(step)
             x, y, z = int(m[1]), int(m[3]), int(m[4])
-            entries.append(" ".join(map(str, state)) + ":" + step)
+            entries.append(f"{problem.meta['target']}|" + " ".join(map(str, state)) + ":" + step)
             path.append(step)
             rest = list(state)
             rest.remove(x)
@@ -152,10 +162,9 @@ class CountdownSearch:
         return ",".join(entries) + SEPARATOR + ",".join(path)
 
     def demonstrate(self, problem: Problem, rng: np.random.Generator) -> str:
-        trace, path, _ = search(problem.meta["numbers"], problem.meta["target"], self.budget, self.skip, rng)
+        trace, path, _ = self._search(problem, rng, self.skip)
         return ",".join(trace) + SEPARATOR + ",".join(path)
 
     def search_solves(self, problem: Problem, rng: np.random.Generator | None, skip: float | None = None) -> bool:
         """Whether the demonstrator's search (its budget; its skip rate unless `skip` is given) solves `problem`."""
-        return search(problem.meta["numbers"], problem.meta["target"], self.budget,
-                      self.skip if skip is None else skip, rng)[2]
+        return self._search(problem, rng, self.skip if skip is None else skip)[2]

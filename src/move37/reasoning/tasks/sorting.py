@@ -5,6 +5,12 @@ reasoning, then the sorted list: ``7,22,31,105=>7 22 31 105``. The demonstrator'
 habit: on a list whose numbers have different lengths it compares them as text with
 probability `slip` (default 0.6), so "105" comes before "22". Difficulty is the
 length of the list.
+
+`pad=true` writes every number zero-padded to the width of `max_value` (``sort 031 007 105 022:``),
+in the prompt, the trace and the answer. Why: one character is one token, so a number is 1-3
+tokens and copying it means finding a variable offset; a 2-layer model imitating the unpadded
+task copies wrongly (held-out lists of 3: 96% of its answers are not a permutation of the input,
+bench/reasoning_failures.py). At a fixed width every number is the same span of tokens.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import numpy as np
 
 from move37.reasoning.tasks.base import SEPARATOR, Problem, Verdict, check_difficulty
 
-_LIST = re.compile(r"(0|[1-9][0-9]{0,5})( (0|[1-9][0-9]{0,5})){0,31}")
+_LIST = re.compile(r"[0-9]{1,6}( [0-9]{1,6}){0,31}")  # leading zeros allowed (the padded form)
 
 
 class Sorting:
@@ -23,19 +29,24 @@ class Sorting:
     min_difficulty = 2
     max_difficulty = 10  # longer lists outgrow the default model's 128-token block
 
-    def __init__(self, slip: float = 0.6, max_value: int = 999):
+    def __init__(self, slip: float = 0.6, max_value: int = 999, pad: bool = False):
         if not 0.0 <= slip <= 1.0:
             raise ValueError(f"slip={slip} must lie in [0, 1]")
         if not 9 <= max_value <= 999_999:
             raise ValueError(f"max_value={max_value} must lie in [9, 999999]")
         self.slip, self.max_value = slip, max_value
+        self.width = len(str(max_value)) if pad else 0
+
+    def _show(self, value: int) -> str:
+        return str(value).zfill(self.width)
 
     def generate(self, difficulty: int, rng: np.random.Generator) -> Problem:
         n = check_difficulty(self, difficulty)
         # mixed magnitudes so that text order and number order disagree often
         exponents = rng.integers(1, len(str(self.max_value)) + 1, size=n)
         values = [int(rng.integers(0, min(10 ** int(e), self.max_value + 1))) for e in exponents]
-        return Problem("sort " + " ".join(map(str, values)) + ":", " ".join(map(str, sorted(values))), n,
+        return Problem("sort " + " ".join(map(self._show, values)) + ":",
+                       " ".join(map(self._show, sorted(values))), n,
                        {"values": values})
 
     def canonical(self, problem: Problem) -> str:
@@ -59,6 +70,6 @@ class Sorting:
             return self._trace(sorted(values, key=str))
         return self._trace(sorted(values))
 
-    @staticmethod
-    def _trace(order: list[int]) -> str:
-        return ",".join(map(str, order)) + SEPARATOR + " ".join(map(str, order))
+    def _trace(self, order: list[int]) -> str:
+        shown = [self._show(v) for v in order]
+        return ",".join(shown) + SEPARATOR + " ".join(shown)
