@@ -81,6 +81,16 @@ def curve(folder: Path, key: str = "optimal_rate") -> list[tuple[float, float]]:
     return [(cpu[i] / 60, row[key]) for i, row in enumerate(rows) if key in row and i in cpu]
 
 
+def random_rate(folder: Path) -> float:
+    """The optimal-move rate of a uniformly random legal move on the run's labelled positions (labels.json)."""
+    from move37 import games, jsontext
+
+    data = jsontext.read(folder / "labels.json")
+    game = games.make(data["game"])
+    return float(sum(len(lab["best"]) / len(game.state_from_moves(lab["moves"]).legal_actions())
+                     for lab in data["labels"]) / len(data["labels"]))
+
+
 def plot(out: Path, named: list[str]) -> None:
     import matplotlib
 
@@ -95,6 +105,8 @@ def plot(out: Path, named: list[str]) -> None:
             ax.plot(*zip(*points), label=label)
         print(json.dumps({"run": label, "points": len(points), "last": points[-1] if points else None,
                               "best": max((p[1] for p in points), default=None)}))
+    chance = random_rate(Path(named[0].split("=", 1)[1]))
+    ax.axhline(chance, color="grey", ls=":", label=f"random legal move ({chance:.3f})")
     ax.set_xlabel("CPU minutes (run process and its children)")
     ax.set_ylabel("optimal-move rate, search at 32 simulations")
     ax.set_title("Connect Four: learned model (MuZero) vs true rules (AlphaZero)")

@@ -1,12 +1,13 @@
 """Can MuZero's reward path learn "this move wins" from a run's own replay, with nothing else to learn?
 
-    python bench/worldmodel_reward_fit.py CHECKPOINT_DIR [--updates 3000] [--every 600]
+    python bench/worldmodel_reward_fit.py CHECKPOINT_DIR [--updates 3000] [--every 600] [--conv C]
 
 A fresh MuZeroNet of the run's size is trained on the reward loss alone (representation then one
 dynamics step, MSE on the squashed scale, AdamW, batches of 256) on the checkpoint's stored moves, all
 but the last 5000, and scored on those 5000 every `every` updates: the mean predicted reward (squashed
 scale) at the moves that won and elsewhere, and the share of winning moves predicted >= 0.2 (squashed;
-a true win is squash(1) = 0.416). The trained run's own net is scored the same way. A diagnostic of
+a true win is squash(1) = 0.416). The trained run's own net is scored the same way. `--conv C`: the fresh
+net reads the board through two C-channel convolutions first (NetConfig.conv). A diagnostic of
 docs/results/world-model.md (why the Connect Four model never predicts a game's end).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +43,7 @@ def main() -> None:
     p.add_argument("checkpoint")
     p.add_argument("--updates", type=int, default=3000)
     p.add_argument("--every", type=int, default=600)
+    p.add_argument("--conv", type=int, default=0)
     args = p.parse_args()
     torch.set_num_threads(1)
     ckpt = Path(args.checkpoint)
@@ -56,7 +59,7 @@ def main() -> None:
     print({"positions": len(obs), "winning_moves": round(float((reward > 0).mean()), 4),
            "trained_net": score(trained, *held)})
     torch.manual_seed(0)
-    fresh = MuZeroNet(trained.obs_shape, trained.num_actions, trained.config)
+    fresh = MuZeroNet(trained.obs_shape, trained.num_actions, dataclasses.replace(trained.config, conv=args.conv))
     opt = torch.optim.AdamW(fresh.parameters(), lr=2e-3, weight_decay=1e-4)
     rng = np.random.default_rng(0)
     for i in range(1, args.updates + 1):

@@ -165,3 +165,22 @@ def test_board_game_trains_and_plays(tmp_path):
     game = games.make("tictactoe")
     player = agents.make(f"muzero:{tmp_path / 'ttt'},sims=8", game)
     assert game.initial_state().legal_mask()[player.act(game.initial_state())]
+
+
+def test_conv_representation_reads_boards_and_round_trips(tmp_path):
+    """net.conv: two convolutions before the representation MLP; the config travels with the weights file,
+    and a flat observation is refused."""
+    import copy
+
+    from move37.worldmodel.checkpoint import load_net, save_weights
+
+    torch.manual_seed(0)
+    net = MuZeroNet((2, 6, 7), 7, NetConfig(latent=8, hidden=16, projection=8, conv=4))
+    obs = torch.rand(3, 2, 6, 7)
+    latent = net.representation(obs)
+    assert latent.shape == (3, 8) and float(latent.min()) == 0.0 and float(latent.max()) == pytest.approx(1.0)
+    save_weights(tmp_path / "w.safetensors", net, copy.deepcopy(net), "connect4", 1.0)
+    back, meta = load_net(tmp_path / "w.safetensors")
+    assert back.config.conv == 4 and torch.equal(back.representation(obs), net.eval().representation(obs))
+    with pytest.raises(ValueError, match="conv"):
+        MuZeroNet((4,), 2, NetConfig(conv=4))

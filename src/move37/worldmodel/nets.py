@@ -1,6 +1,6 @@
 """MuZero's three networks as small MLPs, and the JEPA-style predictor of the next latent.
 
-    representation  h: obs (B, *obs_shape)            -> latent (B, D)
+    representation  h: obs (B, *obs_shape)            -> latent (B, D)   (optionally two convolutions first)
     dynamics        g: latent (B, D), action (B,)     -> next latent (B, D), reward (B,)
     prediction      f: latent (B, D)                  -> policy logits (B, A), value (B,)
     projector       p: latent (B, D)                  -> (B, P)  (consistency loss only)
@@ -36,15 +36,18 @@ def unsquash(y: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class NetConfig:
-    """latent: D, the latent width. hidden: width of every MLP's hidden layers. projection: P."""
+    """latent: D, the latent width. hidden: width of every MLP's hidden layers. projection: P.
+    conv: 0, or the channels of two 3x3 convolutions that read a (C, H, W) board before the representation's
+    MLP (a board's local patterns -- three in a row and the open cell beside them -- are what an MLP finds slowly)."""
 
     latent: int = 64
     hidden: int = 128
     projection: int = 64
+    conv: int = 0
 
     def __post_init__(self):
-        if min(self.latent, self.hidden, self.projection) < 1:
-            raise ValueError("net: latent, hidden and projection must be positive")
+        if min(self.latent, self.hidden, self.projection) < 1 or self.conv < 0:
+            raise ValueError("net: latent, hidden and projection must be positive, conv >= 0")
 
 
 def _mlp(inp: int, hidden: int, out: int) -> nn.Sequential:
@@ -64,7 +67,13 @@ class MuZeroNet(nn.Module):
         super().__init__()
         self.obs_shape, self.num_actions, self.config = tuple(obs_shape), num_actions, config
         D, H, P = config.latent, config.hidden, config.projection
-        self.represent = _mlp(math.prod(obs_shape), H, D)
+        if config.conv and len(self.obs_shape) != 3:
+            raise ValueError(f"net.conv needs (C, H, W) observations, not {self.obs_shape}")
+        C = config.conv
+        self.convolve = nn.Sequential(nn.Conv2d(self.obs_shape[0], C, 3, padding=1), nn.ReLU(),
+                                      nn.Conv2d(C, C, 3, padding=1), nn.ReLU()) if C else nn.Identity()
+        features = C * math.prod(self.obs_shape[1:]) if C else math.prod(obs_shape)
+        self.represent = _mlp(features, H, D)
         self.dynamic = _mlp(D + num_actions, H, D + 1)
         self.predict = _mlp(D, H, num_actions + 1)
         self.project = nn.Sequential(nn.Linear(D, H), nn.ReLU(), nn.Linear(H, P))
@@ -72,7 +81,7 @@ class MuZeroNet(nn.Module):
 
     def representation(self, obs: torch.Tensor) -> torch.Tensor:
         """obs (B, *obs_shape) -> latent (B, D)."""
-        return _scale(self.represent(obs.reshape(obs.shape[0], -1)))
+        return _scale(self.represent(self.convolve(obs).reshape(obs.shape[0], -1)))
 
     def dynamics(self, latent: torch.Tensor, action: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """latent (B, D), action int (B,) -> next latent (B, D), reward (B,) on the squashed scale."""
