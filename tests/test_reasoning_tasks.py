@@ -94,3 +94,13 @@ def test_padded_sorting_keeps_the_habit_and_the_width():
     assert tasks.verify(task, problem, "=>007 105 022").reason == "wrong: not in order"
     generated = task.generate(5, np.random.default_rng(3))
     assert all(len(w) == 3 for w in generated.prompt[5:-1].split(" "))
+
+
+def test_padded_sorting_default_config_is_the_measured_one():
+    from pathlib import Path
+
+    from move37.reasoning import config
+
+    bench = config.load(Path(__file__).parent.parent / "bench" / "reasoning_sorting34_pad3000.json")
+    assert config.for_task("sorting:pad=true") == bench
+    assert config.for_task("sorting").sft.steps == config.TrainConfig().sft.steps  # the unpadded form is unchanged
