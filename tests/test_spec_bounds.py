@@ -60,3 +60,10 @@ def test_every_agents_bounded_options_are_checked_before_it_is_built():
             command = "x," if agents.starts_process(name) else ""  # never started: the bound fails first
             with pytest.raises(LimitError, match=f"option {option}="):
                 agents.make(f"{name}:{command}{option}={int(bound.high) + 1}", game)
+
+
+def test_options_after_a_comma_instead_of_a_colon_get_the_colon_form_suggested():
+    with pytest.raises(SpecError, match=r"options follow a colon: zero:sims=64\)$"):
+        parse_spec("zero,sims=64")
+    with pytest.raises(SpecError, match=r"bad name 'no name!' in spec 'no name!'$"):
+        parse_spec("no name!")

@@ -77,7 +77,8 @@ def parse_spec(text: str) -> Spec:
     name, _, rest = text.partition(":")
     name = name.strip()
     if not name or not all(c.isalnum() or c in "_-." for c in name):
-        raise SpecError(f"bad name {name!r} in spec {text!r}")
+        hint = f" (options follow a colon: {name.split(',')[0].strip()}:{name.partition(',')[2]})" if "," in name else ""
+        raise SpecError(f"bad name {name!r} in spec {text!r}{hint}")
     args: list[str] = []
     options: dict[str, str] = {}
     if rest:
