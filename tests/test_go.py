@@ -207,6 +207,16 @@ def test_sgf_size_must_match_game_and_moves_be_legal():
         sgf.load_sgf("(;SZ[9];B[aa];W[bb];B[aa])")
 
 
+@pytest.mark.parametrize("bad", ["(;SZ[0\n0])", "(;SZ[9\r\n:8])", "(;KM[6.5\u2028x])"])
+def test_sgf_errors_quoting_line_breaks_stay_one_line(bad):
+    """A message quotes the offending value; a line break inside it is escaped, so the error is still one line
+    (found by the SGF fuzzing: `SZ[0<newline>0]`)."""
+    with pytest.raises(NotationError) as caught:
+        sgf.load_sgf(bad)
+    message = str(caught.value)
+    assert len(message.splitlines()) == 1 and ("\\n" in message or "\\u2028" in message), message
+
+
 def mutations(text: str, count: int, seed: int, alphabet: str):
     """`count` copies of text with 1-3 random deletions, insertions or replacements each."""
     rng = np.random.default_rng(seed)

@@ -7,14 +7,21 @@ traceback, while genuine bugs still surface as ordinary exceptions.
 
 
 class Move37Error(Exception):
-    """Base class: an error caused by the user's input, reported in one line."""
+    """Base class: an error caused by the user's input, reported in one line.
+
+    Messages often quote the offending input, which may itself hold line breaks (`SZ[0<newline>0]`); they are
+    shown escaped (a backslash and `n`), so the message stays one line wherever it is printed or sent.
+    """
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class UnknownNameError(Move37Error, KeyError):
     """A game, agent, task or other registered name that does not exist."""
 
     def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
+        return one_line(str(self.args[0])) if self.args else ""
 
 
 class NotationError(Move37Error, ValueError):
@@ -69,3 +76,11 @@ class MetamathError(Move37Error, ValueError):
 class ProofError(MetamathError):
     """A Metamath proof that does not verify: a step that does not unify, a broken $d condition, a stack that
     does not end in the statement."""
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}  # str.splitlines's set
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break escaped (newline as backslash-n), as a one-line message needs."""
+    return text.translate(_LINE_BREAKS)
