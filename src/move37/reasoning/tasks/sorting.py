@@ -1,16 +1,18 @@
 """Sorting a list of numbers, with a demonstrator that sometimes sorts them as words.
 
-Prompt ``sort 31 7 105 22:``; completion: the numbers picked smallest first as
-reasoning, then the sorted list: ``7,22,31,105=>7 22 31 105``. The demonstrator's
+Prompt ``sort 031 007 105 022:``; completion: the numbers picked smallest first as
+reasoning, then the sorted list: ``007,022,031,105=>007 022 031 105``. The demonstrator's
 habit: on a list whose numbers have different lengths it compares them as text with
 probability `slip` (default 0.6), so "105" comes before "22". Difficulty is the
 length of the list.
 
-`pad=true` writes every number zero-padded to the width of `max_value` (``sort 031 007 105 022:``),
-in the prompt, the trace and the answer. Why: one character is one token, so a number is 1-3
-tokens and copying it means finding a variable offset; a 2-layer model imitating the unpadded
-task copies wrongly (held-out lists of 3: 96% of its answers are not a permutation of the input,
-bench/reasoning_failures.py). At a fixed width every number is the same span of tokens.
+Numbers are written zero-padded to the width of `max_value` (``sort 031 007 105 022:``), in the
+prompt, the trace and the answer (`pad=false` writes them bare). Why: one character is one token,
+so a bare number is 1-3 tokens and copying it means finding a variable offset; a 2-layer model
+imitating the bare task copies wrongly (held-out lists of 3: 96% of its answers are not a
+permutation of the input, bench/reasoning_failures.py; imitation 0.300 / 0.130 at lists of 3 / 4
+after 3000 steps against 0.650 / 0.635 padded). At a fixed width every number is the same span of
+tokens. The demonstrator's habit compares the bare digits as text, so it keeps its slip padded.
 """
 
 from __future__ import annotations
@@ -29,15 +31,16 @@ class Sorting:
     min_difficulty = 2
     max_difficulty = 10  # longer lists outgrow the default model's 128-token block
 
-    def __init__(self, slip: float = 0.6, max_value: int = 999, pad: bool = False):
+    def __init__(self, slip: float = 0.6, max_value: int = 999, pad: bool = True):
         if not 0.0 <= slip <= 1.0:
             raise ValueError(f"slip={slip} must lie in [0, 1]")
         if not 9 <= max_value <= 999_999:
             raise ValueError(f"max_value={max_value} must lie in [9, 999999]")
         self.slip, self.max_value = slip, max_value
         self.width = len(str(max_value)) if pad else 0
-        # the padded form's own default config (config.for_task): lists of 2-4, 3000 imitation steps, 60 RL steps
-        # (bench/reasoning_sorting34_pad3000.json: RL greedy 0.955 / 0.935 against the demonstrator's 0.634 / 0.544)
+        # the padded (default) form's own config (config.for_task): lists of 2-4, 3000 imitation steps, 60 RL steps
+        # (bench/reasoning_sorting.json: RL greedy 0.955 / 0.935 against the demonstrator's 0.634 / 0.544);
+        # the bare form keeps the generic one
         self.train_defaults = None if not pad else {
             "sft": {"steps": 3000, "min_difficulty": 2, "max_difficulty": 4},
             "grpo": {"steps": 60, "prompts_per_step": 16},
