@@ -5,13 +5,15 @@ before the change: `git show main:src/move37/search/_fused_gumbel.py > /tmp/befo
 in turn inside the same `BatchedSearch` (Connect Four self-play, 64 games, 32 simulations a
 move, the compiled Connect Four store), swapped call by call (bench.peers.measure.interleaved),
 so both see the same moments of a loaded machine; separate processes at load 5-7 differed by
-more than the change being measured. The other file is compiled without Numba's disk cache
-(a module loaded from a path has no importable name to cache under).
+more than the change being measured. Both versions are compiled afresh without Numba's disk cache
+(a module loaded from a path has no importable name to cache under), so they are compiled alike.
 
-    PYTHONPATH=src .venv-bench/bin/python bench/fused_ab.py --before /tmp/before.py --rows none,mlp,none_t2
+    PYTHONPATH=src .venv-bench/bin/python bench/fused_ab.py --before /tmp/before.py --rows none,mlp
 
-Rows: an evaluator ("none": uniform priors, "mlp": the 28k MLP) and, after `_t`, the search's
-Numba threads. Prints the median simulations per CPU-second of each version and after/before.
+Rows: an evaluator ("none": uniform priors, "mlp": the 28k MLP), one search thread. Not the
+threaded kernels: there an A/A run (the same file as both versions, load 0.8) gave whichever version
+ran first in each round twice the rate of the other, so compare those with bench/selfplay.py runs
+taken back to back. Prints the median simulations per CPU-second of each version and after/before.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def load_uncached(path: Path) -> types.ModuleType:
-    """The kernels module at `path`, compiled afresh (its `cache=True` turned off)."""
-    module = types.ModuleType("fused_before")
+def load_uncached(path: Path, name: str) -> types.ModuleType:
+    """The kernels module at `path`, compiled afresh (its `cache=True` turned off) as module `name`."""
+    module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[module.__name__] = module
     exec(compile(path.read_text().replace("cache=True", "cache=False"), str(path), "exec"), module.__dict__)
@@ -45,11 +47,9 @@ def row(name: str, versions: dict[str, types.ModuleType], moves: int):
     from move37.search.batched import BatchedSearch, SearchConfig
     from move37.search.compiled import compiled_for
 
-    net, _, threads = name.partition("_t")
     game = make("connect4")
-    evaluate, _ = move37_runs.evaluator(None if net == "none" else net, "cpu")
-    search = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel", threads=int(threads or 1)), 64, 32,
-                           compiled_for(game))
+    evaluate, _ = move37_runs.evaluator(None if name == "none" else name, "cpu")
+    search = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel"), 64, 32, compiled_for(game))
     rng = np.random.default_rng(0)
     for b in range(64):
         search.set_root(b, game.initial_state())
@@ -70,10 +70,12 @@ def row(name: str, versions: dict[str, types.ModuleType], moves: int):
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--before", type=Path, required=True, help="the other version of _fused_gumbel.py")
-    p.add_argument("--rows", default="none,mlp", help="comma-separated: none, mlp, with _tN for N search threads")
+    p.add_argument("--rows", default="none,mlp", help="comma-separated: none, mlp (one search thread)")
     p.add_argument("--rounds", type=int, default=30, help="timed calls per version and row (the median is shown)")
     p.add_argument("--moves", type=int, default=4, help="moves of every game per timed call")
     args = p.parse_args(argv)
+    if not set(args.rows.split(",")) <= {"none", "mlp"}:
+        p.error("--rows: none and mlp only (threaded rows do not compare in one process; see the module doc)")
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = "1"
     import torch
@@ -82,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     from move37.search import batched
 
     torch.set_num_threads(1)
-    versions = {"before": load_uncached(args.before), "after": batched._fused_gumbel}
+    # both compiled alike, in this process
+    versions = {"before": load_uncached(args.before, "fused_before"),
+                "after": load_uncached(Path(batched._fused_gumbel.__file__), "fused_after")}
     for name in args.rows.split(","):
         timed = interleaved(row(name, versions, args.moves), args.rounds)
         b, a = timed["before"]["median_cpu"], timed["after"]["median_cpu"]
