@@ -87,7 +87,7 @@ class GtpAgent(Agent):
                     self._command(f"play {_COLORS[v - 1]} {boards.gtp_vertex(self._board, r, c)}")
             self._position = state
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._sync(state)
         reply = self._command(f"genmove {_COLORS[state.current_player]}").lower()
         if reply == "resign" and self._board.pass_action is not None:

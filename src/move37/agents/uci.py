@@ -73,7 +73,7 @@ class UciAgent(Agent):
         self._engine.send("ucinewgame")
         self._ready()
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._engine.send(position_command(self._game, state))
         self._engine.send(self._go)
         try:

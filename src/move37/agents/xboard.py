@@ -87,7 +87,7 @@ class XboardAgent(Agent):
         self._engine.send(f"setboard {self._game.state_to_text(state)}")
         self._state = state
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._sync(state)
         self._engine.send("go")
 

@@ -131,7 +131,7 @@ class ZeroAgent(Agent):
         self.search.set_root(0, None)
         self.rate, self._last = self._opening_rate, 0
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         if self.sims == 0:
             self.search.set_root(0, state)
             out = self.search.run(0)

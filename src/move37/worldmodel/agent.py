@@ -40,7 +40,7 @@ class MuZeroAgent(Agent):
         self.search = make_search(game, LatentModel(net), SearchConfig(discount=discount), 1, self.sims)
         self.rng = np.random.default_rng(seed)
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self.search.set_root(0, state)
         out = self.search.run(self.sims, self.rng, explore=False)
         action = int(out.prior_action()[0] if self.sims == 0 else out.action[0])
