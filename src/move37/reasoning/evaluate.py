@@ -61,9 +61,9 @@ def check_training_space(task: Task, reject: set[str], difficulties, seed: int, 
         rng = np.random.default_rng([seed, d, 2])
         share = float(np.mean([canonical(task, task.generate(d, rng)) in reject for _ in range(draws)]))
         if share > most:
-            raise ConfigError(f"task {task.name!r} at difficulty {d}: {share:.0%} of its problems are in the held-out set "
-                              "(too few problems left to learn from); evaluate at other difficulties or on fewer "
-                              "problems")
+            raise ConfigError(f"task {task.name!r} at difficulty {d}: {share:.0%} of its problems are in the "
+                              "held-out set (too few left to learn from); evaluate at other difficulties or on "
+                              "fewer problems")
 
 
 def demonstrator_accuracy(task: Task, problems: dict[int, list[Problem]], k: int, seed: int) -> dict[int, float]:
