@@ -20,7 +20,7 @@ import torch
 from move37 import games
 from move37.atomic import write_json
 from move37.worldmodel.accuracy import continuations, rollout_accuracy
-from move37.worldmodel.agent import resolve_weights
+from move37.runs import weights_file
 from move37.worldmodel.checkpoint import load_net
 from move37.worldmodel.model import LatentModel
 
@@ -62,7 +62,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args()
     torch.set_num_threads(1)
-    weights = resolve_weights(args.run)
+    weights = weights_file(args.run, "MuZero weights")
     net, meta = load_net(weights)
     game = games.make(meta["game"])
     model = LatentModel(net)

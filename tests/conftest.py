@@ -1,5 +1,5 @@
 """Shared fixtures: the public ground-truth data made by others (for cross-checks only); one torch thread;
-kills at each write."""
+kills at each write; the prover's small Metamath databases (slices of set.mm)."""
 
 import contextlib
 import os
@@ -84,3 +84,39 @@ def kills():
     """`kills.writes(under, kill_at=None, appenders=())` counts the writes under a folder or kills it at one (a context manager
     yielding the writes), `kills.points(seen)` lists every moment to kill at, `kills.Killed` is what a kill raises."""
     return types.SimpleNamespace(writes=_writes, points=_points, Killed=Killed)
+
+
+@pytest.fixture(scope="session")
+def setmm() -> str:
+    """set.mm's text, read once (Debian metamath-databases, which `make test` installs); the prover
+    tests skip with a reason where it is absent."""
+    from move37.prove import database
+
+    if not database.DEFAULT_DB.is_file():
+        pytest.skip("set.mm not installed (Debian metamath-databases)")
+    return database.DEFAULT_DB.read_text()
+
+
+@pytest.fixture(scope="session")
+def prop_text(setmm) -> str:
+    """set.mm up to `wal`: its propositional calculus, a small database the prover's tests share."""
+    from move37.prove import database
+
+    return database.prefix(setmm, "wal")
+
+
+@pytest.fixture(scope="module")
+def prop(prop_text):
+    """(database, Theory) of `prop_text`, parsed afresh for each module (a Theory keeps caches)."""
+    from move37.prove import database, environment
+
+    db = database.parse(prop_text)
+    return db, environment.Theory(db)
+
+
+@pytest.fixture(scope="module")
+def prop_file(prop_text, tmp_path_factory) -> Path:
+    """`prop_text` as a database file (prop.mm) for the `move37 prove` commands."""
+    path = tmp_path_factory.mktemp("db") / "prop.mm"
+    path.write_text(prop_text)
+    return path

@@ -17,7 +17,7 @@ class SpawningAgent(Agent):
     def __init__(self, *, game, seed: int = 0):
         SpawningAgent.built += 1
 
-    def analyse(self, state):
+    def _analyse(self, state):
         return Analysis(action=int(state.legal_actions()[0]))
 
 
@@ -29,6 +29,6 @@ class SlowAgent(Agent):
     def __init__(self, *, game, seed: int = 0):
         pass
 
-    def analyse(self, state):
+    def _analyse(self, state):
         SlowAgent.go.wait(30)
         return Analysis(action=int(state.legal_actions()[0]))

@@ -146,6 +146,20 @@ def test_shrink_perturb_and_l2_init_pull_weights():
         torch.testing.assert_close(p.detach(), p0 + 0.5)
 
 
+def test_remedies_random_state_travels_in_the_checkpoint():
+    """A resumed shrink-and-perturb / continual-backprop run draws the same noise and fresh units as an unbroken one."""
+    remedies = Remedies(cbp=0.5, maturity=0, shrink=0.99, perturb=0.1)
+    a = Plasticity(MinAtarNet(2, 3, hidden=8, seed=0), ObGD(MinAtarNet(2, 3, hidden=8).parameters()), remedies, seed=0)
+    a.after_update(torch.rand(1, 8))
+    b = Plasticity(MinAtarNet(2, 3, hidden=8, seed=9), a.optimizer, remedies, seed=9)
+    b.net.load_state_dict(a.net.state_dict())
+    b.load_tensors({k: v.clone() for k, v in a.tensors().items()})
+    features = torch.rand(1, 8)
+    a.after_update(features), b.after_update(features)
+    for p, q in zip(a.net.parameters(), b.net.parameters()):
+        torch.testing.assert_close(p, q)
+
+
 @pytest.mark.parametrize("agent", ["streamq:explore=100", "streamac", "dqn:start=50,explore=100,buffer=1000"])
 def test_learners_learn_the_corridor(agent, corridor, one_thread):
     stream = make_stream("corridor")
@@ -158,6 +172,38 @@ def test_learners_learn_the_corridor(agent, corridor, one_thread):
         rewards.append(step.reward)
         obs = stream.observation()
     assert np.mean(rewards[-300:]) > 0.8, agent
+
+
+def test_stream_q_cuts_its_traces_after_an_exploratory_action(corridor, one_thread):
+    """Watkins's Q(lambda): the target's max assumes greedy play from s' on, so a random action that is not the
+    greedy one ends the credit chain; greedy steps keep it."""
+    stream = make_stream("corridor")
+    learner = make_learner("streamq:eps_start=1,eps_end=1,explore=0", stream.observation_shape, 3, seed=0)
+    obs, kinds = stream.observation(), set()
+    for _ in range(40):
+        a = learner.act(obs)
+        step = stream.step(a)
+        learner.learn(obs, a, step.reward, step.next_obs, step.terminal, step.cut)
+        obs = stream.observation()
+        if not step.terminal:
+            traced = sum(float(z.abs().sum()) for z in learner.optimizer.traces())
+            kinds.add(learner.explored)
+            assert (traced == 0.0) == learner.explored
+    assert kinds == {True, False}  # epsilon 1 still draws the greedy action a third of the time
+
+
+def test_minatar_minimal_action_set():
+    """actions=minimal: the union of the games' minimal sets, mapped onto MinAtar's actions (Freeway: n, u, d)."""
+    stream = make_stream("minatar:games=freeway,actions=minimal", seed=0)
+    assert stream.num_actions == 3 and list(stream.action_set) == [0, 2, 4]
+    ys = []
+    for _ in range(12):
+        step = stream.step(1)  # up
+        ys.append(step.signals[4])
+    assert ys[-1] > ys[0]  # the chicken went up the road (or crossed it)
+    assert make_stream("minatar:games=breakout+freeway,actions=minimal").num_actions == 5  # n, l, u, r, d
+    with pytest.raises(ValueError):
+        stream.step(3)
 
 
 @pytest.mark.parametrize("agent", ["streamq", "streamac", "dqn:start=20,buffer=100"])

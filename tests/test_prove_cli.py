@@ -6,29 +6,17 @@ import pytest
 from move37.cli import main
 from move37.prove import checker, database
 
-SETMM = database.DEFAULT_DB
-
-
-@pytest.fixture(scope="module")
-def small_db(tmp_path_factory):
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
-    path = tmp_path_factory.mktemp("db") / "prop.mm"
-    path.write_text(database.prefix(SETMM.read_text(), "wal"))
-    return path
-
-
-def test_prove_prints_a_line_per_label_and_out_verifies(small_db, tmp_path, capsys):
-    before = small_db.read_bytes()
+def test_prove_prints_a_line_per_label_and_out_verifies(prop_file, tmp_path, capsys):
+    before = prop_file.read_bytes()
     out = tmp_path / "out.mm"
-    assert main(["prove", "syl", "idd", "mpsyl", "--db", str(small_db), "--budget", "60", "--method", "bfs",
+    assert main(["prove", "syl", "idd", "mpsyl", "--db", str(prop_file), "--budget", "60", "--method", "bfs",
                  "--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == ["syl", "idd", "mpsyl"]
     for line in lines:
         label, verdict, expansions, seconds = line.split()
         assert verdict in ("proved", "failed") and 1 <= int(expansions) <= 60 and float(seconds) >= 0
-    assert small_db.read_bytes() == before
+    assert prop_file.read_bytes() == before
     text = out.read_text()
     assert text != before.decode()
     proved = [line.split()[0] for line in lines if line.split()[1] == "proved"]
@@ -44,17 +32,17 @@ def test_prove_prints_a_line_per_label_and_out_verifies(small_db, tmp_path, caps
     (["syl", "--budget", "0"], "--budget"),
     (["wi"], "not a |- assertion"),
 ])
-def test_bad_input_is_one_line_and_status_2(small_db, argv, message, capsys):
-    assert main(["prove", *argv, "--db", str(small_db)]) == 2
+def test_bad_input_is_one_line_and_status_2(prop_file, argv, message, capsys):
+    assert main(["prove", *argv, "--db", str(prop_file)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and message in err
 
 
-def test_out_never_replaces_the_database_or_an_existing_file(small_db, tmp_path, capsys):
-    assert main(["prove", "syl", "--db", str(small_db), "--out", str(small_db)]) == 2
+def test_out_never_replaces_the_database_or_an_existing_file(prop_file, tmp_path, capsys):
+    assert main(["prove", "syl", "--db", str(prop_file), "--out", str(prop_file)]) == 2
     keep = tmp_path / "keep.mm"
     keep.write_text("mine")
-    assert main(["prove", "syl", "--db", str(small_db), "--out", str(keep)]) == 2
+    assert main(["prove", "syl", "--db", str(prop_file), "--out", str(keep)]) == 2
     assert keep.read_text() == "mine"
 
 

@@ -6,18 +6,9 @@ import random
 import pytest
 
 from move37.errors import ProofError
-from move37.prove import conjecture, database, environment, search
+from move37.prove import conjecture, search
 
-SETMM = database.DEFAULT_DB
 SOURCES = ["syl", "mpd", "com12", "pm2.43i", "a2d", "con3i", "mtod", "imim2i", "sylcom", "mpdd"]
-
-
-@pytest.fixture(scope="module")
-def prop():
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
-    db = database.parse(database.prefix(SETMM.read_text(), "wal"))
-    return db, environment.Theory(db)
 
 
 def test_conjectures_are_new_statements_posed_before_their_source(prop):

@@ -3,17 +3,8 @@ proofs verify, only earlier assertions are used, and the grammar round-trips eve
 
 import pytest
 
-from move37.prove import database, environment, search, verify
+from move37.prove import search, verify
 
-SETMM = database.DEFAULT_DB
-
-
-@pytest.fixture(scope="module")
-def prop():
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
-    db = database.parse(database.prefix(SETMM.read_text(), "wal"))
-    return db, environment.Theory(db)
 
 
 def test_grammar_round_trips_every_statement(prop):

@@ -4,21 +4,11 @@ built by one connective, and training on the terms that found proofs used moves 
 import math
 import random
 
-import pytest
 
-from move37.prove import database, environment, learn, search
+from move37.prove import environment, learn, search
 from move37.prove.policy import Net, Policy
 
-SETMM = database.DEFAULT_DB
 LABELS = ["mpd", "syl", "mpsyl", "pm2.43i", "com12", "a2d", "sylcom", "mpdd", "mpdi", "mt2", "con3i", "mtod"]
-
-
-@pytest.fixture(scope="module")
-def prop():
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
-    db = database.parse(database.prefix(SETMM.read_text(), "wal"))
-    return db, environment.Theory(db)
 
 
 def test_built_candidates_use_the_goals_connectives(prop):

@@ -8,15 +8,11 @@ import pytest
 from move37.cli import main
 from move37.prove import database
 
-SETMM = database.DEFAULT_DB
-
-
 @pytest.fixture(scope="module")
-def small_db(tmp_path_factory):
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
+def small_db(setmm, tmp_path_factory):
+    """set.mm before ax-4: fewer theorems than `prop_file`, for a quick training run."""
     path = tmp_path_factory.mktemp("db") / "prop.mm"
-    path.write_text(database.prefix(SETMM.read_text(), "ax-4"))
+    path.write_text(database.prefix(setmm, "ax-4"))
     return path
 
 

@@ -24,13 +24,6 @@ nodv $p |- y x $= vy vx ax-d $.
 """
 
 
-@pytest.fixture(scope="module")
-def prop_text():
-    if not SETMM.is_file():
-        pytest.skip("set.mm not installed (Debian metamath-databases)")
-    return database.prefix(SETMM.read_text(), "wal")
-
-
 def test_demo0_verifies():
     db = database.read(SETMM.parent / "demo0.mm")
     assert [s.label for s in db.theorems()] == ["th1"]

@@ -14,7 +14,7 @@ import torch
 from move37 import runs
 from move37.atomic import write_json
 from move37.cli import main
-from move37.errors import ConfigError, RunFolderError
+from move37.errors import ConfigError, RunFolderError, SpecError
 
 
 class Killed(BaseException):
@@ -83,6 +83,23 @@ def test_checkpoints_are_listed_pruned_and_read(tmp_path):
     (tmp_path / "checkpoints" / "000006" / "state.json").write_text("{torn")
     with pytest.raises(RunFolderError, match="damaged checkpoint state"):
         runs.read_state(tmp_path / "checkpoints" / "000006")
+
+
+def test_an_agents_path_names_a_weights_file_or_a_run_folders_latest(tmp_path):
+    """The zero and muzero agents' PATH: a file as it is, a run folder's latest checkpoint's weights,
+    a one-line SpecError for an empty folder or a missing path."""
+    run = tmp_path / "run"
+    run.mkdir()
+    with pytest.raises(SpecError, match="no checkpoint yet"):
+        runs.weights_file(run, "network")
+    for n in (1, 2):
+        _write(run, str(n), n)
+    assert runs.weights_file(run, "network") == run / "checkpoints" / "000002" / "weights.safetensors"
+    file = tmp_path / "net.safetensors"
+    file.write_bytes(b"")
+    assert runs.weights_file(str(file), "network") == file
+    with pytest.raises(SpecError, match="no such MuZero weights file or run folder"):
+        runs.weights_file(tmp_path / "absent", "MuZero weights")
 
 
 def test_optimizer_round_trip():

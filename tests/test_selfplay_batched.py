@@ -53,3 +53,30 @@ def test_advance_all_plays_each_game_and_refuses_an_illegal_move_whole():
     with pytest.raises(IllegalMoveError):
         searcher.advance_all(np.array([2, 3, -1]))  # column 4 is full: nothing is played
     assert searcher.root_state(0) == starts[0].play(3) and searcher.root_state(1) == full
+
+
+@pytest.mark.parametrize("spec, compiled, one_call", [("connect4", True, True), ("othello:size=6", True, False),
+                                                      ("connect4", False, False), ("tictactoe", False, False)])
+def test_stores_declare_what_they_can_do(spec, compiled, one_call):
+    """Search reads a store's capabilities from the declared protocols (move37.search.Store, AdvancesRoots):
+    every game's store says it has no rewards, and only a store that plays all roots in one call says so."""
+    from move37.search import AdvancesRoots
+
+    game = games.make(spec)
+    searcher = BatchedSearch(game, _uniform, SearchConfig(algorithm="gumbel"), 2, 8,
+                             compiled_for(game) if compiled else None)
+    assert searcher.store.rewards is False and searcher.rewards is False
+    assert isinstance(searcher.store, AdvancesRoots) is one_call
+
+
+def test_advance_all_without_a_one_call_store_also_refuses_an_illegal_move_whole():
+    game = games.make("tictactoe")
+    searcher = BatchedSearch(game, _uniform, SearchConfig(algorithm="gumbel"), 2, 8)
+    start = game.initial_state()
+    for b in range(2):
+        searcher.set_root(b, start)
+    with pytest.raises(IllegalMoveError):
+        searcher.advance_all(np.array([4, 9]))  # 9 is no cell: the first game's move is not played either
+    assert searcher.root_state(0) == start and searcher.root_state(1) == start
+    assert searcher.advance_all(np.array([4, -1])).tolist() == [False, False]
+    assert searcher.root_state(0) == start.play(4) and searcher.root_state(1) == start

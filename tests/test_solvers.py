@@ -98,6 +98,18 @@ def test_registry_and_negamax_on_tictactoe():
         solvers.for_game(SimpleNamespace(info=SimpleNamespace(name="nosuchgame")))
 
 
+def test_negamax_good_moves_keep_the_result():
+    """Every solver declares `good_actions` (move37.solvers.Solver); negamax's scores each child."""
+    ttt = games.make("tictactoe")
+    s = solvers.for_game(ttt)
+    threat = ttt.state_from_moves("a1b1a2b2")  # X to move wins: a3 at once, or by other moves
+    good = s.good_actions(threat)
+    assert 6 in good and all(s.score(threat.play(a)) == -1 for a in good)
+    assert all(s.score(threat.play(int(a))) != -1 for a in threat.legal_actions() if a not in good)
+    assert s.good_actions(threat, 1) == good
+    assert s.good_actions(ttt.state_from_moves("a1b1a2b2a3")) == ()  # finished: no moves
+
+
 def test_solver_agent_never_loses_to_random_at_tictactoe():
     ttt = games.make("tictactoe")
     solver_agent, rand = agents.make("solver", ttt), agents.make("random:seed=1", ttt)

@@ -14,6 +14,7 @@ from move37.search import BatchedSearch, SearchConfig
 from move37.search._tree import Tree, backup_rewards
 from move37.worldmodel.learner import LossConfig, losses
 from move37.worldmodel.nets import MuZeroNet, NetConfig, squash, unsquash
+from move37.worldmodel.play import mover_reward
 from move37.worldmodel.replay import Replay, Trajectory, value_targets
 from move37.worldmodel.store import LatentStore
 
@@ -48,7 +49,7 @@ class _LineModel:
     uniform priors and value 0 everywhere, so only the rewards can tell the actions apart."""
 
     class net:
-        config = NetConfig(latent=1)
+        config, latent_size = NetConfig(latent=1), 1
 
     def represent(self, obs):
         return np.zeros((len(obs), 1), np.float32)
@@ -153,8 +154,10 @@ def test_run_resumes_exactly_and_plays(tmp_path):
         _train(tmp_path, "straight", 3, spec="gym:CartPole-v1,max_steps=30")
 
 
-def test_board_game_trains_and_plays(tmp_path):
-    TINY_BOARD = {**TINY, "eval_every": 1, "eval_positions": 20}
+@pytest.mark.parametrize("net", [TINY["net"], {"spatial": 4, "blocks": 1, "hidden": 16, "projection": 8, "support": 1,
+                                                "transform": False}])
+def test_board_game_trains_and_plays(tmp_path, net):
+    TINY_BOARD = {**TINY, "eval_every": 1, "eval_positions": 20, "net": net}
     (tmp_path / "board.json").write_text(json.dumps(TINY_BOARD))
     from move37.worldmodel.train import train
 
@@ -184,3 +187,131 @@ def test_conv_representation_reads_boards_and_round_trips(tmp_path):
     assert back.config.conv == 4 and torch.equal(back.representation(obs), net.eval().representation(obs))
     with pytest.raises(ValueError, match="conv"):
         MuZeroNet((4,), 2, NetConfig(conv=4))
+
+
+class _C4Rules:
+    """Connect Four's rules as a 'learned' model: latent = [index of a real state]; after the game's end, or
+    after an illegal move, the state is absorbing with reward 0 (MuZero's convention past the end). Uniform
+    priors and value 0 everywhere: only the rewards, backed up with the two-player sign, can find moves."""
+
+    class net:
+        config, latent_size = NetConfig(latent=1), 1
+
+    def __init__(self, roots):
+        self.states, self.index = [], {}
+        for s in roots:
+            self._id(s)
+
+    def _id(self, state):
+        key = state.encode().tobytes() + bytes([state.is_terminal()])
+        if key not in self.index:
+            self.index[key] = len(self.states)
+            self.states.append(state)
+        return self.index[key]
+
+    def represent(self, obs):
+        return np.array([[self.index[o.tobytes() + b"\x00"]] for o in obs], np.float32)
+
+    def step(self, latent, action):
+        nxt, reward = [], []
+        for i, a in zip(latent[:, 0].astype(int), action):
+            s = self.states[i]
+            n = s if s.is_terminal() or not s.legal_mask()[a] else s.play(int(a))
+            nxt.append(self._id(n))
+            reward.append(0.0 if n is s else mover_reward(n, s.current_player))
+        return np.array(nxt, np.float32)[:, None], np.array(reward, np.float32)
+
+    def __call__(self, latent, legal):
+        return np.full(legal.shape, 1.0 / legal.shape[1], np.float32), np.zeros(len(latent), np.float32)
+
+
+@pytest.mark.parametrize("algorithm", ["gumbel", "puct"])
+def test_latent_search_with_the_rules_wins_and_blocks(algorithm):
+    """With a model that is the rules, the latent search takes a win in one (a reward for the mover) and blocks
+    the opponent's (a reward two plies down, for the other player, seen through the sign flip)."""
+    game = games.make("connect4")
+    win, block = game.state_from_moves("121213"), game.state_from_moves("12121")  # column 1 (0-based 0) both times
+    model = _C4Rules([win, block])
+    search = BatchedSearch(game, model, SearchConfig(algorithm=algorithm, gumbel_k=7), 2, 32,
+                           store=functools.partial(LatentStore, model=model))
+    search.set_root(0, win)
+    search.set_root(1, block)
+    out = search.run(32, np.random.default_rng(0), explore=False)
+    assert out.action.tolist() == [0, 0]
+    assert out.value[0] > 0.5  # the win is worth about 1 to its mover
+
+
+def test_two_hot_targets_round_trip_through_the_categorical_head():
+    """A categorical value or reward (`support` S) reads back the two-hot target it is trained on, on the raw
+    scale (board games) and on MuZero's squashed one, and the cross-entropy is least at that target."""
+    from move37.worldmodel.nets import two_hot
+
+    assert torch.allclose(two_hot(torch.tensor([-1.0, 0.0, 0.4, 1.0, 3.0]), 1),
+                          torch.tensor([[1, 0, 0], [0, 1, 0], [0, 0.6, 0.4], [0, 0, 1], [0, 0, 1]]))
+    for config, y in [(NetConfig(8, 8, 8, support=1, transform=False), torch.tensor([-1.0, -0.3, 0.0, 0.7, 1.0])),
+                      (NetConfig(8, 8, 8, support=20), torch.tensor([-300.0, -1.0, 0.0, 0.5, 200.0]))]:
+        net = MuZeroNet((4,), 2, config)
+        y_scaled = squash(y) if config.transform else y
+        logits = torch.log(two_hot(y_scaled, config.support) + 1e-12)
+        assert torch.allclose(net.scalar(logits), y, rtol=1e-3, atol=1e-3)
+        assert (net.scalar_loss(logits, y) < net.scalar_loss(logits, y.flip(0)) + 1e-6).all()
+
+
+@pytest.mark.parametrize("shape, actions", [((2, 6, 7), 7), ((2, 3, 3), 9)])
+def test_spatial_latent_marks_the_action_where_it_lands(tmp_path, shape, actions):
+    """net.spatial: a (C, H, W) latent; the dynamics sees the action as a plane (a column, or a cell), so
+    two actions give two next latents; the config travels with the weights; other action sets are refused."""
+    import copy
+
+    from move37.worldmodel.checkpoint import load_net, save_weights
+
+    torch.manual_seed(0)
+    net = MuZeroNet(shape, actions, NetConfig(hidden=16, projection=8, spatial=4, blocks=1, support=1))
+    obs = torch.rand(2, *shape)
+    latent = net.representation(obs)
+    assert latent.shape == (2, 4 * shape[1] * shape[2]) == (2, net.latent_size)
+    nxt, reward = net.dynamics(latent, torch.tensor([0, actions - 1]))
+    other, _ = net.dynamics(latent, torch.tensor([actions - 1, 0]))
+    assert nxt.shape == latent.shape and reward.shape == (2, 3) and not torch.allclose(nxt, other)
+    save_weights(tmp_path / "w.safetensors", net, copy.deepcopy(net), "connect4", 1.0)
+    back, _ = load_net(tmp_path / "w.safetensors")
+    assert torch.equal(back.prediction(latent)[1], net.eval().prediction(latent)[1])
+    with pytest.raises(ValueError, match="spatial"):
+        MuZeroNet((2, 6, 7), 5, NetConfig(spatial=4))
+
+
+def test_augment_mirrors_a_connect4_unroll_into_the_mirrored_game():
+    """A mirrored row is the mirrored game: its observation, actions, next observations and policy are those of
+    the game played in mirrored columns."""
+    from move37.worldmodel.replay import augment
+
+    game = games.make("connect4")
+    moves = [3, 3, 4, 2, 0, 6, 5]
+
+    def traj(actions):
+        states = [game.initial_state()]
+        for a in actions:
+            states.append(states[-1].play(a))
+        policy = np.eye(7, dtype=np.float32)[actions]
+        return Trajectory(np.stack([s.encode() for s in states]), np.stack([s.legal_mask() for s in states]),
+                          np.array([s.current_player for s in states], np.int8), np.array(actions, np.int64),
+                          np.zeros(len(actions), np.float32), policy, np.zeros(len(actions) + 1, np.float32), False)
+
+    plain, mirror = traj(moves), traj([6 - a for a in moves])
+    replay = Replay(100, 3, 1.0)
+    replay.add(plain)
+    rng = np.random.default_rng(0)
+    batch = replay.sample(rng, 64, 3)
+    out = augment(batch, game, rng)
+    flipped = 0
+    for i in range(64):
+        t = next(t for t in range(len(moves)) if np.array_equal(batch.obs[i], plain.obs[t]))
+        live = int(batch.next_mask[i].sum())
+        same = np.array_equal(out.obs[i], plain.obs[t]) and out.action[i, :live].tolist() == moves[t:t + live]
+        source = plain if same else mirror
+        flipped += not same
+        assert np.array_equal(out.obs[i], source.obs[t])
+        assert out.action[i, :live].tolist() == source.action[t:t + live].tolist()
+        assert np.array_equal(out.next_obs[i, :live], source.obs[t + 1:t + 1 + live])
+        assert np.array_equal(out.policy[i, :live], source.policy[t:t + live])
+    assert 0 < flipped < 64

@@ -14,7 +14,7 @@ class _Rules:
     """A 'learned' model that is the rules: latent = [index of the state], every tic-tac-toe state listed."""
 
     class net:
-        config = NetConfig(latent=1)
+        config, latent_size = NetConfig(latent=1), 1
 
     def __init__(self, game):
         self.states, self.index, todo = [], {}, [game.initial_state()]

@@ -41,7 +41,8 @@ def names() -> list[str]:
     return AGENTS.names()
 
 
-def _factory(name: str):
+def _factory(name: str) -> type[Agent]:
+    """The Agent class registered as `name`; its capabilities are the ClassVars `Agent` declares."""
     return AGENTS.load(name)
 
 
@@ -58,12 +59,12 @@ def bounds(name: str) -> dict[str, Bound]:
 
 def starts_process(name: str) -> bool:
     """Whether building the agent `name` starts another program (gtp, uci, xboard, ...)."""
-    return bool(getattr(_factory(name), "starts_process", False))
+    return _factory(name).starts_process
 
 
 def default_budget(name: str) -> dict[str, int]:
     """The fixed budget an agent searches with when its spec sets none (e.g. {"sims": 1000} for mcts)."""
-    return dict(getattr(_factory(name), "default_budget", {}))
+    return dict(_factory(name).default_budget)
 
 
 def refusal(name: str, *, outside: bool = False, engines: bool | None = None) -> str | None:
@@ -72,7 +73,7 @@ def refusal(name: str, *, outside: bool = False, engines: bool | None = None) ->
         engines = not outside
     if not engines and starts_process(name):
         return f"agent {name!r} starts a program; the operator must allow engines (--allow-engines)"
-    if outside and getattr(_factory(name), "reads_terminal", False):
+    if outside and _factory(name).reads_terminal:
         return f"agent {name!r} reads this machine's terminal, which a remote caller does not own"
     return None
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from move37.errors import IllegalMoveError
 from move37.games.base import State
 
 
@@ -36,7 +37,8 @@ class Analysis:
 
 
 class Agent(ABC):
-    """A player. Subclasses implement `analyse`; `act` is its action."""
+    """A player. Subclasses implement `_analyse` (a live state only: `analyse` refuses a finished game for
+    every agent kind, before it asks a search, a solver, an engine or a person); `act` is its action."""
 
     #: the spec string that built this agent, e.g. "alphabeta:depth=8"
     spec: str = ""
@@ -51,8 +53,14 @@ class Agent(ABC):
     #: (`ms`); kept when a server adds a time limit to a spec (move37.agents.budget.server_budget)
     default_budget: ClassVar[dict[str, int]] = {}
 
-    @abstractmethod
     def analyse(self, state: State) -> Analysis:
+        """Choose a move in `state` and explain it; IllegalMoveError when the game is over there."""
+        if state.is_terminal():
+            raise IllegalMoveError("cannot choose a move: the game is already over in this position")
+        return self._analyse(state)
+
+    @abstractmethod
+    def _analyse(self, state: State) -> Analysis:
         """Choose a move in a live state and explain it."""
 
     def act(self, state: State) -> int:

@@ -18,6 +18,7 @@ from move37.errors import SpecError
 from move37.games.base import Game, State
 from move37.agents.process import EngineError, EngineProcess, resolve_command
 from move37.games import boards
+from move37.games.go import Go
 
 
 class GtpAgent(Agent):
@@ -37,9 +38,8 @@ class GtpAgent(Agent):
         argv = resolve_command(command, "see docs/protocols.md: apt-get install gnugo")
         self._engine = EngineProcess(argv, name=command)
         self._command(f"boardsize {max(self._board.rows, self._board.cols)}")
-        komi = getattr(game, "komi", None)
-        if komi is not None:
-            self._command(f"komi {float(komi):g}")
+        if isinstance(game, Go):  # the one game here with komi
+            self._command(f"komi {game.komi:g}")
         self._position: State | None = None
         self.reset()
 
@@ -87,7 +87,7 @@ class GtpAgent(Agent):
                     self._command(f"play {_COLORS[v - 1]} {boards.gtp_vertex(self._board, r, c)}")
             self._position = state
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._sync(state)
         reply = self._command(f"genmove {_COLORS[state.current_player]}").lower()
         if reply == "resign" and self._board.pass_action is not None:

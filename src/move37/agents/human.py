@@ -20,7 +20,7 @@ class HumanAgent(Agent):
         self._in = stdin or sys.stdin
         self._out = stdout or sys.stdout
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         legal = " ".join(self._game.action_to_text(state, int(a)) for a in state.legal_actions())
         while True:
             self._out.write(f"your move ({legal}): ")

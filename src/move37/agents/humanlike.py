@@ -38,7 +38,7 @@ class HumanlikeAgent(Agent):
         self.search.reset(seed)
         self._rng = np.random.default_rng(seed)
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         scores = self.search.move_scores(state)
         actions = np.fromiter(scores, dtype=np.int64)
         values = np.clip(np.fromiter(scores.values(), dtype=np.float64), -1.0, 1.0)  # proven +-WIN -> +-1

@@ -35,6 +35,6 @@ class MCTSAgent(Agent):
     def reset(self, seed: int | None = None) -> None:
         self.search.reset(self._seed if seed is None else seed)
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         r = self.search.search(state)
         return Analysis(action=r.action, value=r.value, policy=r.policy, pv=r.pv, nodes=r.simulations)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from move37.agents.base import Agent, Analysis
-from move37.errors import IllegalMoveError
 from move37.games.base import Game, State
 
 
@@ -17,9 +16,7 @@ class RandomAgent(Agent):
     def reset(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(self._seed if seed is None else seed)
 
-    def analyse(self, state: State) -> Analysis:
-        if state.is_terminal():  # no legal move to sample
-            raise IllegalMoveError("cannot choose a move: the game is already over in this position")
+    def _analyse(self, state: State) -> Analysis:
         legal = state.legal_actions()
         policy = state.legal_mask() / len(legal)
         return Analysis(action=int(self._rng.choice(legal)), policy=policy)

@@ -11,7 +11,6 @@ import numpy as np
 
 from move37 import solvers
 from move37.agents.base import Agent, Analysis
-from move37.errors import IllegalMoveError
 from move37.games.base import Game, State
 
 
@@ -28,9 +27,7 @@ class SolverAgent(Agent):
     def reset(self, seed: int | None = None) -> None:
         self._rng = np.random.default_rng(self._seed if seed is None else seed)
 
-    def analyse(self, state: State) -> Analysis:
-        if state.is_terminal():  # a finished game has no optimal move (the solver returns none)
-            raise IllegalMoveError("cannot choose a move: the game is already over in this position")
+    def _analyse(self, state: State) -> Analysis:
         result = self._solver.solve(state)
         best = result.best_actions
         policy = np.zeros(self._num_actions)

@@ -24,7 +24,7 @@ from move37.agents.options import Depth, HashMb, Millis, Nodes, Threads, Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
 from move37.agents.process import EngineError, EngineProcess, resolve_command
-from move37.games.chess import action_from_uci
+from move37.games.chess import ChessState, action_from_uci
 
 
 class UciAgent(Agent):
@@ -73,7 +73,7 @@ class UciAgent(Agent):
         self._engine.send("ucinewgame")
         self._ready()
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._engine.send(position_command(self._game, state))
         self._engine.send(self._go)
         try:
@@ -95,9 +95,10 @@ class UciAgent(Agent):
         self._engine.close("quit")
 
 
-def position_command(game: Game, state: State) -> str:
-    """`position fen START moves ...` when the state keeps its moves (so the engine sees repetitions), else the FEN."""
-    moves = state.moves() if hasattr(state, "moves") and hasattr(state, "start_fen") else None
+def position_command(game: Game, state: ChessState) -> str:
+    """`position fen START moves ...` when moves were played since the start (so the engine sees
+    repetitions), else the FEN."""
+    moves = state.moves()
     if moves:
         return f"position fen {state.start_fen} moves " + " ".join(m.uci() for m in moves)
     return f"position fen {game.state_to_text(state)}"

@@ -23,7 +23,7 @@ from move37.agents.options import Depth, Seconds, Timeout
 from move37.errors import SpecError
 from move37.games.base import Game, State
 from move37.agents.process import EngineError, EngineProcess, resolve_command
-from move37.games.chess import action_from_uci, uci_text
+from move37.games.chess import ChessState, action_from_uci, uci_text
 
 _MOVE = re.compile(r"^(?:move\s+(\S+)|\d+\.\s*\.\.\.\s*(\S+))$")
 
@@ -63,7 +63,7 @@ class XboardAgent(Agent):
         self._sync_point()
         self._state = self._game.initial_state()
 
-    def _sync(self, state: State) -> None:
+    def _sync(self, state: ChessState) -> None:
         here = self._state
         if here is not None and here == state:
             return
@@ -77,7 +77,7 @@ class XboardAgent(Agent):
         if state == self._state:
             return
         start = self._game.initial_state()
-        if getattr(state, "start_fen", None) == self._game.state_to_text(start):
+        if state.start_fen == self._game.state_to_text(start):
             for move in state.moves():  # replay the game from the start: no setboard needed
                 self._engine.send(move.uci())
             self._state = state
@@ -87,7 +87,7 @@ class XboardAgent(Agent):
         self._engine.send(f"setboard {self._game.state_to_text(state)}")
         self._state = state
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self._sync(state)
         self._engine.send("go")
 

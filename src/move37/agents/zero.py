@@ -57,17 +57,9 @@ def resolve_network(path: str, game: Game) -> Path:
         if not shipped.is_file():
             raise SpecError(f"no shipped {game.info.name} network; give one as zero:PATH")
         return shipped
-    p = Path(path)
-    if p.is_dir():
-        from move37.runs import latest_checkpoint
+    from move37.runs import weights_file
 
-        ckpt = latest_checkpoint(p)
-        if ckpt is None:
-            raise SpecError(f"{p}: run folder has no checkpoint yet")
-        return ckpt / "weights.safetensors"
-    if not p.is_file():
-        raise SpecError(f"{p}: no such network file or run folder")
-    return p
+    return weights_file(path, "network")
 
 
 def play_config(weights: Path, algorithm: Literal["gumbel", "puct"] = "gumbel") -> SearchConfig:
@@ -139,7 +131,7 @@ class ZeroAgent(Agent):
         self.search.set_root(0, None)
         self.rate, self._last = self._opening_rate, 0
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         if self.sims == 0:
             self.search.set_root(0, state)
             out = self.search.run(0)

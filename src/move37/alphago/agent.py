@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 
 from move37.agents.options import Millis, Simulations
-from move37.agents.zero import DEFAULT_SIMS, ZeroAgent
+from move37.agents.zero import ZeroAgent
 from move37.errors import SpecError
 from move37.games.base import Game
 from move37.search.batched import Evaluate, SearchConfig
@@ -41,16 +41,14 @@ def alphago_evaluate(run: str | Path, game: Game, prior: str = "sl") -> Evaluate
     return evaluate
 
 
-def AlphaGoAgent(path: str = "", /, *, game: Game, sims: Simulations | None = None, ms: Millis | None = None,
-                 prior: Literal["sl", "rl"] = "sl", seed: int = 0) -> ZeroAgent:
-    """Build the player (a function: the registry calls it like a class). sims=0 plays the prior's top move."""
-    if not path:
-        raise SpecError("alphago: give the run folder, e.g. alphago:runs/ag")
-    if sims is not None and sims < 0:
-        raise SpecError("alphago: sims must be >= 0")
-    sims = DEFAULT_SIMS if sims is None and ms is None else sims
-    return ZeroAgent.from_evaluate(game, alphago_evaluate(path, game, prior), sims,
-                                   SearchConfig(algorithm="puct", discount=1.0), seed, ms)
+class AlphaGoAgent(ZeroAgent):
+    """The zero player's search with AlphaGo's networks; sims=0 plays the prior's top move."""
 
-
-AlphaGoAgent.default_budget = {"sims": DEFAULT_SIMS}
+    def __init__(self, path: str = "", /, *, game: Game, sims: Simulations | None = None, ms: Millis | None = None,
+                 prior: Literal["sl", "rl"] = "sl", seed: int = 0):
+        if not path:
+            raise SpecError("alphago: give the run folder, e.g. alphago:runs/ag")
+        if sims is not None and sims < 0:
+            raise SpecError("alphago: sims must be >= 0")
+        self._setup(game, alphago_evaluate(path, game, prior), sims, SearchConfig(algorithm="puct", discount=1.0),
+                    seed, ms)

@@ -53,12 +53,17 @@ def linear_epsilon(step: int, start: float, end: float, duration: int) -> float:
     return end if duration <= 0 else max(end, start + (end - start) * step / duration)
 
 
+def greedy(q: torch.Tensor, legal: np.ndarray | None) -> int:
+    """q [A]: the best legal action."""
+    actions = np.flatnonzero(legal) if legal is not None else np.arange(q.shape[0])
+    return int(actions[int(torch.argmax(q[torch.from_numpy(actions)]))])
+
+
 def epsilon_greedy(q: torch.Tensor, epsilon: float, legal: np.ndarray | None, rng: np.random.Generator) -> int:
     """q [A]: a random legal action with probability epsilon, else the best legal one."""
-    actions = np.flatnonzero(legal) if legal is not None else np.arange(q.shape[0])
     if rng.random() < epsilon:
-        return int(rng.choice(actions))
-    return int(actions[int(torch.argmax(q[torch.from_numpy(actions)]))])
+        return int(rng.choice(np.flatnonzero(legal) if legal is not None else np.arange(q.shape[0])))
+    return greedy(q, legal)
 
 
 def masked_max(q: torch.Tensor, legal: np.ndarray | None) -> torch.Tensor:

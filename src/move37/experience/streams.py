@@ -7,7 +7,8 @@ or Connect Four against an opponent population that drifts (`connect4`, in conne
 
 Every stream of a kind shares one observation space and one action space across its tasks, so one
 network serves the whole stream: MinAtar observations are padded to the largest channel count among
-the stream's games and all six MinAtar actions are always available.
+the stream's games, and the actions are all six MinAtar actions (`actions=all`, the default) or the union of the
+games' minimal action sets (`actions=minimal`).
 
     stream = make_stream("minatar:games=breakout+freeway,switch=50000", seed=0)
     obs = stream.observation()                 # float32 [C, 10, 10]
@@ -91,15 +92,21 @@ def _player_signals(frame: np.ndarray, reward: float, terminal: bool) -> np.ndar
 
 
 class _MinAtarBase:
-    """A MinAtar environment inside a stream: padding to the stream's channels, episodes restarted in place."""
+    """A MinAtar environment inside a stream: padding to the stream's channels, episodes restarted in place.
 
-    num_actions = NUM_MINATAR_ACTIONS
+    actions="all": the six MinAtar actions; "minimal": the union of the stream's games' minimal action sets
+    (MinAtar's v1 environments, which Elsayed et al. 2024 used: Freeway has no-op, up and down, so a random or
+    untrained greedy policy moves up a third of the time instead of a sixth). The learner's action i is MinAtar's
+    action `action_set[i]`."""
 
-    def __init__(self, games: tuple[str, ...], seed: int, sticky: float):
+    def __init__(self, games: tuple[str, ...], seed: int, sticky: float, actions: str = "all"):
         from minatar import Environment
 
         self.rng = np.random.default_rng(seed)
         self.envs = {g: Environment(g, sticky_action_prob=sticky) for g in dict.fromkeys(games)}
+        self.action_set = (np.arange(NUM_MINATAR_ACTIONS) if actions == "all" else
+                           np.array(sorted({int(a) for e in self.envs.values() for a in e.minimal_action_set()})))
+        self.num_actions = len(self.action_set)
         self.channels = max(e.state_shape()[2] for e in self.envs.values())
         self.observation_shape = (self.channels, 10, 10)
         self.game = games[0]
@@ -128,7 +135,7 @@ class _MinAtarBase:
     def _act(self, action: int) -> tuple[float, bool, np.ndarray]:
         if not 0 <= action < self.num_actions:
             raise ValueError(f"action {action} outside 0..{self.num_actions - 1}")
-        reward, terminal = self.envs[self.game].act(int(action))
+        reward, terminal = self.envs[self.game].act(int(self.action_set[action]))
         frame = self._frame()
         return float(reward), bool(terminal), frame
 
@@ -139,9 +146,10 @@ class MinAtarSwitch(_MinAtarBase):
 
     def __init__(self, *, games: str = "breakout+freeway+space_invaders+asterix",
                  switch: Annotated[int, Bound(1, 10**12)] = 100_000, order: Literal["fixed", "random"] = "fixed",
-                 sticky: Annotated[float, Bound(0.0, 1.0)] = 0.1, seed: int = 0):
+                 sticky: Annotated[float, Bound(0.0, 1.0)] = 0.1, actions: Literal["all", "minimal"] = "all",
+                 seed: int = 0):
         self.order_games, self.switch, self.order = _games(games), switch, order
-        super().__init__(self.order_games, seed, sticky)
+        super().__init__(self.order_games, seed, sticky, actions)
         self.t, self.index, self.visits = 0, 0, {g: 0 for g in self.order_games}
         self.visits[self.game] = 1
 
@@ -186,15 +194,16 @@ class MinAtarSwitch(_MinAtarBase):
 
 
 class MinAtarDrift(_MinAtarBase):
-    """One MinAtar game whose rules change every `every` steps: `change=actions` shuffles what the six actions do
+    """One MinAtar game whose rules change every `every` steps: `change=actions` shuffles what the actions do
     (the dynamics as the agent meets them), `change=reward` flips the reward's sign, `change=both` does both.
     Each phase is a new task ("breakout/3")."""
 
     def __init__(self, *, game: str = "breakout", every: Annotated[int, Bound(1, 10**12)] = 100_000,
                  change: Literal["actions", "reward", "both"] = "actions",
-                 sticky: Annotated[float, Bound(0.0, 1.0)] = 0.1, seed: int = 0):
+                 sticky: Annotated[float, Bound(0.0, 1.0)] = 0.1, actions: Literal["all", "minimal"] = "all",
+                 seed: int = 0):
         (self.base,) = _games(game)
-        super().__init__((self.base,), seed, sticky)
+        super().__init__((self.base,), seed, sticky, actions)
         self.every, self.change = every, change
         self.t, self.phase = 0, 0
         self.permutation, self.sign = np.arange(self.num_actions), 1.0

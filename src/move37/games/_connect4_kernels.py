@@ -239,6 +239,8 @@ class BitboardStore:
     compiled code: a drop-in for the search's generic `StateStore`. Root State objects are
     made when asked for (`root`), so moves played with `advance_roots` cost no Python per game."""
 
+    rewards = False  # the rules score only terminals (move37.search.Store)
+
     def __init__(self, batch: int, capacity: int):
         self.capacity = capacity
         self.position = np.zeros((batch, capacity), np.int64)

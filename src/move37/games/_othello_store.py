@@ -86,6 +86,8 @@ class OthelloStore:
     """Othello tree-node states as (B, M) arrays (black, white uint64; player int8): a drop-in for
     the search's generic `StateStore` (roots stay `OthelloState` objects, which self-play plays)."""
 
+    rewards = False  # the rules score only terminals (move37.search.Store)
+
     def __init__(self, game, batch: int, capacity: int):
         self.game = game
         self.n = game.size

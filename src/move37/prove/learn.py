@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch.nn.utils.rnn import pad_sequence
 from safetensors.torch import load_file, save
 
 from move37 import runs
@@ -136,16 +137,13 @@ class Samples:
         return s
 
 
-def _padded(rows: list[list[list[float]]]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Ragged [n][k_i][d] -> (values [n, max k, d] zero-padded, mask [n, max k])."""
-    n = len(rows)
-    width = max((len(r) for r in rows), default=1)
-    dim = len(rows[0][0]) if n else 1
-    values = torch.zeros(n, width, dim)
-    mask = torch.zeros(n, width, dtype=torch.bool)
-    for i, r in enumerate(rows):
-        values[i, :len(r)] = torch.tensor(r)
-        mask[i, :len(r)] = True
+def _padded(rows: list[list], dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ragged rows, each non-empty: features [n][k_i][d] or ids [n][k_i] -> (values [n, max k, d] or [n, max k],
+    zero-padded by torch's pad_sequence; mask bool [n, max k], true on each row's k_i entries)."""
+    if not rows:
+        return torch.zeros(0, 1, 1, dtype=dtype), torch.zeros(0, 1, dtype=torch.bool)
+    values = pad_sequence([torch.tensor(r, dtype=dtype) for r in rows], batch_first=True)
+    mask = torch.arange(values.shape[1]) < torch.tensor([len(r) for r in rows])[:, None]
     return values, mask
 
 
@@ -165,9 +163,7 @@ def train(net: Net, samples: Samples, epochs: int, lr: float, seed: int) -> dict
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     n = len(samples.steps)
     steps, mask = _padded(samples.steps)
-    rules = torch.zeros(mask.shape, dtype=torch.int64)
-    for i, r in enumerate(samples.rules):
-        rules[i, :len(r)] = torch.tensor(r)
+    rules, _ = _padded(samples.rules, torch.int64)
     goals = torch.tensor(samples.goals) if n else None
     vg = torch.tensor(samples.value_goals)
     vl = torch.tensor(samples.value_labels)

@@ -90,16 +90,24 @@ def _rule_bucket(label: str) -> int:
     return b
 
 
-def _goal_features(theory: Theory, task: Task, goal: Tree) -> list[float]:
-    feats = [0.0] * GOAL_DIM
-    subs = subterms(goal)
+def _symbol_features(tree: Tree, subs, dim: int) -> list[float]:
+    """`dim` numbers, the first 2 * BUCKETS set (the rest 0): how often each bucket of symbols heads a
+    subterm of `tree` (`subs`: its subterms), capped at 8 and over 4; then its own head's bucket, one-hot.
+    Goals and candidate terms share them."""
+    feats = [0.0] * dim
     for t in subs:
         b = _BUCKET_OF.get(t[0])
         if b is None:
             b = _BUCKET_OF[t[0]] = _bucket(t[0])
         feats[b] += 1.0
     feats = [min(x, 8.0) / 4.0 for x in feats]
-    feats[BUCKETS + _bucket(goal[0])] = 1.0
+    feats[BUCKETS + _bucket(tree[0])] = 1.0
+    return feats
+
+
+def _goal_features(theory: Theory, task: Task, goal: Tree) -> list[float]:
+    subs = subterms(goal)
+    feats = _symbol_features(goal, subs, GOAL_DIM)
     hyp_subs = _hyp_subterms(task)
     n = len(subs)
     base = 2 * BUCKETS
@@ -138,15 +146,8 @@ def step_features(task: Task, goal_size: int, step: Step) -> list[float]:
 def term_features(theory: Theory, task: Task, goal: Tree, goal_subs: set, term: Tree) -> list[float]:
     """TERM_DIM numbers describing `term` as a candidate for an unfixed variable at `goal` (whose subterms
     are `goal_subs`)."""
-    feats = [0.0] * TERM_DIM
     subs = subterms(term)
-    for t in subs:
-        b = _BUCKET_OF.get(t[0])
-        if b is None:
-            b = _BUCKET_OF[t[0]] = _bucket(t[0])
-        feats[b] += 1.0
-    feats = [min(x, 8.0) / 4.0 for x in feats]
-    feats[BUCKETS + _bucket(term[0])] = 1.0
+    feats = _symbol_features(term, subs, TERM_DIM)
     hyp_subs = _hyp_subterms(task)
     floating = theory.floating
     term_vars = {t for t in subs if t[0] in floating}

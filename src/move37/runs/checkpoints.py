@@ -22,7 +22,7 @@ import torch
 
 from move37.atomic import fsync_dir, write_json
 from move37 import jsontext
-from move37.errors import JSONTextError, RunFolderError
+from move37.errors import JSONTextError, RunFolderError, SpecError
 
 STATE_FILE = "state.json"
 
@@ -38,6 +38,21 @@ def checkpoint_dirs(run: Path) -> list[Path]:
 def latest_checkpoint(run: Path) -> Path | None:
     dirs = checkpoint_dirs(run)
     return dirs[-1] if dirs else None
+
+
+def weights_file(path: str | Path, kind: str) -> Path:
+    """The weights file an agent's PATH names: that file, or a run folder's latest checkpoint's
+    weights.safetensors. SpecError (the spec's one-line error) when it is neither; `kind` names the
+    file in it ("network")."""
+    p = Path(path)
+    if p.is_dir():
+        ckpt = latest_checkpoint(p)
+        if ckpt is None:
+            raise SpecError(f"{p}: run folder has no checkpoint yet")
+        return ckpt / "weights.safetensors"
+    if not p.is_file():
+        raise SpecError(f"{p}: no such {kind} file or run folder")
+    return p
 
 
 def write_checkpoint(run: Path, number: int, fill: Callable[[Path], None], state: dict) -> Path:

@@ -12,6 +12,7 @@ from move37.search.alphabeta import AlphaBeta, SearchResult
 from move37.search.mcts import UCT, UCTResult
 from move37.search._tree_cache import EvaluationCache, evaluation_cache
 from move37.search.batched import (  # network-guided (PUCT, Gumbel)
+    AdvancesRoots,
     BatchedSearch,
     CompiledEvaluate,
     CountsEvaluations,
@@ -22,6 +23,6 @@ from move37.search.batched import (  # network-guided (PUCT, Gumbel)
 )
 from move37.search.compiled import CompiledGame, compiled_for
 
-__all__ = ["AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "CountsEvaluations", "Evaluate",
+__all__ = ["AdvancesRoots", "AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "CountsEvaluations", "Evaluate",
            "EvaluationCache", "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult",
            "compiled_for", "evaluation_cache"]

@@ -107,77 +107,23 @@ def _slot(key, slots):
 
 
 @njit(cache=True)
-def _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                final_value, num_nodes, logit, position, mask, b, sims, gumbel, schedule, max_considered, c_visit,
-                c_scale, discount, net, cache, counts):
-    """Game b's whole search: its root expanded when new, then `sims` simulations, each leaf
-    evaluated as it comes.
+def _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                  final_value, num_nodes, logit, position, mask, lo, hi, sims, gumbel, table, table_id, max_considered,
+                  c_visit, c_scale, discount, net, cache, counts):
+    """Games lo..hi-1 searched in lockstep: their roots expanded when new, then at each simulation
+    step every game of the group descends once, and the new leaves that the cache does not hold are
+    evaluated together, so a network's dense layers are matrix products over blocks of leaves
+    (kernel_eval.BLOCK) instead of one matrix-vector product per leaf. Games are independent and a
+    position's evaluation does not depend on its batch, so each game's tree is the one a group of one
+    (a game searched alone, its tree staying in cache: how `run_kernel` searches without a network)
+    builds.
 
+    sims int32 (B,) simulations per game (0: skip it); table and table_id as `run_kernel`.
     net: (kind, weights, layout, width) a `Kernel`. cache: this thread's (keys int64 (S,), priors
     float32 (S, A), values float32 (S,)): a position whose key (`position + mask`, unique) is
     stored is not evaluated again; the stored result is what `evaluate_batch` gives it (same
     input, and a position's result does not depend on its batch). S = 0: no cache.
     counts: int64 (2,) evaluations found in the cache, evaluations made.
-    """
-    A = prior.shape[2]
-    kind, weights, layout, width = net
-    keys, cached_priors, cached_values = cache
-    sigma = np.empty(A, np.float32)
-    x = np.zeros((1, OBS_SIZE), np.float32)
-    legal_row = np.zeros((1, A), np.bool_)
-    prior_row = np.empty((1, A), np.float32)
-    value = np.empty(1, np.float32)
-    h0 = np.empty(BLOCK * width, np.float32)
-    h1 = np.empty(BLOCK * width, np.float32)
-    hits, made = 0, 0  # counted here, added to `counts` once: threads' rows share a cache line
-    for s in range(-1, sims):
-        if s < 0:  # the root, when new (a live root: not terminal)
-            if visits[b, 0] != 0:
-                continue
-            leaf = 0
-            _describe(position, mask, player, terminal, final_value, b, 0)
-        else:
-            leaf, fresh = descend(visits, value_sum, raw_value, prior, legal, children, parent, action, terminal,
-                                  num_nodes, logit, b, gumbel, schedule, s, max_considered, c_visit, c_scale, sigma)
-            if fresh:
-                _step(position, mask, parent, action, b, leaf)
-            if not fresh or _describe(position, mask, player, terminal, final_value, b, leaf):
-                backup_one(visits, value_sum, parent, player, b, leaf, final_value[b, leaf], discount)
-                continue
-        pos, msk = position[b, leaf], mask[b, leaf]
-        if kind == UNIFORM:  # no network: the priors need only the legal moves
-            _legal(msk, legal_row[0])
-        else:
-            _encode(pos, msk, x[0], legal_row[0])
-        key = pos + msk + 1  # 0 marks an empty cache slot
-        slot = _slot(key, keys.shape[0]) if keys.shape[0] > 0 else -1
-        if slot >= 0 and keys[slot] == key:
-            hits += 1
-            prior_row[0] = cached_priors[slot]
-            value[0] = cached_values[slot]
-        else:
-            made += 1
-            evaluate_batch(kind, weights, layout, x, legal_row, prior_row, value, h0, h1)
-            if slot >= 0:
-                keys[slot] = key
-                cached_priors[slot] = prior_row[0]
-                cached_values[slot] = value[0]
-        v0 = _store(prior, logit, legal, raw_value, player, b, leaf, legal_row[0], prior_row[0], value[0])
-        backup_one(visits, value_sum, parent, player, b, leaf, v0, discount)
-    counts[0] += hits
-    counts[1] += made
-
-
-@njit(cache=True)
-def _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                  final_value, num_nodes, logit, position, mask, lo, hi, sims, gumbel, table, table_id, max_considered,
-                  c_visit, c_scale, discount, net, cache, counts):
-    """Games lo..hi-1 searched in lockstep: at each simulation step every game of the group descends
-    once, and the new leaves that the cache does not hold are evaluated together, so a network's
-    dense layers are matrix products over blocks of leaves (kernel_eval.BLOCK) instead of one
-    matrix-vector product per leaf. Games are independent and a position's evaluation does not
-    depend on its batch, so each game's tree is the one `_search_one` builds. Arguments as
-    `_search_one`, for the group (sims int32 (B,), table and table_id as `run_kernel`).
     """
     A = prior.shape[2]
     kind, weights, layout, width = net
@@ -229,14 +175,20 @@ def _search_group(visits, value_sum, raw_value, prior, legal, children, parent, 
                             cached_values[slot])
                 backup_one(visits, value_sum, parent, player, b, leaf, v0, discount)
                 continue
-            _encode(pos, msk, x[count], rows_legal[count])
+            if kind == UNIFORM:  # no network: the priors need only the legal moves
+                _legal(msk, rows_legal[count])
+            else:
+                _encode(pos, msk, x[count], rows_legal[count])
             rows_game[count], rows_node[count], rows_slot[count], rows_key[count] = b, leaf, slot, key
             count += 1
         if count == 0:
             continue
         made += count
-        evaluate_batch(kind, weights, layout, x[:count], rows_legal[:count], rows_prior[:count], rows_value[:count],
-                       h0, h1)
+        if count == G:  # whole arrays: no views to make (a group of one, every step)
+            evaluate_batch(kind, weights, layout, x, rows_legal, rows_prior, rows_value, h0, h1)
+        else:
+            evaluate_batch(kind, weights, layout, x[:count], rows_legal[:count], rows_prior[:count],
+                           rows_value[:count], h0, h1)
         for k in range(count):
             b, leaf, slot = rows_game[k], rows_node[k], rows_slot[k]
             if slot >= 0:
@@ -254,12 +206,12 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
                num_nodes, logit, position, mask, sims, gumbel, table, table_id, max_considered, c_visit, c_scale,
                discount, kind, weights, layout, width, cache_keys, cache_priors, cache_values, counts):
     """Every game's search with a compiled evaluator: game by game without a network (its tree
-    stays in cache), in lockstep groups of GROUP games with one (`_search_group`).
+    stays in cache: a group of one), in lockstep groups of GROUP games with one (`_search_group`).
 
     sims: int32 (B,) simulations per game (0: skip the game); gumbel float32 (B, A); table int32
     (T, K+1, S) with table_id int32 (B,), as `gumbel.select`; kind, weights, layout, width: a `Kernel`;
     cache_keys (T, S), cache_priors (T, S, A), cache_values (T, S): the evaluation cache, a row per
-    thread (see `_search_one`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
+    thread (see `_search_group`; S = 0 for none); counts: int64 (T, 2) out, evaluations found in the
     cache and made, per thread.
     """
     net = (kind, weights, layout, width)
@@ -271,11 +223,11 @@ def run_kernel(visits, value_sum, raw_value, prior, legal, children, parent, act
                           final_value, num_nodes, logit, position, mask, lo, min(lo + GROUP, B), sims, gumbel,
                           table, table_id, max_considered, c_visit, c_scale, discount, net, cache, counts[0])
         return
-    for b in range(B):
+    for b in range(B):  # no network: game by game, each tree staying in cache
         if sims[b] > 0:
-            _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                        final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                        max_considered, c_visit, c_scale, discount, net, cache, counts[0])
+            _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                          final_value, num_nodes, logit, position, mask, b, b + 1, sims, gumbel, table, table_id,
+                          max_considered, c_visit, c_scale, discount, net, cache, counts[0])
 
 
 @njit(cache=True, parallel=True)
@@ -297,10 +249,10 @@ def run_kernel_parallel(visits, value_sum, raw_value, prior, legal, children, pa
     for b in prange(B):
         if sims[b] > 0:
             t = numba.get_thread_id()
-            _search_one(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
-                        final_value, num_nodes, logit, position, mask, b, sims[b], gumbel, table[table_id[b]],
-                        max_considered, c_visit, c_scale, discount, net, (cache_keys[t], cache_priors[t], cache_values[t]),
-                        counts[t])
+            _search_group(visits, value_sum, raw_value, prior, legal, children, parent, action, player, terminal,
+                          final_value, num_nodes, logit, position, mask, b, b + 1, sims, gumbel, table, table_id,
+                          max_considered, c_visit, c_scale, discount, net,
+                          (cache_keys[t], cache_priors[t], cache_values[t]), counts[t])
 
 
 @njit(cache=True)

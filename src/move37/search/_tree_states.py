@@ -7,12 +7,14 @@ game (bitboards stepped in Numba) can replace it without touching the search:
     expand(games, tree) -> Leaves for the newly created nodes tree.parent/tree.action point at
 
 and it follows tree reuse through `remap(b, old_to_new)` (the `Store` protocol below). A game's compiled store (Connect Four's `BitboardStore`, Othello's
-`OthelloStore`) is declared in move37.search.compiled and handed to the search.
+`OthelloStore`) is declared in move37.search.compiled and handed to the search. A store that can
+also play the moves of many games at their roots in one call is an `AdvancesRoots` (a protocol
+search checks once, as it checks an evaluator for `CompiledEvaluate`).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -21,7 +23,14 @@ from move37.games.leaves import Leaves
 
 
 class Store(Protocol):
-    """The states of B games' tree nodes: what search asks of a game."""
+    """The states of B games' tree nodes: what search asks of a game.
+
+    rewards: whether `expand` gives each new node's reward (`Leaves.reward`: a learned model's
+    latent states, move37.worldmodel.store); search then backs values up with rewards and its
+    discount per step (`_tree.backup_rewards`). False for a game's rules, which score only terminals.
+    """
+
+    rewards: bool
 
     def set_root(self, b: int, state: State | None) -> None:
         """Make `state` game b's root (node 0); None empties the slot."""
@@ -40,8 +49,20 @@ class Store(Protocol):
         tree's int32 (B, M) arrays. Returns the new nodes as Leaves."""
 
 
+@runtime_checkable
+class AdvancesRoots(Store, Protocol):
+    """A Store that plays a move at many games' roots in one call, with no Python per game (Connect
+    Four's bitboards): `BatchedSearch.advance_all` uses it where it is declared."""
+
+    def advance_roots(self, games: np.ndarray, actions: np.ndarray) -> np.ndarray:
+        """Play actions[k] (int (K,)) at the roots of games[k]; bool (K,): whether each new root is
+        terminal. Raises IllegalMoveError, playing nothing, when any action is illegal."""
+
+
 class StateStore:
     """States of B games' tree nodes as Python objects: works for every game of the API."""
+
+    rewards = False
 
     def __init__(self, game: Game, batch: int, capacity: int):
         self.game = game

@@ -23,6 +23,7 @@ import random
 import time
 from dataclasses import dataclass
 
+from move37.errors import IllegalMoveError
 from move37.games.base import Game, State
 from move37.search.heuristics import Evaluation, action_order_for, evaluation_for
 
@@ -113,7 +114,7 @@ class AlphaBeta:
     def search(self, state: State) -> SearchResult:
         """Search a live position to the depth or time limit."""
         if state.is_terminal():
-            raise ValueError("cannot search a finished game")
+            raise IllegalMoveError("cannot search a finished game")
         start = time.perf_counter()
         self.nodes = 0
         self._deadline = None
@@ -145,7 +146,7 @@ class AlphaBeta:
         so each is exact rather than a bound (plain search proves only the best). A player that samples
         moves by their worth needs them all (agents/humanlike.py). Scores as in SearchResult."""
         if state.is_terminal():
-            raise ValueError("cannot search a finished game")
+            raise IllegalMoveError("cannot search a finished game")
         self.nodes, self._deadline = 0, None
         return {int(a): self._child_value(state, int(a), self.max_depth, -2 * WIN, 2 * WIN, 0)
                 for a in state.legal_actions()}

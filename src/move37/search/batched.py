@@ -9,7 +9,8 @@ a search is handed what it needs and answers with one output record.
 - `CompiledEvaluate`: an `Evaluate` that also carries a `kernel` (move37.search.kernel_eval),
   which compiled search evaluates in its own loop with no Python between simulations.
 - `Store`: the game-stepping seam (roots and new nodes as `Leaves`); the generic one keeps
-  State objects, a game's compiled one steps bitboards.
+  State objects, a game's compiled one steps bitboards. `AdvancesRoots`: a Store that also plays
+  every game's move at its root in one call.
 - `SearchOutput`: per game, the root's visits, improved policy, chosen action, searched value,
   child values, and the evaluation of the root itself (prior, raw value, legal mask), so players
   need not read the tree.
@@ -33,7 +34,7 @@ from move37.games.leaves import Leaves
 from move37.search import _fused_gumbel, gumbel, kernel_eval, puct
 from move37.search.kernel_eval import Kernel
 from move37.search._tree import Tree, backup, backup_rewards, clear_many, compact, root_outputs, write_leaves
-from move37.search._tree_states import StateStore, Store
+from move37.search._tree_states import AdvancesRoots, StateStore, Store
 from move37.search.compiled import CompiledGame
 
 
@@ -159,8 +160,8 @@ class BatchedSearch:
     surviving root action) in one call (`gumbel.select_rounds`): the same tree in fewer, larger calls,
     for a single game (the player) whose steps would otherwise each evaluate one leaf.
     store: a factory `store(game, batch, capacity) -> Store` in place of the game's own (a learned model's
-    latent states, move37.worldmodel.store). A store whose `rewards` attribute is true gives each new node's
-    reward (`Leaves.reward`), and values are backed up with rewards and `config.discount` per step
+    latent states, move37.worldmodel.store). A store whose `rewards` is true (see `Store`) gives each new
+    node's reward (`Leaves.reward`), and values are backed up with rewards and `config.discount` per step
     (`_tree.backup_rewards`); the evaluation then sees whatever the store puts in `Leaves.obs` (latents).
     """
 
@@ -175,7 +176,8 @@ class BatchedSearch:
             self.store: Store = store(game, batch, capacity)
         else:
             self.store = compiled.store(game, batch, capacity) if compiled else StateStore(game, batch, capacity)
-        self.rewards = bool(getattr(self.store, "rewards", False))
+        self.rewards = bool(self.store.rewards)
+        self._advances_roots = isinstance(self.store, AdvancesRoots)  # checked once: about 10 us a check
         self._tables: OrderedDict[tuple[int, ...], np.ndarray] = OrderedDict()  # least recently used first
         self.fused = fused and compiled is not None and compiled.fused and config.algorithm == "gumbel"
         self.rounds = rounds and not self.fused and config.algorithm == "gumbel"
@@ -213,7 +215,10 @@ class BatchedSearch:
 
     def advance(self, b: int, action: int) -> State:
         """Play `action` in game b; keeps the subtree below it when reuse applies. Returns the new state."""
-        state = self.store.root(b).play(action)
+        return self._advance_to(b, action, self.store.root(b).play(action))
+
+    def _advance_to(self, b: int, action: int, state: State) -> State:
+        """Make `state`, game b's root after `action`, the new root (see `advance`)."""
         if self.config.reuse and self.config.algorithm == "puct" and not state.is_terminal() and not self.rewards:
             child = int(self.tree.children[b, 0, action])
             if child >= 0 and self.tree.visits[b, child] + self.max_sims + 1 < self.tree.capacity:
@@ -224,18 +229,18 @@ class BatchedSearch:
 
     def advance_all(self, actions: np.ndarray) -> np.ndarray:
         """Play actions[b] (int (B,)) in every game where it is >= 0, as `advance` game by game but in
-        one compiled call where the store can (`advance_roots`: Connect Four's bitboards), with no
+        one compiled call where the store can (an `AdvancesRoots`: Connect Four's bitboards), with no
         Python per game. Returns bool (B,): the games whose new position is terminal (inactive until
         `set_root`). Raises IllegalMoveError, playing nothing, when an action is illegal."""
         actions = np.asarray(actions, np.int64)
         games = np.flatnonzero(actions >= 0)
         ended = np.zeros(self.batch, bool)
-        step = getattr(self.store, "advance_roots", None)
-        if step is None or (self.config.reuse and self.config.algorithm == "puct"):
-            for b in games:
-                ended[b] = self.advance(int(b), int(actions[b])).is_terminal()
+        if not self._advances_roots or (self.config.reuse and self.config.algorithm == "puct"):
+            after = [self.store.root(int(b)).play(int(actions[b])) for b in games]  # all checked first
+            for b, state in zip(games, after):
+                ended[b] = self._advance_to(int(b), int(actions[b]), state).is_terminal()
             return ended
-        ended[games] = step(games, actions[games])
+        ended[games] = self.store.advance_roots(games, actions[games])
         t = self.tree
         clear_many(t.visits, t.value_sum, t.children, t.parent, t.action, t.terminal, t.num_nodes, games)
         self._live[games] = ~ended[games]

@@ -52,6 +52,10 @@ class Solver(Protocol):
     def score(self, state: State) -> int:
         """The score alone (cheaper: no per-move verification)."""
 
+    def good_actions(self, state: State, score: int | None = None) -> tuple[int, ...]:
+        """Every move that keeps the result (win, draw or loss), however slowly it wins: the "good
+        moves" beside `solve`'s optimal ones; `score`: the position's, when the caller has it."""
+
 
 def names() -> list[str]:
     """Games that have an exact solver, sorted."""
@@ -71,4 +75,13 @@ def sign(score: int) -> int:
     return (score > 0) - (score < 0)
 
 
-__all__ = ["SolveResult", "Solver", "for_game", "names", "sign"]
+def good_by_children(solver: Solver, state: State, score: int | None = None) -> tuple[int, ...]:
+    """`Solver.good_actions` by scoring every child: for solvers with no cheaper test (a finished game: none)."""
+    if state.is_terminal():
+        return ()
+    if score is None:
+        score = solver.score(state)
+    return tuple(int(a) for a in state.legal_actions() if sign(-solver.score(state.play(int(a)))) == sign(score))
+
+
+__all__ = ["SolveResult", "Solver", "for_game", "good_by_children", "names", "sign"]

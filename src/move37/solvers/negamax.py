@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from move37.errors import SolverLimitError
 from move37.games.base import Game, State
-from move37.solvers import SolveResult
+from move37.solvers import SolveResult, good_by_children
 
 
 class NegamaxSolver:
@@ -60,3 +60,5 @@ class NegamaxSolver:
         score = max(children.values())
         best = tuple(a for a, v in children.items() if v == score)
         return SolveResult(score, score, best, self._nodes - start)
+
+    good_actions = good_by_children  # a win, draw or loss is the whole score here

@@ -16,7 +16,7 @@ import numpy as np
 from move37.errors import SolverLimitError
 from move37.games._othello_kernels import board_mask, to_bitboard
 from move37.games.othello import Othello, OthelloState
-from move37.solvers import SolveResult, sign
+from move37.solvers import SolveResult, good_by_children, sign
 from move37.solvers import _othello_kernels as K
 
 _MAX_PLY = 2 * 64 + 2  # plies below the root: one per empty square, plus passes
@@ -81,3 +81,5 @@ class OthelloEndgameSolver:
         score, count = K.solve_root(P, O, self._board, all_best, *self._tt, *self._bufs, nodes, out)
         best = tuple(sorted(self._action_of_bit[int(sq)] for sq in out[:count]))
         return SolveResult(int(score), sign(int(score)), best, int(nodes[0]))
+
+    good_actions = good_by_children

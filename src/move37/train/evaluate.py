@@ -65,13 +65,6 @@ def _read_labels(path: Path, game: Game, count: int, seed: int) -> list[dict] | 
     return data["labels"] if fits and all("good" in label for label in data["labels"]) else None
 
 
-def _good_actions(solver, state, score: int) -> tuple[int, ...]:
-    """The moves that keep the result of `state` (exact `score`): the solver's own method when it has one."""
-    if hasattr(solver, "good_actions"):
-        return solver.good_actions(state, score)
-    return tuple(int(a) for a in state.legal_actions() if np.sign(-solver.score(state.play(int(a)))) == np.sign(score))
-
-
 def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) -> list[dict] | None:
     """[{"moves", "best", "good"}] for `count` positions (best: the optimal actions by exact score;
     good: the actions that keep the win, draw or loss), cached in run/labels.json; None when the game has no solver.
@@ -100,7 +93,7 @@ def solver_labels(run: Path, game: Game, count: int, seed: int = _LABEL_SEED) ->
             state = game.state_from_moves(moves)
             result = solver.solve(state)
             labels.append({"moves": moves, "best": list(result.best_actions),
-                           "good": list(_good_actions(solver, state, result.score))})
+                           "good": list(solver.good_actions(state, result.score))})
     write_json(path, {"game": game.info.name, "count": count, "seed": seed, "labels": labels})
     return labels
 

@@ -9,14 +9,13 @@ model's evaluation reaches through the arena: the registry names it without impo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from move37.agents.base import Agent, Analysis
 from move37.agents.options import Simulations
 from move37.errors import SpecError
 from move37.games.base import Game, State
+from move37.runs import weights_file
 from move37.search import SearchConfig
 from move37.worldmodel.checkpoint import load_net
 from move37.worldmodel.model import LatentModel
@@ -25,27 +24,12 @@ from move37.worldmodel.play import make_search
 DEFAULT_SIMS = 32
 
 
-def resolve_weights(path: str) -> Path:
-    """The weights file PATH names: a file, or a run folder's latest checkpoint."""
-    from move37.runs import latest_checkpoint
-
-    p = Path(path)
-    if p.is_dir():
-        ckpt = latest_checkpoint(p)
-        if ckpt is None:
-            raise SpecError(f"{p}: run folder has no checkpoint yet")
-        return ckpt / "weights.safetensors"
-    if not p.is_file():
-        raise SpecError(f"{p}: no such MuZero run folder or weights file")
-    return p
-
-
 class MuZeroAgent(Agent):
     default_budget = {"sims": DEFAULT_SIMS}
 
     def __init__(self, path: str, /, *, game: Game, sims: Simulations | None = None, seed: int = 0):
 
-        weights = resolve_weights(path)
+        weights = weights_file(path, "MuZero weights")
         net, meta = load_net(weights)
         if meta.get("game") != game.info.name:
             raise SpecError(f"{weights}: a model of {meta.get('game')!r}, not of {game.info.name!r}")
@@ -56,7 +40,7 @@ class MuZeroAgent(Agent):
         self.search = make_search(game, LatentModel(net), SearchConfig(discount=discount), 1, self.sims)
         self.rng = np.random.default_rng(seed)
 
-    def analyse(self, state: State) -> Analysis:
+    def _analyse(self, state: State) -> Analysis:
         self.search.set_root(0, state)
         out = self.search.run(self.sims, self.rng, explore=False)
         action = int(out.prior_action()[0] if self.sims == 0 else out.action[0])

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from move37.worldmodel.nets import MuZeroNet, squash
+from move37.worldmodel.nets import MuZeroNet
 from move37.worldmodel.replay import Batch
 
 
@@ -61,11 +61,11 @@ def losses(net: MuZeroNet, target: MuZeroNet, batch: Batch, config: LossConfig) 
     for k in range(K + 1):
         logits, v = net.prediction(state)
         terms["policy"] = terms["policy"] + (-(policy[:, k] * F.log_softmax(logits, 1)).sum(1) * policy_mask[:, k]).mean()
-        terms["value"] = terms["value"] + F.mse_loss(v, squash(value[:, k]))
+        terms["value"] = terms["value"] + net.scalar_loss(v, value[:, k]).mean()
         if k == K:
             break
         state, r = net.dynamics(state, action[:, k])
-        terms["reward"] = terms["reward"] + F.mse_loss(r, squash(reward[:, k]))
+        terms["reward"] = terms["reward"] + net.scalar_loss(r, reward[:, k]).mean()
         if config.consistency:
             guess = net.predictor(net.project(state))
             terms["latent"] = terms["latent"] - (F.cosine_similarity(guess, goal[:, k], dim=1) * next_mask[:, k]).mean()

@@ -2,7 +2,7 @@
 
 `LatentModel` is at once the search's `Evaluate` (latents -> priors, values: MuZero's prediction
 function) and what the latent store steps with (observations -> latents, latents + actions -> latents,
-rewards). Values and rewards come back on their true scale (`nets.unsquash`).
+rewards). Values and rewards come back on their true scale (`MuZeroNet.scalar`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from move37.worldmodel.nets import MuZeroNet, unsquash
+from move37.worldmodel.nets import MuZeroNet
 
 
 class LatentModel:
@@ -29,11 +29,11 @@ class LatentModel:
         """latents (K, D), actions int (K,) -> next latents (K, D), rewards float32 (K,)."""
         nxt, reward = self.net.dynamics(torch.from_numpy(np.ascontiguousarray(latent, np.float32)),
                                         torch.from_numpy(np.asarray(action, np.int64)))
-        return nxt.numpy(), unsquash(reward).numpy()
+        return nxt.numpy(), self.net.scalar(reward).numpy()
 
     @torch.no_grad()
     def __call__(self, latent: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """latents (K, D), legal bool (K, A) -> priors float32 (K, A) (0 on illegal), values float32 (K,)."""
         logits, value = self.net.prediction(torch.from_numpy(np.ascontiguousarray(latent, np.float32)))
         logits = logits.masked_fill(~torch.from_numpy(np.asarray(legal, bool)), -1e9)
-        return torch.softmax(logits, dim=1).numpy(), unsquash(value).numpy()
+        return torch.softmax(logits, dim=1).numpy(), self.net.scalar(value).numpy()

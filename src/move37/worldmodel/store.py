@@ -51,7 +51,7 @@ class LatentStore:
     def __init__(self, game: Game, batch: int, capacity: int, model: LatentModel):
         info = game.info
         self.model, self.two_player = model, info.num_players == 2
-        self.latent = np.zeros((batch, capacity, model.net.config.latent), np.float32)
+        self.latent = np.zeros((batch, capacity, model.net.latent_size), np.float32)
         self.player = np.zeros((batch, capacity), np.int8)
         self.states: list[State | None] = [None] * batch
         self.obs = np.zeros((batch, *info.observation_shape), np.float32)
