@@ -2,8 +2,9 @@
 
     python bench/experience_report.py [runs/experience] [bench/results/experience]
 
-Writes summary.json (every figure the page quotes) and three PNGs into the output folder (a section with no runs
-in the runs folder keeps its figures and PNG from the summary.json already there):
+Writes summary.json (every figure the page quotes) and three PNGs into the output folder (a run absent from the
+runs folder keeps its figures from the summary.json already there, as NAME@earlier, and a section with no runs
+keeps its PNG):
 baselines.png (episode return against the step, stream Q beside DQN, per game), cycle.png (mean return of each
 visit to each game of the four-game cycle, plain beside the remedies that ran) and feedback.png (the user's true
 utility per rated segment and the reward's agreement with the user's goal, adapted beside fixed)."""
@@ -189,10 +190,12 @@ def main(argv: list[str]) -> int:
         if summary[section]:
             if plot is not None:
                 plot(runs, out / f"{section}.png")
-        elif section in old:  # no runs of this section here: keep the figures an earlier session measured
-            summary[section] = old[section]
-    for game, entry in summary["baselines"].items():  # a DQN this session did not rerun: its earlier figures
-        earlier = old.get("baselines", {}).get(game, {})
+        if section in old and section != "baselines":  # runs absent here: keep what an earlier session measured
+            for name, figures in old[section].items():
+                if name not in summary[section] and name.split("@")[0] not in summary[section]:
+                    summary[section][name if "@" in name else f"{name}@earlier"] = figures
+    for game, entry in list(summary["baselines"].items()):  # a DQN this session did not rerun: earlier figures
+        earlier = old.get("baselines", {}).get(game) or old.get("baselines", {}).get(f"{game}@earlier", {})
         if "dqn" not in entry and ("dqn" in earlier or "dqn_earlier_session" in earlier):
             dqn = earlier.get("dqn_earlier_session") or {**earlier["dqn"], "equal_steps": earlier["equal_steps"]}
             entry["dqn_earlier_session"] = dqn
@@ -201,6 +204,9 @@ def main(argv: list[str]) -> int:
                 at, n = _return_at(stream_rows, dqn["equal_steps"])
                 entry["streamq_at_dqn_equal_steps"] = {"step": dqn["equal_steps"], "return": at,
                                                        "episodes_averaged": n}
+    for game, figures in old.get("baselines", {}).items():
+        if game.split("@")[0] not in summary["baselines"]:
+            summary["baselines"][game if "@" in game else f"{game}@earlier"] = figures
     if summary["baselines"]:
         plot_baselines(runs, out / "baselines.png", summary["baselines"])
     write_json(out / "summary.json", summary)
