@@ -2,9 +2,11 @@
 
     python bench/experience_report.py [runs/experience] [bench/results/experience]
 
-Writes summary.json (every figure the page quotes) and three PNGs into the output folder:
+Writes summary.json (every figure the page quotes) and three PNGs into the output folder (a run absent from the
+runs folder keeps its figures from the summary.json already there, as NAME@earlier, and a section with no runs
+keeps its PNG):
 baselines.png (episode return against the step, stream Q beside DQN, per game), cycle.png (mean return of each
-visit to each game of the four-game cycle, plain beside continual backprop) and feedback.png (the user's true
+visit to each game of the four-game cycle, plain beside the remedies that ran) and feedback.png (the user's true
 utility per rated segment and the reward's agreement with the user's goal, adapted beside fixed)."""
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from move37.runs import read_rows
 GAMES = ("breakout", "freeway")
 LEARNERS = ("streamq", "dqn")
 LAST = 20  # episodes averaged for a return
+CYCLE_RUNS = ("cycle-plain", "cycle-cbp", "cycle-shrink", "cycle-l2init")
+CURVE_RUNS = ("freeway-streamac", "breakout-streamac")
 
 
 def _rows(runs: Path, name: str) -> list[dict]:
-    return read_rows(runs / name / "metrics.jsonl")
+    path = runs / name / "metrics.jsonl"
+    return read_rows(path) if path.exists() else []
 
 
 def _steps(rows: list[dict]) -> int:
@@ -42,7 +47,9 @@ def _return_at(rows: list[dict], step: int) -> tuple[float | None, int]:
 def baselines(runs: Path) -> dict:
     out = {}
     for game in GAMES:
-        rows = {ln: _rows(runs, f"{game}-{ln}") for ln in LEARNERS}
+        rows = {ln: r for ln in LEARNERS if (r := _rows(runs, f"{game}-{ln}"))}
+        if not rows:
+            continue
         common = min(_steps(r) for r in rows.values())
         entry = {"equal_steps": common}
         for ln, r in rows.items():
@@ -56,8 +63,10 @@ def baselines(runs: Path) -> dict:
 
 def cycle(runs: Path) -> dict:
     out = {}
-    for name in ("cycle-plain", "cycle-cbp"):
+    for name in CYCLE_RUNS:
         rows = _rows(runs, name)
+        if not rows:
+            continue
         visits = plots.visit_returns(rows)
         entry = {"steps": _steps(rows), "visits": {t: [round(m, 3) for _, m, _ in v] for t, v in visits.items()}}
         kept = {}
@@ -77,7 +86,25 @@ def cycle(runs: Path) -> dict:
 
 def feedback_figures(runs: Path) -> dict:
     return {name: {"steps": _steps(_rows(runs, name)), **feedback.summarise(_rows(runs, name))}
-            for name in ("feedback-adapted", "feedback-first")}
+            for name in ("feedback-adapted", "feedback-first") if _rows(runs, name)}
+
+
+def learning_curves(runs: Path) -> dict:
+    """Stream Q and stream actor-critic on one game each: steps, speed and the mean return of the last LAST
+    episodes at every 50k steps."""
+    out = {}
+    for name in CURVE_RUNS:
+        rows = _rows(runs, name)
+        if not rows:
+            continue
+        steps = _steps(rows)
+        probes = [r for r in rows if r.get("kind") == "probe"]
+        entry = {"steps": steps, "at": {str(k): _return_at(rows, k)[0] for k in range(50_000, steps + 1, 50_000)},
+                 "return_at_end": _return_at(rows, steps)[0]}
+        if probes:
+            entry["steps_per_second"] = round(probes[-1]["step"] / max(probes[-1]["elapsed"], 1e-9), 1)
+        out[name] = entry
+    return out
 
 
 def _pyplot():
@@ -95,17 +122,24 @@ def _save(fig, path: Path) -> None:
     write_bytes(path, buf.getvalue())
 
 
-def plot_baselines(runs: Path, path: Path) -> None:
+def plot_baselines(runs: Path, path: Path, figures: dict) -> None:
+    """Episode-return curves of the runs present; a DQN run of an earlier session as its two recorded points."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, len(GAMES), figsize=(10, 3.5))
     for ax, game in zip(axes, GAMES):
-        for ln in LEARNERS:
+        for ln in LEARNERS + ("streamac",):
             eps = [r for r in _rows(runs, f"{game}-{ln}") if r.get("kind") == "episode"]
             if len(eps) >= 2:
                 k = max(1, min(LAST, len(eps) // 3))
                 ret = np.convolve([r["return"] for r in eps], np.ones(k) / k, "valid")
                 ax.plot([r["step"] for r in eps][k - 1:], ret, label=f"{ln} ({k}-episode mean)")
-        ax.set_title(game), ax.set_xlabel("step"), ax.set_ylabel("episode return"), ax.legend(fontsize=7)
+        dqn = figures.get(game, {}).get("dqn_earlier_session")
+        if dqn:
+            ax.plot([dqn["equal_steps"], dqn["steps"]], [dqn["return_at_equal_steps"], dqn["return_at_own_end"]],
+                    "k^", label=f"dqn, earlier session ({LAST}-episode mean)")
+        ax.set_title(game), ax.set_xlabel("step"), ax.set_ylabel("episode return")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.tight_layout()
     _save(fig, path)
     plt.close(fig)
@@ -113,8 +147,9 @@ def plot_baselines(runs: Path, path: Path) -> None:
 
 def plot_cycle(runs: Path, path: Path) -> None:
     plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
-    for ax, name in zip(axes, ("cycle-plain", "cycle-cbp")):
+    names = [n for n in CYCLE_RUNS if _rows(runs, n)]
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.5), sharey=True, squeeze=False)
+    for ax, name in zip(axes[0], names):
         for task, v in sorted(plots.visit_returns(_rows(runs, name)).items()):
             ax.plot([x for x, _, _ in v], [m for _, m, _ in v], marker="o", label=task)
         ax.set_title(name), ax.set_xlabel("visit"), ax.set_ylabel("mean episode return"), ax.legend(fontsize=7)
@@ -148,11 +183,33 @@ def plot_feedback(runs: Path, path: Path) -> None:
 def main(argv: list[str]) -> int:
     runs = Path(argv[0]) if argv else Path("runs/experience")
     out = Path(argv[1]) if len(argv) > 1 else Path("bench/results/experience")
-    summary = {"baselines": baselines(runs), "cycle": cycle(runs), "feedback": feedback_figures(runs)}
+    summary = {"baselines": baselines(runs), "cycle": cycle(runs), "feedback": feedback_figures(runs),
+               "curves": learning_curves(runs)}
+    old = json.loads((out / "summary.json").read_text()) if (out / "summary.json").exists() else {}
+    for section, plot in (("baselines", None), ("cycle", plot_cycle), ("feedback", plot_feedback)):
+        if summary[section]:
+            if plot is not None:
+                plot(runs, out / f"{section}.png")
+        if section in old and section != "baselines":  # runs absent here: keep what an earlier session measured
+            for name, figures in old[section].items():
+                if name not in summary[section] and name.split("@")[0] not in summary[section]:
+                    summary[section][name if "@" in name else f"{name}@earlier"] = figures
+    for game, entry in list(summary["baselines"].items()):  # a DQN this session did not rerun: earlier figures
+        earlier = old.get("baselines", {}).get(game) or old.get("baselines", {}).get(f"{game}@earlier", {})
+        if "dqn" not in entry and ("dqn" in earlier or "dqn_earlier_session" in earlier):
+            dqn = earlier.get("dqn_earlier_session") or {**earlier["dqn"], "equal_steps": earlier["equal_steps"]}
+            entry["dqn_earlier_session"] = dqn
+            stream_rows = _rows(runs, f"{game}-streamq")
+            if _steps(stream_rows) >= dqn["equal_steps"]:
+                at, n = _return_at(stream_rows, dqn["equal_steps"])
+                entry["streamq_at_dqn_equal_steps"] = {"step": dqn["equal_steps"], "return": at,
+                                                       "episodes_averaged": n}
+    for game, figures in old.get("baselines", {}).items():
+        if game.split("@")[0] not in summary["baselines"]:
+            summary["baselines"][game if "@" in game else f"{game}@earlier"] = figures
+    if summary["baselines"]:
+        plot_baselines(runs, out / "baselines.png", summary["baselines"])
     write_json(out / "summary.json", summary)
-    plot_baselines(runs, out / "baselines.png")
-    plot_cycle(runs, out / "cycle.png")
-    plot_feedback(runs, out / "feedback.png")
     print(json.dumps(summary, indent=1))
     return 0
 

@@ -146,6 +146,20 @@ def test_shrink_perturb_and_l2_init_pull_weights():
         torch.testing.assert_close(p.detach(), p0 + 0.5)
 
 
+def test_remedies_random_state_travels_in_the_checkpoint():
+    """A resumed shrink-and-perturb / continual-backprop run draws the same noise and fresh units as an unbroken one."""
+    remedies = Remedies(cbp=0.5, maturity=0, shrink=0.99, perturb=0.1)
+    a = Plasticity(MinAtarNet(2, 3, hidden=8, seed=0), ObGD(MinAtarNet(2, 3, hidden=8).parameters()), remedies, seed=0)
+    a.after_update(torch.rand(1, 8))
+    b = Plasticity(MinAtarNet(2, 3, hidden=8, seed=9), a.optimizer, remedies, seed=9)
+    b.net.load_state_dict(a.net.state_dict())
+    b.load_tensors({k: v.clone() for k, v in a.tensors().items()})
+    features = torch.rand(1, 8)
+    a.after_update(features), b.after_update(features)
+    for p, q in zip(a.net.parameters(), b.net.parameters()):
+        torch.testing.assert_close(p, q)
+
+
 @pytest.mark.parametrize("agent", ["streamq:explore=100", "streamac", "dqn:start=50,explore=100,buffer=1000"])
 def test_learners_learn_the_corridor(agent, corridor, one_thread):
     stream = make_stream("corridor")

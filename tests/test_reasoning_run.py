@@ -142,6 +142,16 @@ def test_held_out_set_covering_every_problem_is_an_error(tmp_path):
         train(tmp_path / "r", cfg, progress=False)
 
 
+def test_held_out_set_covering_most_problems_is_an_error(tmp_path):
+    """200 held-out 1-digit sums cover 53 of the 55 (a+b = b+a): training would memorise the two left."""
+    cfg = config.from_dict({**TINY, "eval": {"difficulties": [1, 2], "problems": 200}})
+    with pytest.raises(ConfigError, match="difficulty 1: .* held-out"):
+        train(tmp_path / "r", cfg, progress=False)
+    assert not (tmp_path / "r" / "metrics.jsonl").exists()
+    train(tmp_path / "ok", config.from_dict({**TINY, "eval": {"difficulties": [2], "problems": 200, "k": 1}}),
+          progress=False)  # 2-digit sums: plenty left
+
+
 # The end of imitation (step 2) is an imitation checkpoint rewritten as the first RL one; checkpoint 2 is pruned at 6.
 KILLABLE = {**TINY, "checkpoint_every": 2, "sft": {**TINY["sft"], "steps": 2}, "grpo": {**TINY["grpo"], "steps": 4},
             "eval": {**TINY["eval"], "problems": 3, "k": 1, "every": 4}}

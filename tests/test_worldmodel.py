@@ -278,3 +278,40 @@ def test_spatial_latent_marks_the_action_where_it_lands(tmp_path, shape, actions
     assert torch.equal(back.prediction(latent)[1], net.eval().prediction(latent)[1])
     with pytest.raises(ValueError, match="spatial"):
         MuZeroNet((2, 6, 7), 5, NetConfig(spatial=4))
+
+
+def test_augment_mirrors_a_connect4_unroll_into_the_mirrored_game():
+    """A mirrored row is the mirrored game: its observation, actions, next observations and policy are those of
+    the game played in mirrored columns."""
+    from move37.worldmodel.replay import augment
+
+    game = games.make("connect4")
+    moves = [3, 3, 4, 2, 0, 6, 5]
+
+    def traj(actions):
+        states = [game.initial_state()]
+        for a in actions:
+            states.append(states[-1].play(a))
+        policy = np.eye(7, dtype=np.float32)[actions]
+        return Trajectory(np.stack([s.encode() for s in states]), np.stack([s.legal_mask() for s in states]),
+                          np.array([s.current_player for s in states], np.int8), np.array(actions, np.int64),
+                          np.zeros(len(actions), np.float32), policy, np.zeros(len(actions) + 1, np.float32), False)
+
+    plain, mirror = traj(moves), traj([6 - a for a in moves])
+    replay = Replay(100, 3, 1.0)
+    replay.add(plain)
+    rng = np.random.default_rng(0)
+    batch = replay.sample(rng, 64, 3)
+    out = augment(batch, game, rng)
+    flipped = 0
+    for i in range(64):
+        t = next(t for t in range(len(moves)) if np.array_equal(batch.obs[i], plain.obs[t]))
+        live = int(batch.next_mask[i].sum())
+        same = np.array_equal(out.obs[i], plain.obs[t]) and out.action[i, :live].tolist() == moves[t:t + live]
+        source = plain if same else mirror
+        flipped += not same
+        assert np.array_equal(out.obs[i], source.obs[t])
+        assert out.action[i, :live].tolist() == source.action[t:t + live].tolist()
+        assert np.array_equal(out.next_obs[i, :live], source.obs[t + 1:t + 1 + live])
+        assert np.array_equal(out.policy[i, :live], source.policy[t:t + live])
+    assert 0 < flipped < 64

@@ -129,7 +129,8 @@ class Plasticity:
 
     def tensors(self) -> dict[str, torch.Tensor]:
         out = {"plasticity.utility": self.utility, "plasticity.age": self.age, "plasticity.owed": self.owed,
-               "plasticity.replaced": torch.tensor([self.replaced])}
+               "plasticity.replaced": torch.tensor([self.replaced]),
+               "plasticity.noise_rng": self.generator.get_state(), "plasticity.init_rng": self.net.generator.get_state()}
         out.update({f"plasticity.initial.{n}": t for n, t in self.initial.items()})
         return out
 
@@ -137,3 +138,6 @@ class Plasticity:
         self.utility, self.age = tensors["plasticity.utility"].clone(), tensors["plasticity.age"].clone()
         self.owed, self.replaced = tensors["plasticity.owed"].clone(), int(tensors["plasticity.replaced"][0])
         self.initial = {n: tensors[f"plasticity.initial.{n}"].clone() for n in self.initial}
+        if "plasticity.noise_rng" in tensors:  # the perturbation noise and the fresh units go on as they would have
+            self.generator.set_state(tensors["plasticity.noise_rng"].clone())
+            self.net.generator.set_state(tensors["plasticity.init_rng"].clone())

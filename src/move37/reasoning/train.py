@@ -33,7 +33,8 @@ from move37.reasoning import config as config_mod
 from move37.reasoning import tasks
 from move37.reasoning.config import TrainConfig
 from move37.reasoning.curriculum import Curriculum
-from move37.reasoning.evaluate import demonstrator_accuracy, evaluate, fresh_problem, held_out, held_out_keys
+from move37.reasoning.evaluate import (check_training_space, demonstrator_accuracy, evaluate, fresh_problem, held_out,
+                                      held_out_keys)
 from move37.reasoning.grpo import grpo_step
 from move37.reasoning.model import CharTransformer
 from move37.reasoning.rollout import rollout
@@ -132,6 +133,10 @@ class Trainer:
         if ckpt is not None:
             self._restore(ckpt)
         else:
+            c, s = self.cfg.curriculum, self.cfg.sft
+            trained = [*range(s.min_difficulty, s.max_difficulty + 1)] if s.steps else []
+            trained += [*range(c.min_difficulty, c.max_difficulty + 1)] if self.grpo.steps else []
+            check_training_space(self.task, self.reject, trained, self.cfg.eval.seed)
             runs.truncate(self.metrics, 0)
             demo = demonstrator_accuracy(self.task, self.problems, self.cfg.eval.k, self.cfg.eval.seed)
             runs.append_row(self.metrics, {"phase": "demonstrator", "step": 0,

@@ -24,7 +24,9 @@ class MuZeroConfig:
     per move played (0: off; MuZero Reanalyze). eval_every, eval_episodes: greedy evaluation episodes
     every so many iterations (environments). eval_positions: solver-labelled positions whose optimal-move rate
     is measured every `eval_every` iterations (board games with a solver; 0: none). keep: checkpoints kept.
-    opening: a board game's self-play episodes start after 0..opening uniformly random moves (0: none)."""
+    opening: a board game's self-play episodes start after 0..opening uniformly random moves (0: none).
+    augment: every training row under a random board symmetry of the game (replay.augment; off by default so
+    the earlier reference runs keep their configs)."""
 
     seed: int = 0
     sims: int = 16
@@ -45,6 +47,7 @@ class MuZeroConfig:
     eval_positions: int = 200
     keep: int = 2
     opening: int = 0
+    augment: bool = False
     net: NetConfig = field(default_factory=NetConfig)
     loss: LossConfig = field(default_factory=LossConfig)
     search: SearchConfig = field(default_factory=SearchConfig)

@@ -27,7 +27,7 @@ from move37.worldmodel.config import MuZeroConfig
 from move37.worldmodel.learner import ema_update, losses
 from move37.worldmodel.model import LatentModel
 from move37.worldmodel.nets import MuZeroNet
-from move37.worldmodel.replay import Replay
+from move37.worldmodel.replay import Replay, augment
 from move37.worldmodel.store import LatentStore
 
 TRAINER = "muzero"
@@ -109,7 +109,8 @@ def _loop(game: Game, out: Path, config: MuZeroConfig, minutes, iterations, log)
         sums: dict[str, float] = {}
         updates = max(1, round(new_moves * config.updates_per_move))
         for _ in range(updates):
-            terms = losses(net, target, replay.sample(rng, config.batch, config.unroll), config.loss)
+            batch = replay.sample(rng, config.batch, config.unroll)
+            terms = losses(net, target, augment(batch, game, rng) if config.augment else batch, config.loss)
             optimizer.zero_grad()
             terms["total"].backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
