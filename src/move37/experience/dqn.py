@@ -101,7 +101,7 @@ class DQN:
         self.steps += 1
         with torch.no_grad():
             q = self.net(torch.from_numpy(obs)[None])[0]
-        return learners.epsilon_greedy(q, self.epsilon, legal, self.rng)
+        return learners.epsilon_greedy(q, self.epsilon, legal, self.rng)[0]
 
     def learn(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminal: bool,
               cut: bool = False, next_legal: np.ndarray | None = None) -> None:

@@ -53,17 +53,16 @@ def linear_epsilon(step: int, start: float, end: float, duration: int) -> float:
     return end if duration <= 0 else max(end, start + (end - start) * step / duration)
 
 
-def greedy(q: torch.Tensor, legal: np.ndarray | None) -> int:
-    """q [A]: the best legal action."""
+def epsilon_greedy(q: torch.Tensor, epsilon: float, legal: np.ndarray | None,
+                   rng: np.random.Generator) -> tuple[int, bool]:
+    """q [A]: a random legal action with probability epsilon, else the best legal one; and whether the action
+    is exploratory (a random one that differs from the greedy one: Watkins's Q(lambda) cuts its traces there)."""
     actions = np.flatnonzero(legal) if legal is not None else np.arange(q.shape[0])
-    return int(actions[int(torch.argmax(q[torch.from_numpy(actions)]))])
-
-
-def epsilon_greedy(q: torch.Tensor, epsilon: float, legal: np.ndarray | None, rng: np.random.Generator) -> int:
-    """q [A]: a random legal action with probability epsilon, else the best legal one."""
+    best = int(actions[int(torch.argmax(q[torch.from_numpy(actions)]))])
     if rng.random() < epsilon:
-        return int(rng.choice(np.flatnonzero(legal) if legal is not None else np.arange(q.shape[0])))
-    return greedy(q, legal)
+        action = int(rng.choice(actions))
+        return action, action != best
+    return best, False
 
 
 def masked_max(q: torch.Tensor, legal: np.ndarray | None) -> torch.Tensor:

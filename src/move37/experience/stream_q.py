@@ -68,8 +68,7 @@ class StreamQ:
         self.steps += 1
         with torch.no_grad():
             q = self.net(torch.from_numpy(self.encode(obs))[None])[0]
-        action = learners.epsilon_greedy(q, self.epsilon, legal, self.rng)
-        self.explored = action != learners.greedy(q, legal)
+        action, self.explored = learners.epsilon_greedy(q, self.epsilon, legal, self.rng)
         return action
 
     def learn(self, obs: np.ndarray, action: int, reward: float, next_obs: np.ndarray, terminal: bool,

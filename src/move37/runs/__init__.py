@@ -19,5 +19,5 @@ from move37.runs.logs import append_row, read_rows, size, truncate
 
 __all__ = ["append_row", "build", "checkpoint_dirs", "hold", "latest_checkpoint", "merge", "open_run",
            "optimizer_record", "prune_checkpoints", "read_file", "read_rows", "read_run", "read_state", "recover",
-           "restore_optimizer", "setting", "size", "to_dict", "truncate", "weights_file", "with_settings", "write_checkpoint",
-           "write_run"]
+           "restore_optimizer", "setting", "size", "to_dict", "truncate", "weights_file", "with_settings",
+           "write_checkpoint", "write_run"]

@@ -23,6 +23,6 @@ from move37.search.batched import (  # network-guided (PUCT, Gumbel)
 )
 from move37.search.compiled import CompiledGame, compiled_for
 
-__all__ = ["AdvancesRoots", "AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "CountsEvaluations", "Evaluate",
-           "EvaluationCache", "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult",
+__all__ = ["AdvancesRoots", "AlphaBeta", "BatchedSearch", "CompiledEvaluate", "CompiledGame", "CountsEvaluations",
+           "Evaluate", "EvaluationCache", "SearchConfig", "SearchOutput", "SearchResult", "Store", "UCT", "UCTResult",
            "compiled_for", "evaluation_cache"]
