@@ -29,6 +29,7 @@ from move37 import runs
 from move37.atomic import write_bytes
 from move37.errors import ConfigError, RunFolderError
 from move37.games.base import Game
+from move37.games.symmetry import move_actions
 from move37.imitation.plots import plot_rows
 from move37.imitation.records import Demonstration, split_games
 from move37.nets import NetConfig, PolicyValueNet, save_net
@@ -107,8 +108,7 @@ def symmetric(game: Game, ex: Examples, k: int) -> Examples:
     if k == 0:
         return ex
     perm = game.action_permutation(k)
-    mask = np.zeros_like(ex.mask)
-    mask[:, perm] = ex.mask
+    mask = move_actions(ex.mask, perm)
     return Examples(np.ascontiguousarray(game.transform_observation(ex.obs, k)), mask, perm[ex.action], ex.value,
                     ex.has_value)
 

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from move37.games.base import Game
+from move37.games.symmetry import move_actions, random_symmetries
 from move37.nets.policy_value import PolicyValueNet
 from move37.train.config import LearnConfig
 from move37.train.replay import ReplayWindow
@@ -18,21 +19,13 @@ from move37.train.replay import ReplayWindow
 
 def augment(game: Game, batch: dict[str, np.ndarray], rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Apply a random symmetry k to each sample's observation, legal mask and policy."""
-    n_sym = game.info.num_symmetries
-    if n_sym <= 1:
+    if game.info.num_symmetries <= 1:
         return batch
-    ks = rng.integers(0, n_sym, len(batch["value"]))
     out = {k: v.copy() for k, v in batch.items()}
-    for k in range(1, n_sym):
-        rows = np.flatnonzero(ks == k)
-        if len(rows) == 0:
-            continue
-        perm = game.action_permutation(k)
+    for k, rows, perm in random_symmetries(game, len(batch["value"]), rng):
         out["obs"][rows] = game.transform_observation(batch["obs"][rows], k)
         for key in ("legal", "policy"):
-            moved = np.zeros_like(batch[key][rows])
-            moved[:, perm] = batch[key][rows]
-            out[key][rows] = moved
+            out[key][rows] = move_actions(batch[key][rows], perm)
     return out
 
 

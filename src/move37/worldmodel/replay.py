@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from move37.games.symmetry import move_actions, random_symmetries
+
 
 @dataclass
 class Trajectory:
@@ -85,23 +87,15 @@ def augment(batch: Batch, game, rng: np.random.Generator) -> Batch:
     """Each row under a random board symmetry of `game` (AlphaZero's `learn.augment`; a no-op for games with one):
     observations and next observations transformed, actions and policies permuted alike, so the unrolled
     dynamics sees the mirrored game it is. Rewards and values do not change under a symmetry."""
-    n_sym = game.info.num_symmetries
-    if n_sym <= 1:
+    if game.info.num_symmetries <= 1:
         return batch
-    ks = rng.integers(0, n_sym, len(batch.obs))
     out = Batch(batch.obs.copy(), batch.action.copy(), batch.reward, batch.value, batch.policy.copy(),
                 batch.policy_mask, batch.next_obs.copy(), batch.next_mask)
-    for k in range(1, n_sym):
-        rows = np.flatnonzero(ks == k)
-        if len(rows) == 0:
-            continue
-        perm = np.asarray(game.action_permutation(k))
+    for k, rows, perm in random_symmetries(game, len(batch.obs), rng):
         out.obs[rows] = game.transform_observation(batch.obs[rows], k)
         out.next_obs[rows] = game.transform_observation(batch.next_obs[rows], k)
         out.action[rows] = perm[batch.action[rows]]
-        moved = np.zeros_like(batch.policy[rows])
-        moved[..., perm] = batch.policy[rows]
-        out.policy[rows] = moved
+        out.policy[rows] = move_actions(batch.policy[rows], perm)
     return out
 
 
