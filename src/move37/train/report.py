@@ -39,9 +39,12 @@ def write_plots(run: Path) -> list[Path]:
         fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
         for ax, (x, xlabel) in zip(axes, [("elapsed", "wall-clock minutes"), ("games", "self-play games")]):
             xs = [r[x] / 60 if x == "elapsed" else r[x] for r in pts]
-            ax.plot(xs, [r[key] for r in pts], marker="." if len(pts) < 50 else None, label="with search")
-            if key == "elo" and "elo_low" in pts[0]:
-                ax.fill_between(xs, [r["elo_low"] for r in pts], [r["elo_high"] for r in pts], alpha=0.2)
+            ys = [r[key] for r in pts]
+            if key == "elo" and "elo_low" in pts[0]:  # the 95% interval as bars: Elo is measured seldom, often once
+                ax.errorbar(xs, ys, yerr=[[y - r["elo_low"] for y, r in zip(ys, pts)],
+                                          [r["elo_high"] - y for y, r in zip(ys, pts)]], marker=".", capsize=3)
+            else:
+                ax.plot(xs, ys, marker="." if len(pts) < 50 else None, label="with search")
             if key == "optimal_rate":
                 for other, name, style in _RATE_COMPANIONS:
                     some = [(x, r[other]) for x, r in zip(xs, pts) if other in r]  # a rate added mid-run starts late
