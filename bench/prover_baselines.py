@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from scipy.stats import binomtest
+
 from move37.atomic import write_json
 from move37.prove import benchmark, checker, database, environment, export, search, verify
 from move37.prove.policy import Policy
@@ -100,14 +102,12 @@ def main() -> int:
     return 0
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval (95% by default) for k successes in n trials; (0, 1) when n is 0."""
+def wilson(k: int, n: int) -> tuple[float, float]:
+    """Wilson score 95% interval for k successes in n trials (scipy); (0, 1) when n is 0."""
     if n == 0:
         return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+    ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def paired_difference(only_a: int, only_b: int, n: int, z: float = 1.96) -> tuple[float, float]:
