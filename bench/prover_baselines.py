@@ -103,18 +103,21 @@ def main() -> int:
     if args.fixed:
         fixed, rest = test[:args.fixed], [lab for lab in test[args.fixed:] if lab in both]
         if all(lab in both for lab in fixed):
-            values = {m: [float(done[(m, lab)]["proved"]) for lab in test] for m in methods}
+            measured = fixed + rest
+            values = {m: [float(done[(m, lab)]["proved"]) for lab in measured] for m in methods}
             values |= {f"{a}-{b}": [x - y for x, y in zip(values[a], values[b])]
                        for i, a in enumerate(methods) for b in methods[i + 1:]}
-            index = {lab: i for i, lab in enumerate(test)}
             summary["estimate_all"] = {"theorems": len(test), "fixed": len(fixed), "sampled": len(rest),
                                        "of": len(test) - len(fixed), "figures": {}}
             for name, xs in values.items():
-                est, half = stratified([xs[index[lab]] for lab in fixed], [xs[index[lab]] for lab in rest],
-                                       len(test) - len(fixed))
+                est, half = stratified(xs[:len(fixed)], xs[len(fixed):], len(test) - len(fixed))
+                low, high = est - half, est + half
+                if name in methods:  # a rate: the Wilson interval of the sample's rate, scaled to all
+                    lo, hi = wilson(int(sum(xs[len(fixed):])), len(rest))
+                    rest_n = len(test) - len(fixed)
+                    low, high = ((sum(xs[:len(fixed)]) + rest_n * r) / len(test) for r in (lo, hi))
                 summary["estimate_all"]["figures"][name] = {
-                    "points": round(100 * est, 2), "points_95": [round(100 * (est - half), 2),
-                                                                 round(100 * (est + half), 2)]}
+                    "points": round(100 * est, 2), "points_95": [round(100 * low, 2), round(100 * high, 2)]}
     write_json(Path(args.out), summary)
     print(json.dumps(summary))
     return 0
@@ -142,7 +145,8 @@ def paired_difference(only_a: int, only_b: int, n: int, z: float = 1.96) -> tupl
 def stratified(fixed: list[float], sample: list[float], rest: int, z: float = 1.96) -> tuple[float, float]:
     """Mean of a value over fixed + rest items when every fixed item was measured and only a simple random
     sample of the rest, and the half-width of its 95% interval (normal, with the finite-population
-    correction: the sampling error of the sample only, zero when all of the rest were measured)."""
+    correction: the sampling error of the sample only, zero when all of the rest were measured). For a
+    rate, main() uses the sample's Wilson interval instead, which stays inside [0, 1] for small samples."""
     n = len(fixed) + rest
     k = len(sample)
     if k == 0:
