@@ -25,6 +25,7 @@ from move37.runs import read_rows
 GAMES = ("breakout", "freeway")
 LEARNERS = ("streamq", "dqn")
 LAST = 20  # episodes averaged for a return
+EVERY = 100_000  # the baselines' side-by-side table: each learner's return at every EVERY steps both reached
 CYCLE_RUNS = ("cycle-plain", "cycle-cbp", "cycle-shrink", "cycle-l2init")
 CURVE_RUNS = ("freeway-streamac", "breakout-streamac")
 
@@ -51,7 +52,9 @@ def baselines(runs: Path) -> dict:
         if not rows:
             continue
         common = min(_steps(r) for r in rows.values())
-        entry = {"equal_steps": common}
+        entry = {"equal_steps": common,
+                 "at": {str(k): {ln: _return_at(r, k)[0] for ln, r in rows.items()}
+                        for k in range(EVERY, common + 1, EVERY)}}
         for ln, r in rows.items():
             at, n = _return_at(r, common)
             final, _ = _return_at(r, _steps(r))
@@ -138,6 +141,7 @@ def plot_baselines(runs: Path, path: Path, figures: dict) -> None:
             ax.plot([dqn["equal_steps"], dqn["steps"]], [dqn["return_at_equal_steps"], dqn["return_at_own_end"]],
                     "k^", label=f"dqn, earlier session ({LAST}-episode mean)")
         ax.set_title(game), ax.set_xlabel("step"), ax.set_ylabel("episode return")
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))  # full step counts ran together
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
     fig.tight_layout()
