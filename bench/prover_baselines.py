@@ -42,6 +42,9 @@ def main() -> int:
     ap.add_argument("--policy", help="policy for method best (a prove-train run folder or policy folder)")
     ap.add_argument("--out", default="bench/results/prover_baselines.json")
     ap.add_argument("--shuffle", action="store_true", help="attempt the theorems in a random order (--seed)")
+    ap.add_argument("--fixed", type=int, default=0,
+                    help="the first N theorems were all attempted, the rest only a random sample (--shuffle): "
+                         "the summary adds each figure over all --limit theorems, estimated by strata")
     ap.add_argument("--summarize", action="store_true",
                     help="attempt nothing: summarize the rows already in OUT.jsonl (a run stopped early)")
     args = ap.parse_args()
@@ -97,6 +100,24 @@ def main() -> int:
             summary["paired"]["differences"][f"{a}-{b}"] = {
                 "only_first": wins, "only_second": losses, "points": round(100 * diff, 2),
                 "points_95": [round(100 * (diff - half), 2), round(100 * (diff + half), 2)]}
+    if args.fixed:
+        fixed, rest = test[:args.fixed], [lab for lab in test[args.fixed:] if lab in both]
+        if all(lab in both for lab in fixed):
+            measured = fixed + rest
+            values = {m: [float(done[(m, lab)]["proved"]) for lab in measured] for m in methods}
+            values |= {f"{a}-{b}": [x - y for x, y in zip(values[a], values[b])]
+                       for i, a in enumerate(methods) for b in methods[i + 1:]}
+            summary["estimate_all"] = {"theorems": len(test), "fixed": len(fixed), "sampled": len(rest),
+                                       "of": len(test) - len(fixed), "figures": {}}
+            for name, xs in values.items():
+                est, half = stratified(xs[:len(fixed)], xs[len(fixed):], len(test) - len(fixed))
+                low, high = est - half, est + half
+                if name in methods:  # a rate: the Wilson interval of the sample's rate, scaled to all
+                    lo, hi = wilson(int(sum(xs[len(fixed):])), len(rest))
+                    rest_n = len(test) - len(fixed)
+                    low, high = ((sum(xs[:len(fixed)]) + rest_n * r) / len(test) for r in (lo, hi))
+                summary["estimate_all"]["figures"][name] = {
+                    "points": round(100 * est, 2), "points_95": [round(100 * low, 2), round(100 * high, 2)]}
     write_json(Path(args.out), summary)
     print(json.dumps(summary))
     return 0
@@ -119,6 +140,22 @@ def paired_difference(only_a: int, only_b: int, n: int, z: float = 1.96) -> tupl
     diff = (only_a - only_b) / n
     var = ((only_a + only_b) - (only_a - only_b) ** 2 / n) / (n * n)
     return diff, z * math.sqrt(max(var, 0.0))
+
+
+def stratified(fixed: list[float], sample: list[float], rest: int, z: float = 1.96) -> tuple[float, float]:
+    """Mean of a value over fixed + rest items when every fixed item was measured and only a simple random
+    sample of the rest, and the half-width of its 95% interval (normal, with the finite-population
+    correction: the sampling error of the sample only, zero when all of the rest were measured). For a
+    rate, main() uses the sample's Wilson interval instead, which stays inside [0, 1] for small samples."""
+    n = len(fixed) + rest
+    k = len(sample)
+    if k == 0:
+        return sum(fixed) / max(len(fixed), 1), 1.0
+    mean = sum(sample) / k
+    est = (sum(fixed) + rest * mean) / n
+    var_s = sum((x - mean) ** 2 for x in sample) / max(k - 1, 1)
+    var = (rest / n) ** 2 * var_s / k * (1 - k / rest)
+    return est, z * math.sqrt(max(var, 0.0))
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ def measure(args) -> dict:
 
     rows = {}
     g, s, m = args.games, args.sims, args.moves
+    kw = dict(seed=args.seed, calibrate=not args.fixed)  # every self-play row
     if "forward" in args.parts:
         for net in ("mlp", "resnet"):
             _prepare(rows, f"forward/jax/{net}", lambda: pgx_mctx.forward(net, g))
@@ -80,28 +81,30 @@ def measure(args) -> dict:
     if "pgx" in args.parts:
         for net in nets:
             moves = m if net != "resnet" else max(2, m // 4)
-            _prepare(rows, f"selfplay/pgx_mctx/{_label(net)}", lambda: pgx_mctx.selfplay(net, g, s, moves))
+            _prepare(rows, f"selfplay/pgx_mctx/{_label(net)}",
+                     lambda: pgx_mctx.selfplay(net, g, s, moves, **kw))
     if "move37" in args.parts:
         for store in args.stores:
             for net in nets:
                 moves = m if net != "resnet" else max(2, m // 4)
                 _prepare(rows, f"selfplay/move37/{store}/{_label(net)}",
-                         lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store))
+                         lambda: move37_runs.selfplay(net, g, s, moves, device=args.device, store=store, **kw))
             if store != "bitboard":
                 continue
             for net in nets:  # the fused search on Numba's threads (compiled-in evaluators only)
                 if net != "resnet" and args.search_threads > 1:
                     _prepare(rows, f"selfplay/move37/{store}/{_label(net)}_t{args.search_threads}",
-                             lambda: move37_runs.selfplay(net, g, s, m, store=store, threads=args.search_threads))
+                             lambda: move37_runs.selfplay(net, g, s, m, store=store, threads=args.search_threads, **kw))
             if "mlp" in nets:
                 _prepare(rows, f"selfplay/move37/{store}/mlp_nocache",  # without the compiled search's cache
-                         lambda: move37_runs.selfplay("mlp", g, s, m, store=store, kernel_cache=False))
+                         lambda: move37_runs.selfplay("mlp", g, s, m, store=store, kernel_cache=False, **kw))
                 _prepare(rows, f"selfplay/move37/{store}/mlp_torch",  # PyTorch evaluator, fused steps
-                         lambda: move37_runs.selfplay("mlp_torch", g, s, m, store=store))
+                         lambda: move37_runs.selfplay("mlp_torch", g, s, m, store=store, **kw))
             if "resnet" in nets:  # with the training loop's evaluation cache
                 moves = max(2, m // 4)
                 _prepare(rows, f"selfplay/move37/{store}/resnet_cache",
-                         lambda: move37_runs.selfplay("resnet", g, s, moves, device=args.device, store=store, cache=True))
+                         lambda: move37_runs.selfplay("resnet", g, s, moves, device=args.device, store=store, cache=True,
+                                              **kw))
     if "openspiel" in args.parts:
         _prepare(rows, "mcts/openspiel/cpp",
                  lambda: openspiel_mcts.selfplay("cpp", args.mcts_sims, games=args.mcts_games))
@@ -178,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--games", type=int, default=64, help="games in flight (the evaluation batch)")
     p.add_argument("--sims", type=int, default=32, help="Gumbel simulations a move")
     p.add_argument("--moves", type=int, default=8, help="moves of all games per timed call (a quarter for resnet)")
+    p.add_argument("--fixed", action="store_true",
+                   help="every self-play row plays exactly --moves moves per timed call (no calibration by time), "
+                        "so runs at different moments time the same games")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random networks and of the games (each peer draws its own network from it)")
     p.add_argument("--mcts-sims", type=int, default=200, help="UCT simulations a move (move37 and OpenSpiel)")
     p.add_argument("--mcts-games", type=int, default=2, help="games per timed call for OpenSpiel C++ MCTS")
     p.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")

@@ -118,3 +118,18 @@ def test_plain_sorting_is_the_padded_form_with_its_measured_config():
         4, np.random.default_rng(5)).prompt
     assert all(len(w) == 3 for w in tasks.make("sorting").generate(6, rng).prompt[5:-1].split(" "))
     assert config.for_task("sorting") == config.load(Path(__file__).parent.parent / "bench" / "reasoning_sorting.json")
+
+
+def test_basic_arithmetic_runs_with_its_measured_config():
+    """`move37 reason train --task gym:basic_arithmetic` runs the config measured to learn (held-out greedy 0.84 at
+    level 1 against the demonstrator's 0.675), not the generic one (800 imitation steps over levels 1-4, which fail);
+    a dataset without its own keeps the generic config."""
+    pytest.importorskip("reasoning_gym")
+    from pathlib import Path
+
+    from move37.reasoning import config
+
+    bench = config.load(Path(__file__).parent.parent / "bench" / "reasoning_basic_arithmetic.json")
+    assert config.for_task("gym:basic_arithmetic") == bench
+    assert config.for_task("gym:basic_arithmetic,slip=0.3").task == "gym:basic_arithmetic,slip=0.3"
+    assert config.for_task("gym:spell_backward").sft.steps == config.TrainConfig().sft.steps

@@ -24,7 +24,7 @@ def _net(name: str):
     return PolicyValueNet(info.observation_shape, info.num_actions, config)
 
 
-def evaluator(net: str | None, device: str = "cpu"):
+def evaluator(net: str | None, device: str = "cpu", seed: int = 0):
     """The `evaluate(obs, legal) -> (priors, values)` function search gets, and its parameter count.
 
     net: None (uniform priors, zero value: move37.search.kernel_eval.Uniform, which compiled
@@ -35,9 +35,12 @@ def evaluator(net: str | None, device: str = "cpu"):
         from move37.search.kernel_eval import Uniform
 
         return Uniform(), 0
+    import torch
+
     from move37.nets import evaluator as make_evaluator
     from move37.nets import num_parameters
 
+    torch.manual_seed(seed)  # the same random network in every run: its priors set the search's work
     model = _net(net.removesuffix("_torch")).to(device)
     evaluate = make_evaluator(model, device)
     if net.endswith("_torch"):
@@ -50,7 +53,7 @@ def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
     import torch
 
     torch.manual_seed(seed)
-    evaluate, params = evaluator(net, device)
+    evaluate, params = evaluator(net, device, seed)
     rng = np.random.default_rng(seed)
     obs = rng.integers(0, 2, (batch, 2, 6, 7)).astype(np.float32)
     legal = np.ones((batch, 7), bool)
@@ -67,7 +70,7 @@ def forward(net: str, batch: int, seed: int = 0, device: str = "cpu") -> Timed:
 
 def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0,
              device: str = "cpu", store: str = "generic", cache: bool = False, threads: int = 1,
-             kernel_cache: bool = True) -> Timed:
+             kernel_cache: bool = True, calibrate: bool = True) -> Timed:
     """Gumbel self-play through `BatchedSearch`, accounted as the Pgx peer: `games` games
     always in flight (a finished one restarts), simulations = games x sims x moves.
 
@@ -77,6 +80,8 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     training loop does; kept across timed calls, as within one self-play iteration).
     threads: `SearchConfig.threads` (Numba threads of the fused search when the evaluator is
     compiled in). kernel_cache: False turns off that search's own evaluation cache.
+    calibrate: play at least about half a second of moves per timed call; False: exactly `moves`,
+    so runs at different moments time the same games (the cache's hit rate follows the games played).
     """
     from move37.games import make
     from move37.search import evaluation_cache
@@ -84,7 +89,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
     from move37.search.compiled import compiled_for
 
     game = make("connect4")
-    evaluate, params = evaluator(net, device)
+    evaluate, params = evaluator(net, device, seed)
     if cache:
         evaluate = evaluation_cache(evaluate)
     searcher = BatchedSearch(game, evaluate, SearchConfig(algorithm="gumbel", threads=threads), games, sims,
@@ -105,7 +110,8 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         return games * sims * n_moves
 
     play(2)  # compile the kernels outside the timing
-    moves = max(moves, calls_for(lambda: play(1)))  # about half a second of work per timed call
+    if calibrate:
+        moves = max(moves, calls_for(lambda: play(1)))  # about half a second of work per timed call
 
     meta = dict(games=games, sims_per_move=sims, moves_per_call=moves, net=net or "none", params=params,
                 store=store, cache=cache, threads=threads, fused=searcher.fused,

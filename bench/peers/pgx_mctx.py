@@ -29,8 +29,12 @@ def _evaluator(net: str | None):
     return evaluate
 
 
-def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0) -> Timed:
-    """A compiled call playing `moves` moves of all games; its units are simulations."""
+def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, seed: int = 0,
+             calibrate: bool = True) -> Timed:
+    """A compiled call playing `moves` moves of all games; its units are simulations.
+
+    calibrate: repeat the call to fill about half a second per timed call; False: exactly
+    `moves` moves per timed call, so runs at different moments time the same games."""
     import jax
     import jax.numpy as jnp
     import mctx
@@ -78,7 +82,7 @@ def selfplay(net: str | None, games: int = 64, sims: int = 32, moves: int = 16, 
         carry[:] = run(*carry)
         jax.block_until_ready(carry)
 
-    reps = calls_for(call)  # about half a second of work per timed call
+    reps = calls_for(call) if calibrate else 1  # about half a second of work per timed call
 
     def once() -> float:
         for _ in range(reps):
