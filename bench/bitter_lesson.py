@@ -27,12 +27,13 @@ is redrawn from the results after every point.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from scipy.stats import binomtest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src")]
@@ -60,7 +61,6 @@ SETUPS = {
     },
 }
 COLOURS = {"alphabeta": "tab:gray", "mcts": "tab:orange", "zero": "tab:blue", "alphago": "tab:red"}
-_Z95 = 1.959963984540054
 
 
 class CpuTimed(Agent):
@@ -90,13 +90,11 @@ class CpuTimed(Agent):
 
 
 def wilson(successes: int, n: int) -> tuple[float, float]:
-    """95% Wilson interval of a rate."""
+    """95% Wilson interval of a rate (scipy's, as bench/prover_baselines.py and bench/zero_search_sims.py use)."""
     if n == 0:
         return 0.0, 1.0
-    p, z2 = successes / n, _Z95 * _Z95
-    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
-    half = _Z95 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    ci = binomtest(successes, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return max(0.0, float(ci.low)), min(1.0, float(ci.high))
 
 
 def move_quality(game, player: Agent, labels: list[dict]) -> dict:
